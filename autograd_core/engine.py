@@ -1,0 +1,348 @@
+"""The engine: grad mode, name scopes, topological order, and the reverse and forward sweeps.
+
+Backpropagation is reverse-mode automatic differentiation: for ``L = f(g(h(x)))`` the chain
+rule ``dL/dx = dL/df · df/dg · dg/dh · dh/dx`` is multiplied from the left, so every product
+is a vector times a matrix (a *vector-Jacobian product*, vjp) and never a matrix times a
+matrix. The lecture's ``(m×n)(n×p)(p×q)(q×r)(r×1)`` chain is the reason: with one scalar
+output, the reverse order costs a handful of matrix-vector products instead of the
+matrix-matrix products of the forward order.
+
+Everything here is iterative (an explicit stack, no recursion), so a chain of a million
+nodes needs no more than a list of a million entries.
+
+Semantics follow PyTorch:
+
+* leaves (Values made by the user, ``requires_grad=True``) *accumulate* ``.grad`` over
+  ``backward()`` calls until ``zero_grad()`` sets it back to ``None``;
+* interior nodes get ``.grad`` too (PyTorch needs ``retain_grad()`` for that): it holds the
+  total gradient that arrived at the node in the *latest* backward pass through it, and is
+  overwritten, not accumulated, by the next one. The graph drawings and the step-through
+  read it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import traceback
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from autograd_core.value import Value
+
+# --------------------------------------------------------------------------- modes
+# Module-level flags, read by every op: a global read is the cheapest test Python has.
+_grad_enabled: bool = True
+_scope: tuple[str, ...] = ()
+_anomaly: bool = False
+
+
+def is_grad_enabled() -> bool:
+    """True when ops record the graph (the default)."""
+    return _grad_enabled
+
+
+@contextlib.contextmanager
+def _set_grad_enabled(mode: bool) -> Iterator[None]:
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, mode
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+def no_grad() -> contextlib.AbstractContextManager[None]:
+    """Context in which ops record no graph: their outputs never require grad.
+
+    Use it for evaluation and for updates of parameters, as ``torch.no_grad()``.
+    """
+    return _set_grad_enabled(False)
+
+
+def enable_grad() -> contextlib.AbstractContextManager[None]:
+    """Context that turns recording back on inside a ``no_grad`` block."""
+    return _set_grad_enabled(True)
+
+
+@contextlib.contextmanager
+def name_scope(name: str) -> Iterator[None]:
+    """Tag every op created inside with ``name`` (nested scopes give a path).
+
+    ``nn.Module.__call__`` opens one per layer, so graph drawings can group the ops of
+    ``Linear(2→16)`` in one box; the engine itself knows nothing of layers.
+    """
+    global _scope
+    previous = _scope
+    _scope = (*previous, str(name))
+    try:
+        yield
+    finally:
+        _scope = previous
+
+
+@contextlib.contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise at the first non-finite value, forward or backward, naming where it was made.
+
+    Inside the context every op remembers the user's line that created it; a NaN or inf in
+    an op's output (forward) or in a gradient it sends (backward) raises
+    ``FloatingPointError`` naming the op, its shape and that line. Outside the context it
+    costs one flag test per op.
+    """
+    global _anomaly
+    previous, _anomaly = _anomaly, True
+    try:
+        yield
+    finally:
+        _anomaly = previous
+
+
+def _user_frame() -> str:
+    """The innermost stack frame outside autograd_core and nn: where the user made an op."""
+    for frame in reversed(traceback.extract_stack()[:-1]):
+        path = frame.filename.replace("\\", "/")
+        if "/autograd_core/" not in path and "/nn/" not in path and "contextlib" not in path:
+            return f'File "{frame.filename}", line {frame.lineno}, in {frame.name}: {frame.line}'
+    return "<unknown>"
+
+
+def _check_forward(node: Value) -> None:
+    node._trace = _user_frame()
+    if not np.all(np.isfinite(node.data)):
+        raise FloatingPointError(
+            f"detect_anomaly: op '{node.op}' produced a non-finite value "
+            f"(shape {node.shape}), created at {node._trace}"
+        )
+
+
+def _check_backward(node: Value, parent_index: int, contribution: Value) -> None:
+    if not np.all(np.isfinite(contribution.data)):
+        raise FloatingPointError(
+            f"detect_anomaly: the backward of op '{node.op}' (output shape {node.shape}) sent a "
+            f"non-finite gradient to its input {parent_index} "
+            f"(shape {contribution.shape}); the op was created at "
+            f"{node._trace or '<not recorded: created outside detect_anomaly>'}"
+        )
+
+
+# --------------------------------------------------------------------------- order
+def topological_order(root: Value) -> list[Value]:
+    """Every node that ``root`` depends on and that requires grad, parents before children.
+
+    Depth-first with an explicit stack; parents are visited in their stored order, so the
+    order is deterministic. Each node appears once however many paths lead to it, which is
+    what makes a reused node (``b = a + a``) collect all its gradient before it passes any
+    on.
+    """
+    order: list[Value] = []
+    visited: set[int] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for parent in reversed(node._parents):
+            if parent.requires_grad and id(parent) not in visited:
+                stack.append((parent, False))
+    return order
+
+
+# --------------------------------------------------------------------------- reverse
+@dataclass(frozen=True)
+class BackwardStep:
+    """One node of the reverse sweep.
+
+    ``upstream`` is ``dL/d(node)``, the total gradient that arrived at ``node``;
+    ``contributions[i]`` is what the chain rule sends to ``node.parents[i]``:
+    ``upstream · d(node)/d(parent_i)`` (``None`` for a parent that needs no gradient).
+    Leaves have no parents and so no contributions.
+    """
+
+    index: int
+    node: Value
+    op: str | None
+    upstream: Any
+    contributions: tuple[Any, ...]
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        return self.node._parents
+
+
+def _seed(root: Value, grad: Any) -> Value:
+    from autograd_core.value import Value
+
+    if grad is None:
+        if root.data.ndim != 0 and root.data.size != 1:
+            raise ValueError(
+                f"backward() needs a scalar output or an explicit grad: the output has shape "
+                f"{root.shape}. Reduce it (e.g. .sum() or .mean()) or pass grad= of that shape."
+            )
+        return Value._const(np.ones_like(root.data))
+    # a copy: the caller's array must never become (part of) a stored gradient
+    g = grad if isinstance(grad, Value) else Value._const(np.array(grad, dtype=root.dtype))
+    if g.shape != root.shape:
+        raise ValueError(
+            f"backward(): grad has shape {g.shape} but the output has shape {root.shape}"
+        )
+    return g
+
+
+def _walk(root: Value, seed: Value) -> Iterator[tuple[Value, Value, tuple[Any, ...]]]:
+    """The reverse sweep, one node at a time: yields (node, upstream, contributions).
+
+    ``backward``, ``grad`` and ``backward_steps`` all consume this one generator, so there
+    is a single implementation of backpropagation. The caller chooses grad mode:
+    recording on (``create_graph``) makes the sweep itself a differentiable graph, because
+    every vjp is written with Value operations.
+    """
+    pending: dict[int, Value] = {id(root): seed}
+    for node in reversed(topological_order(root)):
+        g = pending.pop(id(node), None)
+        if g is None:  # no path from this node to the root carries gradient
+            continue
+        if node._hooks:
+            for hook in node._hooks:
+                replaced = hook(g if _grad_enabled else g.data)
+                if replaced is not None:
+                    g = _as_grad_value(replaced, node)
+        op = node._op
+        if op is None:
+            yield node, g, ()
+            continue
+        contributions = op.vjp(g, node, *node._parents, node._ctx)
+        for i, (parent, c) in enumerate(zip(node._parents, contributions, strict=True)):
+            if c is None or not parent.requires_grad:
+                continue
+            if _anomaly:
+                _check_backward(node, i, c)
+            key = id(parent)
+            previous = pending.get(key)
+            pending[key] = c if previous is None else previous + c
+        yield node, g, contributions
+
+
+def _as_grad_value(x: Any, like: Value) -> Value:
+    from autograd_core.value import Value
+
+    v = x if isinstance(x, Value) else Value._const(np.asarray(x, dtype=like.dtype))
+    if v.shape != like.shape:
+        raise ValueError(f"a hook returned a gradient of shape {v.shape}, expected {like.shape}")
+    return v
+
+
+def _store(node: Value, g: Value, create_graph: bool, handed: set[int]) -> None:
+    """Write the gradient that reached ``node`` into ``node.grad`` (PyTorch's rules).
+
+    A leaf's first gradient is stored without a copy when the array is its own: a vjp
+    that passes its upstream through unchanged (``+``, ``reshape``) can hand one array,
+    or views of it, to several leaves, and an in-place ``p.grad *= s`` on one must not
+    change another. ``handed`` holds the arrays already given out in this sweep.
+    """
+    if node._op is not None:  # interior: the latest pass's gradient, as data (no cycles)
+        node.grad = g.data
+    elif create_graph:  # leaf, keeping the record of how the gradient was computed
+        node.grad = g if node.grad is None else node.grad + g
+    elif node.grad is None:
+        data = g.data
+        if data.base is not None or id(data) in handed or not data.flags.writeable:
+            data = data.copy()
+        handed.add(id(data))
+        node.grad = data
+    else:
+        node.grad = node.grad + g.data
+
+
+def backward(root: Value, grad: Any = None, create_graph: bool = False) -> None:
+    """Reverse accumulation from ``root``: fill ``.grad`` of every node that requires it.
+
+    ``create_graph=True`` records the sweep itself, so the leaves' ``.grad`` become Values
+    that can be differentiated again (Hessians, gradient penalties). Like PyTorch, that
+    makes a leaf's ``.grad`` refer back to the leaf (a reference cycle, freed by Python's
+    cycle collector); without it the graph is free of cycles.
+    """
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward(): this Value does not require grad (it was made from inputs with "
+            "requires_grad=False, or inside no_grad()), so there is no graph to differentiate"
+        )
+    seed = _seed(root, grad)
+    handed: set[int] = set()
+    with _set_grad_enabled(create_graph):
+        for node, g, _ in _walk(root, seed):
+            _store(node, g, create_graph, handed)
+
+
+def backward_steps(root: Value, grad: Any = None) -> Iterator[BackwardStep]:
+    """The reverse sweep as a sequence a person can walk, one ``BackwardStep`` per node.
+
+    Nodes come in reverse topological order; each step is yielded after the node's
+    gradient is stored and its contributions are sent, so ``.grad`` of every node reached
+    so far is up to date. Exhausting the generator leaves exactly the grads that
+    ``backward()`` gives.
+    """
+    if not root.requires_grad:
+        raise RuntimeError("backward_steps(): this Value does not require grad")
+    seed = _seed(root, grad)
+    handed: set[int] = set()
+    with _set_grad_enabled(False):
+        for i, (node, g, contributions) in enumerate(_walk(root, seed)):
+            _store(node, g, False, handed)
+            yield BackwardStep(
+                index=i,
+                node=node,
+                op=node.op,
+                upstream=g.data,
+                contributions=tuple(None if c is None else c.data for c in contributions),
+            )
+
+
+def gradients(
+    root: Value, inputs: Sequence[Value], grad: Any = None, create_graph: bool = False
+) -> list[Value | None]:
+    """``d root / d input`` for each input, without touching any ``.grad`` (torch.autograd.grad).
+
+    Returns Values (recorded when ``create_graph``), ``None`` where an input does not
+    influence ``root``. The functional transforms are built on this.
+    """
+    wanted = {id(x): i for i, x in enumerate(inputs)}
+    result: list[Value | None] = [None] * len(inputs)
+    if not root.requires_grad:
+        return result
+    seed = _seed(root, grad)
+    with _set_grad_enabled(create_graph):
+        for node, g, _ in _walk(root, seed):
+            i = wanted.get(id(node))
+            if i is not None:
+                result[i] = g
+    return result
+
+
+# --------------------------------------------------------------------------- forward
+def forward_tangents(root: Value, tangents: dict[int, Value]) -> Value | None:
+    """Forward mode: push tangents from the inputs through the recorded graph of ``root``.
+
+    ``tangents`` maps ``id(input)`` to that input's tangent ``u``; every node's tangent is
+    ``J_node u``, computed by the op's jvp rule in topological order (the lecture's chain
+    multiplied from the right). Returns the root's tangent, ``None`` when it does not
+    depend on the inputs. Written with Value ops, so forward mode composes with reverse
+    mode (Hessian-vector products, forward-over-reverse Hessians).
+    """
+    known: dict[int, Value] = dict(tangents)
+    for node in topological_order(root):
+        if id(node) in known or node._op is None:
+            continue
+        parent_tangents = [known.get(id(p)) for p in node._parents]
+        if all(t is None for t in parent_tangents):
+            continue
+        known[id(node)] = node._op.jvp(node, node._parents, parent_tangents, node._ctx)
+    return known.get(id(root))

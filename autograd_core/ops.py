@@ -1,0 +1,835 @@
+"""Every primitive once: its forward (numpy) beside its vjp and its jvp (Value operations).
+
+How to read an entry::
+
+    def mul(a, b):                        # forward: numpy on .data, then record
+        a, b = _lift2(a, b)
+        return _emit(MUL, _binary(np.multiply, "mul", a, b), (a, b))
+
+    def _mul_vjp(g, out, a, b, ctx):      # reverse: g = dL/d(out) -> (dL/da, dL/db)
+        ...
+    def _mul_jvp(out, parents, tangents, ctx):   # forward: (da, db) -> d(out)
+
+A vjp gets the upstream gradient ``g``, the op's output ``out`` and its inputs, all as
+Values, and returns one gradient per input (``None`` where the input needs none). It is
+written with Value operations rather than numpy, for one reason: when the engine runs it
+with recording on (``backward(create_graph=True)``), the backward pass becomes a graph of
+its own and can be differentiated again — Hessians and gradient penalties with no second
+set of rules. With recording off (the default) the same code costs one numpy call per
+Value operation and records nothing.
+
+A jvp gets the output, the inputs and their tangents (``None`` for zero) and returns the
+output's tangent: ``J u`` pushed forward, the lecture's chain multiplied from the right.
+
+Broadcasting: a binary op's vjp sums its gradient back to each input's shape
+(``_unbroadcast``) and its dtype, so ``x.grad`` always has the shape and dtype of
+``x.data``.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from autograd_core import engine
+from autograd_core.value import Value, as_array
+
+
+class Op(NamedTuple):
+    """A primitive: its name (shown in graphs and errors) and its two derivative rules."""
+
+    name: str
+    vjp: Callable[..., tuple[Value | None, ...]]
+    jvp: Callable[[Value, tuple[Value, ...], list[Value | None], Any], Value]
+
+
+OPS: dict[str, Op] = {}
+
+
+def _op(name: str, vjp: Callable[..., Any], jvp: Callable[..., Any]) -> Op:
+    op = Op(name, vjp, jvp)
+    OPS[name] = op
+    return op
+
+
+# --------------------------------------------------------------------------- plumbing
+def _emit(op: Op, data: Any, parents: tuple[Value, ...], ctx: Any = None) -> Value:
+    """Wrap an op's result; record the op and its parents only when a gradient can flow."""
+    out = object.__new__(Value)
+    out.data = data if type(data) is np.ndarray else np.asarray(data)
+    out.grad = None
+    out.label = None
+    out._hooks = None
+    out._trace = None
+    if engine._grad_enabled and any(p.requires_grad for p in parents):
+        out.requires_grad = True
+        out._op = op
+        out._parents = parents
+        out._ctx = ctx
+        out._scope = engine._scope
+        if engine._anomaly:
+            engine._check_forward(out)
+    else:
+        out.requires_grad = False
+        out._op = None
+        out._parents = ()
+        out._ctx = None
+        out._scope = ()
+    return out
+
+
+def _lift(x: Any, like: Value | None = None) -> Value:
+    """Make an operand a Value. Numbers take the dtype of the other operand (numpy's own
+    rule for Python scalars), so ``float32_value * 2.0`` stays float32."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, np.ndarray):
+        kind = x.dtype.kind
+        if kind == "f" or kind == "b":
+            return Value._const(x)  # bool masks multiply without changing the float dtype
+        if kind in "iu":
+            return Value._const(x.astype(like.dtype if like is not None else np.float64))
+        return Value._const(as_array(x, "operand"))  # raises a clear TypeError
+    if isinstance(x, bool | int | float | np.number):
+        return Value._const(np.asarray(x, dtype=like.dtype if like is not None else np.float64))
+    return Value._const(as_array(x, "operand"))
+
+
+def _lift2(a: Any, b: Any) -> tuple[Value, Value]:
+    if isinstance(a, Value):
+        return a, (b if isinstance(b, Value) else _lift(b, a))
+    b = _lift(b)
+    return _lift(a, b), b
+
+
+def _binary(fn: Callable[[Any, Any], Any], name: str, a: Value, b: Value) -> Any:
+    try:
+        return fn(a.data, b.data)
+    except ValueError:
+        raise ValueError(
+            f"{name}: shapes {a.shape} and {b.shape} do not broadcast together"
+        ) from None
+
+
+def _unbroadcast(g: Value, like: Value) -> Value:
+    """Sum ``g`` back to the shape of ``like`` (undo broadcasting) and match its dtype."""
+    if g.shape != like.shape:
+        g = sum_to(g, like.shape)
+    if g.dtype != like.dtype:
+        g = astype(g, like.dtype)
+    return g
+
+
+def _axes(axis: Any, ndim: int) -> tuple[int, ...] | None:
+    """Normalise an ``axis`` argument to a sorted tuple of non-negative axes (None = all)."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
+    out = []
+    for ax in axes:
+        if not -ndim <= ax < builtins.max(ndim, 1):
+            raise ValueError(f"axis {ax} is out of range for an array of {ndim} dimensions")
+        out.append(int(ax) % builtins.max(ndim, 1))
+    return tuple(sorted(out))
+
+
+def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The shape a reduction over ``axes`` has with ``keepdims=True``."""
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _zeros_like(v: Value) -> Value:
+    return Value._const(np.zeros_like(v.data))
+
+
+def _fill(tangents: list[Value | None], parents: Sequence[Value]) -> list[Value]:
+    return [_zeros_like(p) if t is None else t for p, t in zip(parents, tangents, strict=True)]
+
+
+# =========================================================================== arithmetic
+def add(a: Any, b: Any) -> Value:
+    a, b = _lift2(a, b)
+    return _emit(ADD, _binary(np.add, "add", a, b), (a, b))
+
+
+def _add_vjp(g, out, a, b, ctx):
+    return (
+        _unbroadcast(g, a) if a.requires_grad else None,
+        _unbroadcast(g, b) if b.requires_grad else None,
+    )
+
+
+def _add_jvp(out, parents, t, ctx):
+    ta, tb = t
+    if ta is None:
+        return broadcast_to(tb, out.shape)
+    if tb is None:
+        return broadcast_to(ta, out.shape)
+    return ta + tb
+
+
+ADD = _op("add", _add_vjp, _add_jvp)
+
+
+def sub(a: Any, b: Any) -> Value:
+    a, b = _lift2(a, b)
+    return _emit(SUB, _binary(np.subtract, "sub", a, b), (a, b))
+
+
+def _sub_vjp(g, out, a, b, ctx):
+    return (
+        _unbroadcast(g, a) if a.requires_grad else None,
+        _unbroadcast(-g, b) if b.requires_grad else None,
+    )
+
+
+def _sub_jvp(out, parents, t, ctx):
+    ta, tb = t
+    if ta is None:
+        return broadcast_to(-tb, out.shape)
+    if tb is None:
+        return broadcast_to(ta, out.shape)
+    return ta - tb
+
+
+SUB = _op("sub", _sub_vjp, _sub_jvp)
+
+
+def mul(a: Any, b: Any) -> Value:
+    a, b = _lift2(a, b)
+    return _emit(MUL, _binary(np.multiply, "mul", a, b), (a, b))
+
+
+def _mul_vjp(g, out, a, b, ctx):
+    return (
+        _unbroadcast(g * b, a) if a.requires_grad else None,
+        _unbroadcast(g * a, b) if b.requires_grad else None,
+    )
+
+
+def _mul_jvp(out, parents, t, ctx):
+    a, b = parents
+    ta, tb = t
+    if ta is None:
+        return broadcast_to(a * tb, out.shape)
+    if tb is None:
+        return broadcast_to(ta * b, out.shape)
+    return ta * b + a * tb
+
+
+MUL = _op("mul", _mul_vjp, _mul_jvp)
+
+
+def div(a: Any, b: Any) -> Value:
+    a, b = _lift2(a, b)
+    return _emit(DIV, _binary(np.divide, "div", a, b), (a, b))
+
+
+def _div_vjp(g, out, a, b, ctx):
+    # d(a/b)/da = 1/b ;  d(a/b)/db = -a/b^2 = -out/b
+    return (
+        _unbroadcast(g / b, a) if a.requires_grad else None,
+        _unbroadcast(-(g * out) / b, b) if b.requires_grad else None,
+    )
+
+
+def _div_jvp(out, parents, t, ctx):
+    a, b = parents
+    ta, tb = _fill(t, parents)
+    return broadcast_to((ta - out * tb) / b, out.shape)
+
+
+DIV = _op("div", _div_vjp, _div_jvp)
+
+
+def neg(a: Value) -> Value:
+    return _emit(NEG, np.negative(a.data), (a,))
+
+
+NEG = _op("neg", lambda g, out, a, ctx: (-g,), lambda out, p, t, ctx: -t[0])
+
+
+def pow(a: Any, b: Any) -> Value:  # noqa: A001 (the operator's name)
+    a, b = _lift2(a, b)
+    return _emit(POW, _binary(np.power, "pow", a, b), (a, b))
+
+
+def _pow_vjp(g, out, a, b, ctx):
+    ga = gb = None
+    if a.requires_grad:
+        # d(a^b)/da = b a^(b-1); where b == 0 the power is constant 1 (0^0 included)
+        ga = g * b * a ** (b - 1)
+        if np.any(b.data == 0):
+            ga = where(b.data != 0, ga, 0.0)
+        ga = _unbroadcast(ga, a)
+    if b.requires_grad:
+        # d(a^b)/db = a^b log a; taken as 0 at a == 0 with b >= 0 (the limit, as PyTorch)
+        gb = g * out * log(a)
+        zero = (a.data == 0) & (b.data >= 0)
+        if np.any(zero):
+            gb = where(~zero, gb, 0.0)
+        gb = _unbroadcast(gb, b)
+    return ga, gb
+
+
+def _pow_jvp(out, parents, t, ctx):
+    a, b = parents
+    ta, tb = t
+    result = None
+    if ta is not None:
+        result = ta * b * a ** (b - 1)
+    if tb is not None:
+        term = tb * out * log(a)
+        result = term if result is None else result + term
+    return broadcast_to(result, out.shape)
+
+
+POW = _op("pow", _pow_vjp, _pow_jvp)
+
+
+# =========================================================================== matmul
+def matmul(a: Any, b: Any) -> Value:
+    """``a @ b`` as numpy: vectors, matrices, and stacks of matrices that broadcast."""
+    a, b = _lift2(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(
+            f"matmul: operands must be at least 1-d, got shapes {a.shape} and {b.shape}"
+        )
+    try:
+        data = np.matmul(a.data, b.data)
+    except ValueError:
+        raise ValueError(
+            f"matmul: shapes {a.shape} and {b.shape} do not match "
+            f"(inner dimensions {a.shape[-1]} and {b.shape[-2] if b.ndim > 1 else b.shape[0]})"
+        ) from None
+    return _emit(MATMUL, data, (a, b))
+
+
+def _mT(v: Value) -> Value:  # noqa: N802
+    """Swap the last two axes (the matrix transpose of a stack of matrices)."""
+    if v.ndim == 2:
+        return transpose(v, None)
+    axes = list(range(v.ndim))
+    axes[-1], axes[-2] = axes[-2], axes[-1]
+    return transpose(v, tuple(axes))
+
+
+def _matmul_vjp(g, out, a, b, ctx):
+    # For out = a b:  dL/da = g b^T  and  dL/db = a^T g  (the lecture's dL/dW = delta x^T).
+    # Vectors are promoted to matrices as numpy does, and the results reduced back.
+    ga = gb = None
+    if a.ndim == 1 and b.ndim == 1:
+        return (g * b if a.requires_grad else None, g * a if b.requires_grad else None)
+    if a.ndim == 1:  # (k,) @ (..., k, m) -> (..., m)
+        g2 = reshape(g, (*g.shape[:-1], 1, g.shape[-1]))
+        if a.requires_grad:
+            ga = sum_to(g2 @ _mT(b), a.shape)
+        if b.requires_grad:
+            gb = _unbroadcast(reshape(a, (a.shape[0], 1)) @ g2, b)
+    elif b.ndim == 1:  # (..., n, k) @ (k,) -> (..., n)
+        g2 = reshape(g, (*g.shape, 1))
+        if a.requires_grad:
+            ga = _unbroadcast(g2 @ reshape(b, (1, b.shape[0])), a)
+        if b.requires_grad:
+            gb = sum_to(reshape(_mT(a) @ g2, (*out.shape[:-1], a.shape[-1])), b.shape)
+    else:
+        if a.requires_grad:
+            ga = _unbroadcast(g @ _mT(b), a)
+        if b.requires_grad:
+            gb = _unbroadcast(_mT(a) @ g, b)
+    if ga is not None and ga.dtype != a.dtype:
+        ga = astype(ga, a.dtype)
+    if gb is not None and gb.dtype != b.dtype:
+        gb = astype(gb, b.dtype)
+    return ga, gb
+
+
+def _matmul_jvp(out, parents, t, ctx):
+    a, b = parents
+    ta, tb = t
+    if ta is None:
+        return a @ tb
+    if tb is None:
+        return ta @ b
+    return ta @ b + a @ tb
+
+
+MATMUL = _op("matmul", _matmul_vjp, _matmul_jvp)
+
+
+# =========================================================================== elementwise
+def exp(a: Value) -> Value:
+    return _emit(EXP, np.exp(a.data), (a,))
+
+
+EXP = _op("exp", lambda g, out, a, ctx: (g * out,), lambda out, p, t, ctx: t[0] * out)
+
+
+def log(a: Value) -> Value:
+    """Natural log. ``log(0) = -inf`` and negative inputs give nan, with numpy's warning."""
+    return _emit(LOG, np.log(a.data), (a,))
+
+
+LOG = _op("log", lambda g, out, a, ctx: (g / a,), lambda out, p, t, ctx: t[0] / p[0])
+
+
+def sqrt(a: Value) -> Value:
+    """Square root. Its gradient ``1 / (2 sqrt(x))`` is inf at 0 (numpy's warning)."""
+    return _emit(SQRT, np.sqrt(a.data), (a,))
+
+
+SQRT = _op(
+    "sqrt", lambda g, out, a, ctx: (g / (out * 2.0),), lambda out, p, t, ctx: t[0] / (out * 2.0)
+)
+
+
+def abs(a: Value) -> Value:  # noqa: A001
+    """|x|; its gradient is sign(x), taken as 0 at x = 0 (as numpy's sign and PyTorch)."""
+    return _emit(ABS, np.abs(a.data), (a,))
+
+
+ABS = _op(
+    "abs",
+    lambda g, out, a, ctx: (g * np.sign(a.data),),
+    lambda out, p, t, ctx: t[0] * np.sign(p[0].data),
+)
+
+
+def tanh(a: Value) -> Value:
+    return _emit(TANH, np.tanh(a.data), (a,))
+
+
+TANH = _op(
+    "tanh",
+    lambda g, out, a, ctx: (g * (1.0 - out * out),),
+    lambda out, p, t, ctx: t[0] * (1.0 - out * out),
+)
+
+
+def _sigmoid_np(x: np.ndarray) -> np.ndarray:
+    # exp of a non-positive number never overflows: finite for any input, exact limits
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+
+
+def sigmoid(a: Value) -> Value:
+    """``1 / (1 + e^-x)``, computed without overflow at any input."""
+    return _emit(SIGMOID, _sigmoid_np(a.data), (a,))
+
+
+SIGMOID = _op(
+    "sigmoid",
+    lambda g, out, a, ctx: (g * (out * (1.0 - out)),),
+    lambda out, p, t, ctx: t[0] * (out * (1.0 - out)),
+)
+
+
+def relu(a: Value) -> Value:
+    """``max(x, 0)``; gradient 1 for x > 0 and 0 otherwise (0 at x = 0, as PyTorch)."""
+    return _emit(RELU, np.maximum(a.data, 0), (a,))
+
+
+RELU = _op(
+    "relu",
+    lambda g, out, a, ctx: (g * (a.data > 0),),
+    lambda out, p, t, ctx: t[0] * (p[0].data > 0),
+)
+
+
+def softplus(a: Value) -> Value:
+    """``ln(1 + e^x)`` as ``max(x, 0) + ln(1 + e^-|x|)``: no overflow; derivative sigmoid."""
+    x = a.data
+    return _emit(SOFTPLUS, np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x))), (a,))
+
+
+SOFTPLUS = _op(
+    "softplus",
+    lambda g, out, a, ctx: (g * sigmoid(a),),
+    lambda out, p, t, ctx: t[0] * sigmoid(p[0]),
+)
+
+
+def elu(a: Value, alpha: float = 1.0) -> Value:
+    """``x`` for x > 0, ``alpha (e^x - 1)`` otherwise."""
+    x = a.data
+    neg_part = alpha * np.expm1(np.minimum(x, 0))
+    return _emit(ELU, np.where(x > 0, x, neg_part).astype(x.dtype, copy=False), (a,), alpha)
+
+
+def _elu_vjp(g, out, a, alpha):
+    # derivative: 1 for x > 0, alpha e^x = out + alpha otherwise
+    return (where(a.data > 0, g, g * (out + alpha)),)
+
+
+ELU = _op(
+    "elu",
+    _elu_vjp,
+    lambda out, p, t, alpha: where(p[0].data > 0, t[0], t[0] * (out + alpha)),
+)
+
+
+def step(a: Value) -> Value:
+    """Threshold ``1 if x > 0 else 0`` with the straight-through gradient (see Value.step)."""
+    return _emit(STEP, (a.data > 0).astype(a.dtype), (a,))
+
+
+STEP = _op("step", lambda g, out, a, ctx: (g,), lambda out, p, t, ctx: t[0])
+
+
+def clip(a: Value, lo: float | None = None, hi: float | None = None) -> Value:
+    if lo is None and hi is None:
+        raise ValueError("clip: give lo, hi or both")
+    return _emit(CLIP, np.clip(a.data, lo, hi), (a,), (lo, hi))
+
+
+def _clip_mask(x: np.ndarray, bounds: tuple[float | None, float | None]) -> np.ndarray:
+    lo, hi = bounds
+    mask = np.ones(x.shape, dtype=bool)
+    if lo is not None:
+        mask &= x >= lo
+    if hi is not None:
+        mask &= x <= hi
+    return mask
+
+
+CLIP = _op(
+    "clip",
+    lambda g, out, a, ctx: (g * _clip_mask(a.data, ctx),),
+    lambda out, p, t, ctx: t[0] * _clip_mask(p[0].data, ctx),
+)
+
+
+def astype(a: Value, dtype: np.dtype) -> Value:
+    return _emit(ASTYPE, a.data.astype(dtype), (a,), a.dtype)
+
+
+ASTYPE = _op(
+    "astype",
+    lambda g, out, a, ctx: (astype(g, ctx),),
+    lambda out, p, t, ctx: astype(t[0], out.dtype),
+)
+
+
+# =========================================================================== reductions
+def sum(a: Value, axis: Any = None, keepdims: bool = False) -> Value:  # noqa: A001
+    axes = _axes(axis, a.ndim)
+    return _emit(SUM, np.sum(a.data, axis=axes, keepdims=keepdims), (a,), (axes, keepdims))
+
+
+def _spread(g: Value, a: Value, axes: tuple[int, ...] | None, keepdims: bool) -> Value:
+    """Broadcast a reduction's gradient back over the reduced axes."""
+    if not keepdims:
+        g = reshape(g, _kept_shape(a.shape, axes))
+    return broadcast_to(g, a.shape)
+
+
+SUM = _op(
+    "sum",
+    lambda g, out, a, ctx: (_spread(g, a, *ctx),),
+    lambda out, p, t, ctx: sum(t[0], ctx[0], ctx[1]),
+)
+
+
+def mean(a: Value, axis: Any = None, keepdims: bool = False) -> Value:
+    axes = _axes(axis, a.ndim)
+    if a.size == 0:
+        raise ValueError(f"mean: of an empty array (shape {a.shape})")
+    return _emit(MEAN, np.mean(a.data, axis=axes, keepdims=keepdims), (a,), (axes, keepdims))
+
+
+def _count(a: Value, axes: tuple[int, ...] | None) -> int:
+    if axes is None:
+        return a.size
+    return int(np.prod([a.shape[i] for i in axes]))
+
+
+MEAN = _op(
+    "mean",
+    lambda g, out, a, ctx: (_spread(g, a, *ctx) * (1.0 / _count(a, ctx[0])),),
+    lambda out, p, t, ctx: mean(t[0], ctx[0], ctx[1]),
+)
+
+
+def max(a: Value, axis: Any = None, keepdims: bool = False) -> Value:  # noqa: A001
+    axes = _axes(axis, a.ndim)
+    if a.size == 0:
+        raise ValueError(f"max: of an empty array (shape {a.shape})")
+    return _emit(MAX, np.max(a.data, axis=axes, keepdims=keepdims), (a,), (axes, keepdims))
+
+
+def _max_weights(a: Value, out: Value, axes: tuple[int, ...] | None, keepdims: bool) -> np.ndarray:
+    """1/k on each of the k elements that attain the maximum, 0 elsewhere."""
+    m = out.data if keepdims else out.data.reshape(_kept_shape(a.shape, axes))
+    hit = (a.data == m).astype(a.dtype)
+    return hit / hit.sum(axis=axes, keepdims=True)
+
+
+MAX = _op(
+    "max",
+    lambda g, out, a, ctx: (_spread(g, a, *ctx) * _max_weights(a, out, *ctx),),
+    lambda out, p, t, ctx: sum(t[0] * _max_weights(p[0], out, *ctx), ctx[0], ctx[1]),
+)
+
+
+def sum_to(a: Value, shape: tuple[int, ...]) -> Value:
+    """Sum ``a`` down to ``shape``, the inverse of broadcasting ``shape`` up to ``a.shape``."""
+    shape = tuple(shape)
+    if a.shape == shape:
+        return a
+    lead = a.ndim - len(shape)
+    if lead < 0:
+        raise ValueError(f"sum_to: cannot sum shape {a.shape} to the larger shape {shape}")
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and a.shape[lead + i] != 1
+    )
+    data = np.sum(a.data, axis=axes, keepdims=True)
+    if lead:
+        data = data.reshape(shape)
+    if data.shape != shape:
+        raise ValueError(f"sum_to: shape {a.shape} does not reduce to {shape}")
+    return _emit(SUM_TO, data, (a,), shape)
+
+
+SUM_TO = _op(
+    "sum_to",
+    lambda g, out, a, ctx: (broadcast_to(g, a.shape),),
+    lambda out, p, t, ctx: sum_to(t[0], ctx),
+)
+
+
+def broadcast_to(a: Value, shape: tuple[int, ...]) -> Value:
+    shape = tuple(shape)
+    if a.shape == shape:
+        return a
+    try:
+        data = np.broadcast_to(a.data, shape)
+    except ValueError:
+        raise ValueError(f"broadcast_to: shape {a.shape} does not broadcast to {shape}") from None
+    return _emit(BROADCAST_TO, data, (a,), shape)
+
+
+BROADCAST_TO = _op(
+    "broadcast_to",
+    lambda g, out, a, ctx: (sum_to(g, a.shape),),
+    lambda out, p, t, ctx: broadcast_to(t[0], ctx),
+)
+
+
+# =========================================================================== shape
+def reshape(a: Value, shape: tuple[int, ...]) -> Value:
+    try:
+        data = a.data.reshape(shape)
+    except ValueError:
+        raise ValueError(
+            f"reshape: cannot reshape shape {a.shape} ({a.size} elements) into {tuple(shape)}"
+        ) from None
+    return _emit(RESHAPE, data, (a,))
+
+
+RESHAPE = _op(
+    "reshape",
+    lambda g, out, a, ctx: (reshape(g, a.shape),),
+    lambda out, p, t, ctx: reshape(t[0], out.shape),
+)
+
+
+def transpose(a: Value, axes: tuple[int, ...] | None = None) -> Value:
+    if axes is not None and sorted(int(x) % builtins.max(a.ndim, 1) for x in axes) != list(
+        range(a.ndim)
+    ):
+        raise ValueError(f"transpose: axes {axes} are not a permutation for shape {a.shape}")
+    return _emit(TRANSPOSE, np.transpose(a.data, axes), (a,), axes)
+
+
+def _inverse_axes(axes: tuple[int, ...] | None) -> tuple[int, ...] | None:
+    return None if axes is None else tuple(np.argsort([int(x) for x in axes]))
+
+
+TRANSPOSE = _op(
+    "transpose",
+    lambda g, out, a, ctx: (transpose(g, _inverse_axes(ctx)),),
+    lambda out, p, t, ctx: transpose(t[0], ctx),
+)
+
+
+def _index(index: Any) -> Any:
+    """Indices may hold Values (their data) and lists (numpy arrays)."""
+    if isinstance(index, Value):
+        return index.data.astype(np.intp) if index.dtype.kind == "f" else index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    if isinstance(index, tuple):
+        return tuple(_index(i) for i in index)
+    return index
+
+
+def _has_array_index(index: Any) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return builtins.any(isinstance(i, np.ndarray) and i.dtype != bool for i in parts)
+
+
+def getitem(a: Value, index: Any) -> Value:
+    """Indexing as numpy: ints, slices, None, Ellipsis, integer arrays, boolean masks."""
+    index = _index(index)
+    try:
+        data = a.data[index]
+    except (IndexError, TypeError) as err:
+        raise IndexError(
+            f"getitem: index {index!r:.80} is invalid for shape {a.shape}: {err}"
+        ) from None
+    return _emit(GETITEM, data, (a,), index)
+
+
+GETITEM = _op(
+    "getitem",
+    lambda g, out, a, index: (scatter(g, index, a.shape),),
+    lambda out, p, t, index: getitem(t[0], index),
+)
+
+
+def scatter(g: Value, index: Any, shape: tuple[int, ...]) -> Value:
+    """Zeros of ``shape`` with ``g`` added at ``index``; repeated indices add up.
+
+    The vjp of indexing (and indexing is the vjp of this).
+    """
+    data = np.zeros(shape, dtype=g.dtype)
+    if _has_array_index(index):
+        np.add.at(data, index, g.data)  # integer arrays may repeat an element
+    else:
+        data[index] = g.data  # ints, slices, masks: each element at most once
+    return _emit(SCATTER, data, (g,), index)
+
+
+SCATTER = _op(
+    "scatter",
+    lambda gg, out, g, index: (getitem(gg, index),),
+    lambda out, p, t, index: scatter(t[0], index, out.shape),
+)
+
+
+# =========================================================================== softmax
+def softmax(a: Value, axis: int = -1) -> Value:
+    """``e^{x_i} / Σ_j e^{x_j}`` along ``axis``, shifted by the max so exp never overflows."""
+    x = a.data
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return _emit(SOFTMAX, e / np.sum(e, axis=axis, keepdims=True), (a,), axis)
+
+
+SOFTMAX = _op(
+    "softmax",
+    # J = diag(s) - s s^T, so J^T g = s * (g - <g, s>)
+    lambda g, out, a, axis: (out * (g - sum(g * out, axis, True)),),
+    lambda out, p, t, axis: out * (t[0] - sum(t[0] * out, axis, True)),
+)
+
+
+def log_softmax(a: Value, axis: int = -1) -> Value:
+    """``x_i - log Σ_j e^{x_j}``, stable (the max is shifted out first)."""
+    x = a.data
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    return _emit(LOG_SOFTMAX, out, (a,), axis)
+
+
+LOG_SOFTMAX = _op(
+    "log_softmax",
+    lambda g, out, a, axis: (g - exp(out) * sum(g, axis, True),),
+    lambda out, p, t, axis: t[0] - sum(exp(out) * t[0], axis, True),
+)
+
+
+# =========================================================================== combinators
+def where(cond: Any, a: Any, b: Any) -> Value:
+    """``a`` where ``cond`` holds, else ``b`` (broadcasting). ``cond`` gets no gradient."""
+    c = np.asarray(cond.data if isinstance(cond, Value) else cond).astype(bool, copy=False)
+    a, b = _lift2(a, b)
+    try:
+        data = np.where(c, a.data, b.data)
+    except ValueError:
+        raise ValueError(
+            f"where: shapes {c.shape} (cond), {a.shape} and {b.shape} do not broadcast together"
+        ) from None
+    return _emit(WHERE, data, (a, b), c)
+
+
+def _where_vjp(g, out, a, b, c):
+    return (
+        _unbroadcast(where(c, g, 0.0), a) if a.requires_grad else None,
+        _unbroadcast(where(c, 0.0, g), b) if b.requires_grad else None,
+    )
+
+
+def _where_jvp(out, parents, t, c):
+    ta, tb = _fill(t, parents)
+    return broadcast_to(where(c, ta, tb), out.shape)
+
+
+WHERE = _op("where", _where_vjp, _where_jvp)
+
+
+def _lift_all(values: Sequence[Any], name: str) -> tuple[Value, ...]:
+    if len(values) == 0:
+        raise ValueError(f"{name}: needs at least one value")
+    vals = [v for v in values if isinstance(v, Value)]
+    like = vals[0] if vals else None
+    return tuple(_lift(v, like) for v in values)
+
+
+def concat(values: Sequence[Any], axis: int = 0) -> Value:
+    """Join along an existing axis (``np.concatenate``)."""
+    parts = _lift_all(values, "concat")
+    try:
+        data = np.concatenate([p.data for p in parts], axis=axis)
+    except (ValueError, np.exceptions.AxisError) as err:
+        raise ValueError(
+            f"concat: shapes {[p.shape for p in parts]} along axis {axis}: {err}"
+        ) from None
+    ax = axis % data.ndim
+    offsets = np.cumsum([0] + [p.shape[ax] for p in parts])
+    return _emit(CONCAT, data, parts, (ax, tuple(int(o) for o in offsets)))
+
+
+def _concat_vjp(g, out, *rest):
+    *parts, (ax, offsets) = rest
+    lead = (slice(None),) * ax
+    return tuple(
+        getitem(g, (*lead, slice(offsets[i], offsets[i + 1]))) if p.requires_grad else None
+        for i, p in enumerate(parts)
+    )
+
+
+CONCAT = _op(
+    "concat",
+    _concat_vjp,
+    lambda out, parents, t, ctx: concat(_fill(t, parents), ctx[0]),
+)
+
+
+def stack(values: Sequence[Any], axis: int = 0) -> Value:
+    """Join along a new axis (``np.stack``)."""
+    parts = _lift_all(values, "stack")
+    try:
+        data = np.stack([p.data for p in parts], axis=axis)
+    except (ValueError, np.exceptions.AxisError) as err:
+        raise ValueError(
+            f"stack: shapes {[p.shape for p in parts]} along axis {axis}: {err}"
+        ) from None
+    return _emit(STACK, data, parts, axis % data.ndim)
+
+
+def _stack_vjp(g, out, *rest):
+    *parts, ax = rest
+    lead = (slice(None),) * ax
+    return tuple(getitem(g, (*lead, i)) if p.requires_grad else None for i, p in enumerate(parts))
+
+
+STACK = _op(
+    "stack",
+    _stack_vjp,
+    lambda out, parents, t, ax: stack(_fill(t, parents), ax),
+)
