@@ -1,0 +1,335 @@
+"""The timing harness shared by every workload: interleaved samples, statistics, JSON.
+
+How a workload is measured (the rules that make the ratios fair):
+
+* All contestants of a workload run in **one process, one after the other, interleaved**:
+  a round times one sample of each contestant (A B C ...), the next round goes the other
+  way (... C B A), and so on for ``reps`` rounds. A slow drift of the machine (another
+  process, frequency scaling) then hits every contestant alike instead of the last one.
+* A sample is ``inner`` calls of the contestant's step function; ``inner`` is calibrated
+  once after a warm-up so that a sample lasts at least ``min_sample_s``. The figure kept is
+  seconds per step (sample / inner).
+* Python's cycle collector stays **on** (as in a user's program: micrograd pays for its
+  reference cycles there), but ``gc.collect()`` runs before every sample, outside the
+  timer, so one contestant's garbage is never collected on another's clock.
+* The same environment for everyone: one process, the same BLAS, the same thread counts
+  (recorded by :func:`machine_info`).
+
+Statistics: the median of the per-step times, with min and max; the ratio of medians to
+the workload's baseline (hand-written numpy, unless the workload says otherwise).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import gc
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parent.parent
+
+Step = Callable[[], Any]
+
+
+@dataclass
+class Contestant:
+    """One implementation of a workload.
+
+    ``setup()`` builds everything (data, parameters) outside the timer and returns the step
+    function to time; the step's return value (a loss, say) is kept from the warm-up call so
+    the workload can check that the contestants compute the same thing.
+    """
+
+    name: str
+    setup: Callable[[], Step]
+    note: str = ""
+    min_inner: int = 1
+    max_inner: int = 1_000_000
+
+
+@dataclass
+class Timing:
+    name: str
+    per_step: list[float]
+    inner: int
+    note: str = ""
+    first_result: Any = None
+    error: str | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.per_step) if self.per_step else math.nan
+
+    @property
+    def min(self) -> float:
+        return min(self.per_step) if self.per_step else math.nan
+
+    @property
+    def max(self) -> float:
+        return max(self.per_step) if self.per_step else math.nan
+
+
+@dataclass
+class Measured:
+    """Timings of all contestants of one case, in the order given."""
+
+    timings: list[Timing] = field(default_factory=list)
+
+    def by_name(self, name: str) -> Timing:
+        for t in self.timings:
+            if t.name == name:
+                return t
+        raise KeyError(name)
+
+
+def _time_sample(step: Step, inner: int) -> float:
+    gc.collect()
+    t0 = time.perf_counter()
+    for _ in range(inner):
+        step()
+    return (time.perf_counter() - t0) / inner
+
+
+def measure(
+    contestants: Sequence[Contestant],
+    reps: int = 7,
+    min_sample_s: float = 0.05,
+    log: Callable[[str], None] | None = None,
+) -> Measured:
+    """Time every contestant ``reps`` times, interleaved; see the module docstring.
+
+    A contestant whose setup or warm-up raises is reported with its error and left out of
+    the rounds (a missing peer must not stop the others from being measured).
+    """
+    log = log or (lambda s: print(s, file=sys.stderr, flush=True))
+    steps: list[tuple[Timing, Step]] = []
+    results = Measured()
+    for c in contestants:
+        timing = Timing(c.name, [], 0, c.note)
+        results.timings.append(timing)
+        try:
+            step = c.setup()
+            gc.collect()
+            t0 = time.perf_counter()
+            timing.first_result = step()  # warm-up and calibration
+            once = time.perf_counter() - t0
+        except Exception as err:  # noqa: BLE001 - reported in the table, never hidden
+            timing.error = f"{type(err).__name__}: {err}"
+            log(f"    {c.name}: FAILED {timing.error}")
+            continue
+        inner = max(c.min_inner, min(c.max_inner, math.ceil(min_sample_s / max(once, 1e-9))))
+        timing.inner = inner
+        steps.append((timing, step))
+    for r in range(reps):
+        order = steps if r % 2 == 0 else steps[::-1]
+        for timing, step in order:
+            timing.per_step.append(_time_sample(step, timing.inner))
+    for timing, _ in steps:
+        log(
+            f"    {timing.name:<34} median {fmt_time(timing.median):>9}  "
+            f"[{fmt_time(timing.min)} – {fmt_time(timing.max)}]  x{timing.inner}"
+        )
+    return results
+
+
+# --------------------------------------------------------------------------- formatting
+def fmt_time(seconds: float) -> str:
+    if seconds is None or math.isnan(seconds):
+        return "–"
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds * 1e6:.3g} µs"
+
+
+def fmt_ratio(r: float | None) -> str:
+    if r is None or math.isnan(r):
+        return "–"
+    if r >= 100:
+        return f"{r:,.0f}×"
+    if r >= 10:
+        return f"{r:.1f}×"
+    return f"{r:.2f}×"
+
+
+def fmt_bytes(n: float | None) -> str:
+    if n is None or math.isnan(n):
+        return "–"
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(n) < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def timing_rows(
+    case: str, measured: Measured, baseline: str | None, extra: dict[str, dict] | None = None
+) -> list[dict[str, Any]]:
+    """One JSON-ready row per contestant: raw samples, median, min, max, ratio to baseline."""
+    base = None
+    if baseline is not None:
+        try:
+            b = measured.by_name(baseline)
+            base = b.median if not b.error else None
+        except KeyError:
+            base = None
+    rows = []
+    for t in measured.timings:
+        row: dict[str, Any] = {
+            "case": case,
+            "contestant": t.name,
+            "note": t.note,
+            "unit": "s",
+            "median": None if t.error else t.median,
+            "min": None if t.error else t.min,
+            "max": None if t.error else t.max,
+            "samples": t.per_step,
+            "inner": t.inner,
+            "ratio": None if (t.error or not base) else t.median / base,
+            "baseline": baseline,
+            "error": t.error,
+        }
+        if extra and t.name in extra:
+            row.update(extra[t.name])
+        rows.append(row)
+    return rows
+
+
+# --------------------------------------------------------------------------- machine
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "autograd_core", "nn"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except OSError:
+        return None
+
+
+def machine_info() -> dict[str, Any]:
+    """What the figures depend on: CPU, cores, library versions, BLAS, threads, date."""
+    import numpy as np
+
+    info: dict[str, Any] = {
+        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "commit": _git_commit(),
+        "env": {
+            k: os.environ[k]
+            for k in sorted(os.environ)
+            if k.startswith(("OPENBLAS_", "OMP_", "MKL_", "GOTO", "BLIS_", "VECLIB_"))
+        },
+    }
+    try:
+        from threadpoolctl import threadpool_info
+
+        info["threadpools"] = [
+            {
+                k: p.get(k)
+                for k in ("user_api", "internal_api", "version", "num_threads", "architecture")
+                if p.get(k) is not None
+            }
+            | {"lib": os.path.basename(p.get("filepath", ""))}
+            for p in threadpool_info()
+        ]
+    except ImportError:
+        info["threadpools"] = None
+    versions = {}
+    for mod in ("torch", "autograd", "micrograd", "sklearn", "graphviz"):
+        try:
+            m = __import__(mod)
+            versions[mod] = getattr(m, "__version__", None) or _dist_version(mod)
+        except ImportError:
+            versions[mod] = None
+    info["peers"] = versions
+    if versions.get("torch"):
+        import torch
+
+        info["torch_threads"] = torch.get_num_threads()
+        info["torch_interop_threads"] = torch.get_num_interop_threads()
+    return info
+
+
+def _dist_version(mod: str) -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version(mod)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def blas_summary(info: dict[str, Any]) -> str:
+    pools = info.get("threadpools") or []
+    parts = []
+    for p in pools:
+        if p.get("user_api") == "blas":
+            arch = f", {p['architecture']} kernels" if p.get("architecture") else ""
+            parts.append(
+                f"{p.get('internal_api')} {p.get('version')} ({p.get('num_threads')} threads{arch})"
+            )
+    return "; ".join(parts) or "unknown"
+
+
+# --------------------------------------------------------------------------- results
+def write_result(name: str, payload: dict[str, Any]) -> Path:
+    """Write one workload's raw figures to ``bench/results/<name>.json``."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    payload = {"workload": name, "machine": machine_info(), **payload}
+    path.write_text(json.dumps(payload, indent=1, default=_jsonable) + "\n")
+    return path
+
+
+def _jsonable(x: Any) -> Any:
+    try:
+        import numpy as np
+
+        if isinstance(x, np.generic):
+            return x.item()
+        if isinstance(x, np.ndarray):
+            return x.tolist()
+    except ImportError:
+        pass
+    return str(x)
+
+
+def quick() -> bool:
+    """``BENCH_QUICK=1``: fewer repetitions and smaller sizes, for trying the harness."""
+    return os.environ.get("BENCH_QUICK", "") not in ("", "0")
+
+
+def reps(full: int) -> int:
+    return max(2, full // 3) if quick() else full
