@@ -23,6 +23,7 @@ Semantics follow PyTorch:
 from __future__ import annotations
 
 import contextlib
+import gc
 import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -45,17 +46,24 @@ def is_grad_enabled() -> bool:
     return _grad_enabled
 
 
-@contextlib.contextmanager
-def _set_grad_enabled(mode: bool) -> Iterator[None]:
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, mode
-    try:
-        yield
-    finally:
-        _grad_enabled = previous
+class _set_grad_enabled:
+    """Set grad mode for a block and restore it after (a class: cheaper than a generator)."""
+
+    __slots__ = ("mode", "previous")
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = mode
+
+    def __enter__(self) -> None:
+        global _grad_enabled
+        self.previous, _grad_enabled = _grad_enabled, self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        global _grad_enabled
+        _grad_enabled = self.previous
 
 
-def no_grad() -> contextlib.AbstractContextManager[None]:
+def no_grad() -> _set_grad_enabled:
     """Context in which ops record no graph: their outputs never require grad.
 
     Use it for evaluation and for updates of parameters, as ``torch.no_grad()``.
@@ -63,7 +71,7 @@ def no_grad() -> contextlib.AbstractContextManager[None]:
     return _set_grad_enabled(False)
 
 
-def enable_grad() -> contextlib.AbstractContextManager[None]:
+def enable_grad() -> _set_grad_enabled:
     """Context that turns recording back on inside a ``no_grad`` block."""
     return _set_grad_enabled(True)
 
@@ -133,27 +141,25 @@ def _check_backward(node: Value, parent_index: int, contribution: Value) -> None
 def topological_order(root: Value) -> list[Value]:
     """Every node that ``root`` depends on and that requires grad, parents before children.
 
-    Depth-first with an explicit stack; parents are visited in their stored order, so the
-    order is deterministic. Each node appears once however many paths lead to it, which is
-    what makes a reused node (``b = a + a``) collect all its gradient before it passes any
-    on.
+    The order is the order of creation: an op's output is always made after its inputs,
+    so sorting the reachable nodes by their creation number is a topological order, and
+    a deterministic one. Finding them is a plain depth-first search with an explicit
+    stack (no recursion). Each node appears once however many paths lead to it, which is
+    what makes a reused node (``b = a + a``) collect all its gradient before it passes
+    any on.
     """
-    order: list[Value] = []
-    visited: set[int] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    seen: dict[int, Value] = {id(root): root}
+    stack = [root]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        for parent in reversed(node._parents):
-            if parent.requires_grad and id(parent) not in visited:
-                stack.append((parent, False))
-    return order
+        for parent in stack.pop()._parents:
+            if parent.requires_grad and id(parent) not in seen:
+                seen[id(parent)] = parent
+                stack.append(parent)
+    return sorted(seen.values(), key=_creation)
+
+
+def _creation(node: Value) -> int:
+    return node._seq
 
 
 # --------------------------------------------------------------------------- reverse
@@ -178,6 +184,9 @@ class BackwardStep:
         return self.node._parents
 
 
+_ONES: dict[np.dtype, np.ndarray] = {}
+
+
 def _seed(root: Value, grad: Any) -> Value:
     from autograd_core.value import Value
 
@@ -187,7 +196,13 @@ def _seed(root: Value, grad: Any) -> Value:
                 f"backward() needs a scalar output or an explicit grad: the output has shape "
                 f"{root.shape}. Reduce it (e.g. .sum() or .mean()) or pass grad= of that shape."
             )
-        return Value._const(np.ones_like(root.data))
+        if root.data.ndim:
+            return Value._const(np.ones_like(root.data))
+        one = _ONES.get(root.dtype)
+        if one is None:  # one read-only 1.0 per dtype: _store copies it before handing it out
+            one = _ONES[root.dtype] = np.ones((), dtype=root.dtype)
+            one.flags.writeable = False
+        return Value._const(one)
     # a copy: the caller's array must never become (part of) a stored gradient
     g = grad if isinstance(grad, Value) else Value._const(np.array(grad, dtype=root.dtype))
     if g.shape != root.shape:
@@ -200,8 +215,8 @@ def _seed(root: Value, grad: Any) -> Value:
 def _walk(root: Value, seed: Value) -> Iterator[tuple[Value, Value, tuple[Any, ...]]]:
     """The reverse sweep, one node at a time: yields (node, upstream, contributions).
 
-    ``backward``, ``grad`` and ``backward_steps`` all consume this one generator, so there
-    is a single implementation of backpropagation. The caller chooses grad mode:
+    ``backward``, ``gradients`` and ``backward_steps`` all consume this one generator, so
+    there is a single implementation of backpropagation. The caller chooses grad mode:
     recording on (``create_graph``) makes the sweep itself a differentiable graph, because
     every vjp is written with Value operations.
     """
@@ -219,15 +234,16 @@ def _walk(root: Value, seed: Value) -> Iterator[tuple[Value, Value, tuple[Any, .
         if op is None:
             yield node, g, ()
             continue
-        contributions = op.vjp(g, node, *node._parents, node._ctx)
-        for i, (parent, c) in enumerate(zip(node._parents, contributions, strict=True)):
-            if c is None or not parent.requires_grad:
+        parents = node._parents
+        # vjps return None for inputs that need no gradient
+        contributions = op.vjp(g, node, *parents, node._ctx)
+        for parent, c in zip(parents, contributions):  # noqa: B905 (hot path; lengths match by construction)
+            if c is None:
                 continue
             if _anomaly:
-                _check_backward(node, i, c)
-            key = id(parent)
-            previous = pending.get(key)
-            pending[key] = c if previous is None else previous + c
+                _check_backward(node, parents.index(parent), c)
+            previous = pending.get(id(parent))
+            pending[id(parent)] = c if previous is None else previous + c
         yield node, g, contributions
 
 
@@ -277,9 +293,18 @@ def backward(root: Value, grad: Any = None, create_graph: bool = False) -> None:
         )
     seed = _seed(root, grad)
     handed: set[int] = set()
-    with _set_grad_enabled(create_graph):
-        for node, g, _ in _walk(root, seed):
-            _store(node, g, create_graph, handed)
+    # The sweep allocates a Value or two per node but never a reference cycle, so the
+    # cycle collector would only rescan the live graph (millions of nodes in a deep
+    # chain) for nothing; pause it for the sweep.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with _set_grad_enabled(create_graph):
+            for node, g, _ in _walk(root, seed):
+                _store(node, g, create_graph, handed)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def backward_steps(root: Value, grad: Any = None) -> Iterator[BackwardStep]:

@@ -104,7 +104,7 @@ def _float64_inputs(inputs: Sequence[Any]) -> tuple[list[np.ndarray], list[bool]
 
 def _scalar(out: Any, cotangent: np.ndarray | None) -> float:
     data = np.asarray(out.data if isinstance(out, Value) else out, dtype=np.float64)
-    return float(np.sum(data * cotangent)) if cotangent is not None else float(data)
+    return float(np.sum(data * cotangent) if cotangent is not None else np.sum(data))
 
 
 def _cotangent(fn: Fn, arrays: list[np.ndarray], rng: np.random.Generator) -> np.ndarray | None:

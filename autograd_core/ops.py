@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd_core import engine
-from autograd_core.value import Value, as_array
+from autograd_core.value import Value, _creation_counter, as_array
 
 
 class Op(NamedTuple):
@@ -64,20 +64,24 @@ def _emit(op: Op, data: Any, parents: tuple[Value, ...], ctx: Any = None) -> Val
     out.label = None
     out._hooks = None
     out._trace = None
-    if engine._grad_enabled and any(p.requires_grad for p in parents):
-        out.requires_grad = True
-        out._op = op
-        out._parents = parents
-        out._ctx = ctx
-        out._scope = engine._scope
-        if engine._anomaly:
-            engine._check_forward(out)
-    else:
-        out.requires_grad = False
-        out._op = None
-        out._parents = ()
-        out._ctx = None
-        out._scope = ()
+    if engine._grad_enabled:
+        for p in parents:
+            if p.requires_grad:
+                out.requires_grad = True
+                out._op = op
+                out._parents = parents
+                out._ctx = ctx
+                out._scope = engine._scope
+                out._seq = next(_creation_counter)
+                if engine._anomaly:
+                    engine._check_forward(out)
+                return out
+    out.requires_grad = False
+    out._op = None
+    out._parents = ()
+    out._ctx = None
+    out._scope = ()
+    out._seq = 0
     return out
 
 

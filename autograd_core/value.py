@@ -8,6 +8,7 @@ Its methods only *name* the primitives; their forward and vjp live together in
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,9 @@ import numpy as np
 
 from autograd_core import engine
 
+# Creation numbers: an op's output is always made after its inputs, so sorting by this
+# number is a topological order (engine.topological_order).
+_creation_counter = itertools.count(1)
 _FLOAT_KINDS = "f"
 _CASTABLE_KINDS = "biu"  # bool, signed and unsigned ints become float64
 
@@ -75,6 +79,7 @@ class Value:
         "_scope",
         "_hooks",
         "_trace",
+        "_seq",
         "__weakref__",
     )
     # numpy defers to our reflected operators: ``ndarray + Value`` gives a Value
@@ -91,6 +96,7 @@ class Value:
         self._scope: tuple[str, ...] = engine._scope
         self._hooks: list[Callable[[Any], Any]] | None = None
         self._trace: str | None = None
+        self._seq = next(_creation_counter)
 
     @classmethod
     def _const(cls, data: np.ndarray) -> Value:
@@ -106,6 +112,7 @@ class Value:
         v._scope = ()
         v._hooks = None
         v._trace = None
+        v._seq = 0
         return v
 
     # ------------------------------------------------------------------ attributes

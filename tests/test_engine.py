@@ -1,0 +1,308 @@
+"""The engine: graph recording, topological order, accumulation, grad mode, dtypes, errors."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+from autograd_core import Value, no_grad, topological_order
+from autograd_core.engine import enable_grad, is_grad_enabled
+
+
+def test_lecture_example_value_and_gradients():
+    # L = ((a*b + c).tanh() - y)^2, derivatives by hand
+    a, b, c = Value(2.0), Value(-3.0), Value(10.0)
+    z = a * b + c
+    t = z.tanh()
+    L = (t - 0.5) ** 2
+    L.backward()
+    dt = 2 * (np.tanh(4.0) - 0.5)
+    dz = dt * (1 - np.tanh(4.0) ** 2)
+    assert L.item() == pytest.approx((np.tanh(4.0) - 0.5) ** 2)
+    assert a.grad == pytest.approx(dz * -3.0)
+    assert b.grad == pytest.approx(dz * 2.0)
+    assert c.grad == pytest.approx(dz)
+    assert z.grad == pytest.approx(dz)  # interior nodes keep the gradient that reached them
+
+
+def test_reused_node_accumulates():
+    a = Value(3.0)
+    b = a + a
+    c = b + b
+    c.backward()
+    assert a.grad == 4.0
+    assert b.grad == 2.0
+    x = Value(2.0)
+    y = x * x * x  # x used three times: 3x^2
+    y.backward()
+    assert x.grad == pytest.approx(12.0)
+
+
+def test_diamond_graph():
+    x = Value(0.7)
+    u = x.exp()
+    v = x.tanh()
+    y = u * v
+    y.backward()
+    expected = np.exp(0.7) * np.tanh(0.7) + np.exp(0.7) * (1 - np.tanh(0.7) ** 2)
+    assert x.grad == pytest.approx(expected)
+
+
+def test_topological_order_parents_first_and_deterministic():
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    c = a * b
+    d = c + a
+    e = d * c
+    order = topological_order(e)
+    assert order[-1] is e
+    pos = {id(n): i for i, n in enumerate(order)}
+    for n in order:
+        for p in n.parents:
+            assert pos[id(p)] < pos[id(n)]
+    assert [id(n) for n in topological_order(e)] == [id(n) for n in order]
+    assert len(order) == 5  # each node once
+
+
+def test_leaf_grads_accumulate_until_zeroed_interior_grads_are_overwritten():
+    w = Value(np.array([1.0, 2.0]))
+    x = np.array([3.0, 4.0])
+    h = w * x
+    y = h.sum()
+    y.backward()
+    y.backward()
+    np.testing.assert_array_equal(w.grad, 2 * x)  # leaf: accumulated
+    np.testing.assert_array_equal(h.grad, [1.0, 1.0])  # interior: latest pass only
+    w.zero_grad()
+    assert w.grad is None
+    (h.sum() * 3).backward()
+    np.testing.assert_array_equal(w.grad, 3 * x)
+
+
+def test_leaf_gradients_never_share_memory():
+    a, b = Value(np.ones(3)), Value(np.ones(3))
+    (a + b).sum().backward()
+    a.grad *= 10  # an in-place change (gradient clipping does this) must stay local
+    np.testing.assert_array_equal(b.grad, np.ones(3))
+    c = Value(np.ones((2, 3)))
+    d = Value(np.ones(6))
+    (c.reshape(6) + d).sum().backward()
+    assert not np.shares_memory(c.grad, d.grad)
+    user = np.array([1.0, 2.0])
+    e = Value(np.zeros(2))
+    e.backward(user)  # a leaf root with a user-given gradient
+    e.grad[0] = 99.0
+    assert user[0] == 1.0
+
+
+def test_requires_grad_propagation_and_no_graph_without_it():
+    x = Value(np.ones(3), requires_grad=False)
+    w = Value(np.ones(3))
+    y = x * 2
+    assert not y.requires_grad and y.parents == () and y.op is None
+    z = x * w
+    assert z.requires_grad and z.op == "mul" and z.parents == (x, w)
+    z.sum().backward()
+    assert x.grad is None and w.grad is not None
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        y.sum().backward()
+
+
+def test_no_grad_records_nothing_and_restores_mode():
+    w = Value(2.0)
+    assert is_grad_enabled()
+    with no_grad():
+        assert not is_grad_enabled()
+        y = w * 3
+        with enable_grad():
+            z = w * 3
+    assert is_grad_enabled()
+    assert not y.requires_grad and y.parents == ()
+    assert z.requires_grad
+    with pytest.raises(RuntimeError):
+        with no_grad():
+            raise RuntimeError("boom")
+    assert is_grad_enabled()
+
+
+def test_detach_stops_gradient():
+    x = Value(3.0)
+    y = x * x.detach()  # d/dx = x.detach() = 3, not 2x = 6
+    y.backward()
+    assert x.grad == 3.0
+    d = x.detach()
+    assert d.data is x.data and not d.requires_grad and d.is_leaf
+
+
+def test_backward_with_explicit_grad_for_non_scalar():
+    x = Value(np.array([1.0, 2.0, 3.0]))
+    y = x * x
+    y.backward(np.array([1.0, 0.0, 2.0]))
+    np.testing.assert_array_equal(x.grad, [2.0, 0.0, 12.0])
+
+
+def test_backward_errors():
+    x = Value(np.ones(3))
+    with pytest.raises(ValueError, match=r"needs a scalar output.*shape \(3,\)"):
+        (x * 2).backward()
+    with pytest.raises(ValueError, match=r"grad has shape \(2,\) but the output has shape \(3,\)"):
+        (x * 2).backward(np.ones(2))
+
+
+def test_size_one_output_backward_without_grad():
+    x = Value(np.array([2.0]))
+    (x * x).backward()
+    np.testing.assert_array_equal(x.grad, [4.0])
+
+
+@pytest.mark.parametrize(
+    "data,dtype",
+    [
+        (1, np.float64),
+        (2.5, np.float64),
+        (True, np.float64),
+        ([1, 2], np.float64),
+        ([[1.0], [2.0]], np.float64),
+        (np.arange(3), np.float64),
+        (np.ones(2, dtype=np.float32), np.float32),
+        (np.float32(1.0), np.float32),
+        (np.ones(2, dtype=bool), np.float64),
+    ],
+)
+def test_dtype_rule(data, dtype):
+    v = Value(data)
+    assert isinstance(v.data, np.ndarray) and v.dtype == dtype
+
+
+def test_float32_stays_float32_through_ops_and_gradients():
+    w = Value(np.ones((3, 2), dtype=np.float32))
+    b = Value(np.zeros(2, dtype=np.float32))
+    x = np.ones((4, 3), dtype=np.float32)
+    y = ((x @ w + b).tanh() * 2.0 + 1).sigmoid().log_softmax(-1).mean()
+    assert y.dtype == np.float32
+    y.backward()
+    assert w.grad.dtype == np.float32 and b.grad.dtype == np.float32
+    # a float64 operand promotes the result (numpy's rule) but grads keep each input's dtype
+    v = Value(np.ones(2, dtype=np.float32))
+    u = Value(np.ones(2))
+    z = (v * u).sum()
+    assert z.dtype == np.float64
+    z.backward()
+    assert v.grad.dtype == np.float32 and u.grad.dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    "bad,match",
+    [
+        ("abc", "cannot make numeric data from str"),
+        (np.array(["a", "b"]), "dtype <U1 is not supported"),
+        (np.array([1, None], dtype=object), "dtype object is not supported"),
+        (np.array([1 + 2j]), "dtype complex128 is not supported"),
+        ([1, "a"], "holding <U21 elements"),
+        ({"a": 1}, "cannot make numeric data from dict"),
+    ],
+)
+def test_non_numeric_data_is_a_type_error(bad, match):
+    with pytest.raises(TypeError, match=match):
+        Value(bad)
+
+
+def test_ragged_list_is_a_value_error():
+    with pytest.raises(ValueError, match="cannot make an array of list"):
+        Value([[1, 2], [3]])
+
+
+@pytest.mark.parametrize(
+    "fn,match",
+    [
+        (lambda a, b: a + b, r"add: shapes \(2, 3\) and \(4,\) do not broadcast"),
+        (lambda a, b: a * b, r"mul: shapes \(2, 3\) and \(4,\)"),
+        (lambda a, b: a - b, r"sub: shapes \(2, 3\) and \(4,\)"),
+        (lambda a, b: a / b, r"div: shapes \(2, 3\) and \(4,\)"),
+        (lambda a, b: a**b, r"pow: shapes \(2, 3\) and \(4,\)"),
+        (lambda a, b: a @ b, r"matmul: shapes \(2, 3\) and \(4,\) do not match"),
+    ],
+)
+def test_shape_mismatch_names_op_and_shapes(fn, match):
+    with pytest.raises(ValueError, match=match):
+        fn(Value(np.ones((2, 3))), Value(np.ones(4)))
+
+
+def test_operand_errors_are_clear():
+    with pytest.raises(TypeError, match="operand: cannot make numeric data from str"):
+        Value(1.0) + "x"
+    with pytest.raises(ValueError, match=r"reshape: cannot reshape shape \(2, 3\)"):
+        Value(np.ones((2, 3))).reshape(4, 2)
+    with pytest.raises(ValueError, match="axis 2 is out of range"):
+        Value(np.ones((2, 3))).sum(axis=2)
+    with pytest.raises(IndexError, match=r"getitem: index .* invalid for shape \(3,\)"):
+        Value(np.ones(3))[5]
+
+
+@pytest.mark.slow
+def test_million_node_chain_backpropagates_iteratively():
+    x = Value(0.5)
+    y = x
+    n = 1_000_000
+    for _ in range(n):
+        y = y * 1.000001
+    y.backward()
+    assert x.grad == pytest.approx(1.000001**n, rel=1e-9)
+    del y  # freeing a million-deep graph must not recurse either
+
+
+def test_graph_is_freed_without_the_cycle_collector():
+    gc.disable()
+    try:
+        w = Value(np.ones(3))
+        h = (w * 2).tanh()
+        probe = weakref.ref(h)
+        loss = h.sum()
+        loss.backward()
+        del h, loss
+        assert probe() is None  # freed by reference counting alone: no cycles
+    finally:
+        gc.enable()
+
+
+def test_create_graph_gives_higher_derivatives_repeatedly():
+    x = Value(1.5)
+    y = x**4
+    y.backward(create_graph=True)
+    g1 = x.grad
+    assert isinstance(g1, Value) and g1.item() == pytest.approx(4 * 1.5**3)
+    x.grad = None
+    g1.backward(create_graph=True)
+    g2 = x.grad
+    assert g2.item() == pytest.approx(12 * 1.5**2)
+    x.grad = None
+    g2.backward()
+    assert x.grad == pytest.approx(24 * 1.5)
+
+
+def test_gradient_penalty_style_second_order():
+    # d/dw of ||d(w.x)^2/dx||^2 ... computed through create_graph
+    w = Value(np.array([1.0, -2.0]))
+    x = Value(np.array([0.5, 0.25]))
+    y = ((w * x).sum()) ** 2
+    y.backward(create_graph=True)
+    penalty = (x.grad * x.grad).sum()  # ||2 (w.x) w||^2 = 4 (w.x)^2 ||w||^2
+    w.grad = None
+    penalty.backward()
+    s = 1.0 * 0.5 - 2.0 * 0.25
+    wv, xv = np.array([1.0, -2.0]), np.array([0.5, 0.25])
+    expected = 8 * s * xv * (wv @ wv) + 8 * s * s * wv
+    np.testing.assert_allclose(w.grad.data, expected)
+
+
+def test_repr_and_basic_attributes():
+    v = Value(2.0, label="a")
+    assert repr(v) == "Value(2, label='a')"
+    m = Value(np.ones((2, 3), dtype=np.float32))
+    assert m.shape == (2, 3) and m.ndim == 2 and m.size == 6 and len(m) == 2
+    assert "dtype=float32" in repr(m)
+    assert float(Value(3.0)) == 3.0
+    with pytest.raises(TypeError, match="len"):
+        len(Value(1.0))

@@ -1,0 +1,77 @@
+"""gradcheck itself: it must pass correct gradients and catch wrong ones, with a useful report."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograd_core import GradcheckError, Value, gradcheck, gradgradcheck, numerical_grad
+
+
+def test_numerical_grad_of_known_function():
+    x = np.array([1.0, -2.0, 0.5])
+    (g,) = numerical_grad(lambda v: (v**3).sum(), [x])
+    np.testing.assert_allclose(g, 3 * x**2, rtol=1e-8)
+
+
+def test_passes_on_correct_function_with_report():
+    rng = np.random.default_rng(0)
+    W, x = rng.normal(size=(3, 4)), rng.normal(size=4)
+    report = gradcheck(lambda W, x: (W @ x).tanh().sum(), [W, x])
+    assert report.ok and len(report.checks) == 2
+    assert report.max_abs_error < 1e-8
+    text = str(report)
+    assert "PASSED" in text and "(3, 4)" in text and "(4,)" in text
+
+
+def test_fails_on_step_straight_through_gradient():
+    x = np.array([0.5, -0.7, 1.2])
+    with pytest.raises(GradcheckError, match="FAILED") as err:
+        gradcheck(lambda v: v.step().sum(), [x])
+    assert "<-- FAIL" in str(err.value)
+    report = gradcheck(lambda v: v.step().sum(), [x], raise_exception=False)
+    assert not report.ok
+    c = report.checks[0]
+    assert c.numerical == 0.0 and c.analytic == 1.0  # true derivative 0, straight-through 1
+
+
+def test_fails_on_function_made_wrong_by_detach():
+    x = np.array([0.5, 1.5])
+    report = gradcheck(lambda v: (v * v.detach()).sum(), [x], raise_exception=False)
+    assert not report.ok
+    np.testing.assert_allclose(report.checks[0].analytic / report.checks[0].numerical, 0.5)
+
+
+def test_non_scalar_output_checked_through_projection():
+    x = np.array([0.1, 0.2, 0.3])
+    assert gradcheck(lambda v: v.softmax(), [x]).ok
+    assert not gradcheck(lambda v: v.softmax() * v.detach(), [x], raise_exception=False).ok
+
+
+def test_constant_inputs_are_skipped():
+    report = gradcheck(
+        lambda a, b: (a * b).sum(), [np.ones(2), Value(np.ones(2), requires_grad=False)]
+    )
+    assert [c.index for c in report.checks] == [0]
+
+
+def test_fast_mode_projection():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(20, 10))
+    report = gradcheck(lambda v: (v.tanh() @ v.T).sum(), [x], fast=True)
+    assert report.ok and report.mode == "fast" and len(report.checks) == 1
+    bad = gradcheck(lambda v: (v * v.detach()).sum(), [x], fast=True, raise_exception=False)
+    assert not bad.ok
+
+
+def test_gradgradcheck_catches_wrong_second_derivative():
+    x = np.array([0.7, -0.4])
+
+    # x^2 written so the first derivative is right (2x) but the second is 0, not 2
+    def sneaky(v):
+        return (v * v.detach() * 2 - v.detach() ** 2).sum()
+
+    assert gradcheck(sneaky, [x]).ok
+    assert not gradgradcheck(sneaky, [x], raise_exception=False).ok
+    assert gradgradcheck(lambda v: (v**2).sum(), [x]).ok
+    assert gradgradcheck(lambda v: v.tanh().softmax(), [np.array([0.1, 0.5, -0.3])]).ok

@@ -1,0 +1,282 @@
+"""Every primitive in the op table, checked against central differences over a grid of shapes.
+
+``SPECS`` must name every op in ``autograd_core.ops.OPS``: a new primitive without a
+gradient check fails ``test_every_op_has_a_gradcheck``.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from autograd_core import Value, concat, gradcheck, stack, where
+from autograd_core import ops as O
+
+SHAPES = [(), (3,), (2, 3), (1, 3), (2, 1), (4, 2, 3)]
+
+
+def _broadcasts(s: tuple[int, ...], t: tuple[int, ...]) -> bool:
+    try:
+        np.broadcast_shapes(s, t)
+        return True
+    except ValueError:
+        return False
+
+
+BROADCAST_PAIRS = [(s, t) for s, t in itertools.product(SHAPES, SHAPES) if _broadcasts(s, t)]
+
+
+def rand(shape, rng, lo=-2.0, hi=2.0):
+    return rng.uniform(lo, hi, size=shape)
+
+
+def away_from_zero(shape, rng):
+    """Values with |x| in [0.3, 2]: kinks (relu, abs) stay further than eps away."""
+    return rng.uniform(0.3, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+
+
+def positive(shape, rng):
+    return rng.uniform(0.5, 2.0, size=shape)
+
+
+# ---------------------------------------------------------------- binary, every broadcast pair
+BINARY = {
+    "add": (lambda a, b: a + b, rand, rand),
+    "sub": (lambda a, b: a - b, rand, rand),
+    "mul": (lambda a, b: a * b, rand, rand),
+    "div": (lambda a, b: a / b, rand, away_from_zero),
+    "pow": (lambda a, b: a**b, positive, rand),  # Value exponent: both gradients
+}
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@pytest.mark.parametrize("shapes", BROADCAST_PAIRS, ids=str)
+def test_binary_op_gradients_broadcast(name, shapes):
+    fn, gen_a, gen_b = BINARY[name]
+    rng = np.random.default_rng(hash((name, shapes)) % 2**32)
+    a, b = gen_a(shapes[0], rng), gen_b(shapes[1], rng)
+    report = gradcheck(fn, [a, b])
+    assert report.ok
+    # gradients come back in each input's own shape
+    va, vb = Value(a), Value(b)
+    fn(va, vb).sum().backward()
+    assert va.grad.shape == a.shape and vb.grad.shape == b.shape
+
+
+def test_binary_ops_with_numbers_and_arrays_on_either_side():
+    rng = np.random.default_rng(0)
+    x = rand((2, 3), rng)
+    arr = away_from_zero((3,), rng)
+    for fn in (
+        lambda v: 2.0 + v,
+        lambda v: v - 3,
+        lambda v: 1.5 * v,
+        lambda v: 2.0 / (v * v + 1),
+        lambda v: arr * v,
+        lambda v: v / arr,
+        lambda v: arr - v,
+        lambda v: 2.0**v,
+        lambda v: (v * v) ** 1.5,
+    ):
+        assert gradcheck(fn, [x]).ok
+    out = np.ones(3) + Value(np.ones(3))
+    assert isinstance(out, Value)
+
+
+# ---------------------------------------------------------------- unary, every shape
+UNARY = {
+    "neg": (lambda a: -a, rand),
+    "exp": (lambda a: a.exp(), rand),
+    "log": (lambda a: a.log(), positive),
+    "sqrt": (lambda a: a.sqrt(), positive),
+    "abs": (lambda a: a.abs(), away_from_zero),
+    "tanh": (lambda a: a.tanh(), rand),
+    "sigmoid": (lambda a: a.sigmoid(), rand),
+    "relu": (lambda a: a.relu(), away_from_zero),
+    "softplus": (lambda a: a.softplus(), rand),
+    "elu": (lambda a: a.elu(0.7), away_from_zero),
+    "clip": (lambda a: a.clip(-1.0, 1.0), lambda s, r: away_from_zero(s, r) * 1.1 + 0.05),
+    "astype": (lambda a: (a * a).astype(np.float32).astype(np.float64), rand),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_unary_op_gradients(name, shape):
+    fn, gen = UNARY[name]
+    rng = np.random.default_rng(hash((name, shape)) % 2**32)
+    x = gen(shape, rng)
+    if name == "astype":  # float32 round trip: compare at float32 precision
+        assert gradcheck(fn, [x], eps=1e-3, atol=1e-3, rtol=1e-2).ok
+    else:
+        assert gradcheck(fn, [x]).ok
+
+
+# ---------------------------------------------------------------- reductions and shapes
+AXES = [None, 0, -1, (0, 1)]
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "max"])
+@pytest.mark.parametrize("shape", [(3,), (2, 3), (4, 2, 3)], ids=str)
+@pytest.mark.parametrize("axis", AXES, ids=str)
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_reduction_gradients(name, shape, axis, keepdims):
+    if isinstance(axis, tuple) and len(shape) < 2:
+        pytest.skip("axis (0, 1) needs 2 dimensions")
+    rng = np.random.default_rng(7)
+    x = rng.permutation(np.arange(np.prod(shape), dtype=float)).reshape(shape) * 0.37  # no ties
+    report = gradcheck(lambda a: getattr(a, name)(axis=axis, keepdims=keepdims), [x])
+    assert report.ok
+    ref = getattr(np, name)(x, axis=axis, keepdims=keepdims)
+    assert getattr(Value(x), name)(axis=axis, keepdims=keepdims).shape == ref.shape
+
+
+def test_max_splits_gradient_between_ties():
+    x = Value(np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]]))
+    x.max(axis=1).sum().backward()
+    np.testing.assert_allclose(x.grad, [[0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]])
+    y = Value(np.array([5.0, 5.0]))
+    y.max().backward()
+    np.testing.assert_allclose(y.grad, [0.5, 0.5])
+
+
+def test_sum_to_and_broadcast_to_are_each_others_gradient():
+    rng = np.random.default_rng(1)
+    assert gradcheck(lambda a: O.sum_to(a, (2, 1)), [rand((4, 2, 3), rng)]).ok
+    assert gradcheck(lambda a: O.broadcast_to(a, (4, 2, 3)), [rand((2, 1), rng)]).ok
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a: a.reshape(6, 4),
+        lambda a: a.reshape((2, -1)),
+        lambda a: a.transpose(),
+        lambda a: a.transpose(1, 0, 2),
+        lambda a: a.T,
+    ],
+)
+def test_shape_op_gradients(fn):
+    assert gradcheck(fn, [np.random.default_rng(2).normal(size=(4, 2, 3))]).ok
+
+
+INDEXES = [
+    1,
+    -1,
+    slice(1, 3),
+    (slice(None), 0),
+    (0, slice(None), [2, 0, 2]),  # repeats: gradient adds up
+    np.array([0, 0, 3, 1]),
+    (Ellipsis, 1),
+    (None, 2),
+]
+
+
+@pytest.mark.parametrize("index", INDEXES, ids=repr)
+def test_getitem_gradients(index):
+    x = np.random.default_rng(3).normal(size=(4, 2, 3))
+    assert gradcheck(lambda a: a[index] * 1.5, [x]).ok
+
+
+def test_getitem_boolean_mask_and_repeated_integer_index():
+    x = Value(np.arange(5.0))
+    x[x > 1.5].sum().backward()
+    np.testing.assert_allclose(x.grad, [0, 0, 1, 1, 1])
+    y = Value(np.arange(3.0))
+    y[[0, 0, 2, 0]].sum().backward()
+    np.testing.assert_allclose(y.grad, [3, 0, 1])
+
+
+def test_scatter_gradient():
+    rng = np.random.default_rng(4)
+    assert gradcheck(
+        lambda g: O.scatter(g, (np.array([0, 2, 0]),), (3, 2)) * 2, [rng.normal(size=(3, 2))]
+    ).ok
+
+
+MATMUL_SHAPES = [
+    ((3,), (3,)),  # dot
+    ((2, 3), (3,)),  # matrix-vector
+    ((3,), (3, 4)),  # vector-matrix
+    ((2, 3), (3, 4)),  # matrix-matrix
+    ((5, 2, 3), (3, 4)),  # batched with a broadcast matrix
+    ((2, 3), (5, 3, 4)),
+    ((5, 2, 3), (5, 3, 4)),
+    ((3,), (5, 3, 4)),
+    ((5, 2, 3), (3,)),
+    ((1, 2, 3), (4, 3, 2)),  # batch dims broadcast
+]
+
+
+@pytest.mark.parametrize("shapes", MATMUL_SHAPES, ids=str)
+def test_matmul_gradients(shapes):
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(size=shapes[0]), rng.normal(size=shapes[1])
+    assert gradcheck(lambda x, y: x @ y, [a, b]).ok
+    np.testing.assert_allclose((Value(a) @ Value(b)).data, a @ b)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("shape,axis", [((5,), -1), ((3, 4), -1), ((3, 4), 0), ((2, 3, 4), 1)])
+def test_softmax_gradients(name, shape, axis):
+    x = np.random.default_rng(6).normal(size=shape) * 3
+    assert gradcheck(lambda a: getattr(a, name)(axis), [x]).ok
+    s = Value(x).softmax(axis).data
+    np.testing.assert_allclose(s.sum(axis=axis), 1.0)
+    np.testing.assert_allclose(Value(x).log_softmax(axis).data, np.log(s), atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "shapes", [((3,), (3,)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 3))], ids=str
+)
+def test_where_gradients(shapes):
+    rng = np.random.default_rng(8)
+    cond = rng.random(np.broadcast_shapes(*shapes)) > 0.5
+    a, b = rng.normal(size=shapes[0]), rng.normal(size=shapes[1])
+    assert gradcheck(lambda x, y: where(cond, x, y), [a, b]).ok
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_concat_and_stack_gradients(axis):
+    rng = np.random.default_rng(9)
+    a, b, c = rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+    assert gradcheck(lambda x, y, z: concat([x, y * 2, z], axis=axis), [a, b, c]).ok
+    assert gradcheck(lambda x, y, z: stack([x, y * 2, z], axis=axis), [a, b, c]).ok
+    assert concat([Value(a), b], axis=axis).shape == np.concatenate([a, b], axis=axis).shape
+
+
+# ---------------------------------------------------------------- the table is covered
+COVERED = (
+    set(BINARY)
+    | set(UNARY)
+    | {"sum", "mean", "max", "sum_to", "broadcast_to", "reshape", "transpose"}
+    | {"getitem", "scatter", "matmul", "softmax", "log_softmax", "where", "concat", "stack"}
+    | {"step"}  # straight-through: checked in test_gradcheck (gradcheck must reject it)
+)
+
+
+def test_every_op_has_a_gradcheck():
+    assert set(O.OPS) <= COVERED, f"ops without a gradient check: {set(O.OPS) - COVERED}"
+
+
+def test_step_forward_and_straight_through_gradient():
+    z = Value(np.array([-1.0, 0.0, 2.0]))
+    y = z.step()
+    np.testing.assert_array_equal(y.data, [0.0, 0.0, 1.0])
+    (y * np.array([1.0, 2.0, 3.0])).sum().backward()
+    np.testing.assert_array_equal(z.grad, [1.0, 2.0, 3.0])  # d step / dz treated as 1
+
+
+# ---------------------------------------------------------------- forward values
+def test_forward_values_match_numpy():
+    rng = np.random.default_rng(10)
+    x = rng.normal(size=(3, 4))
+    v = Value(x)
+    np.testing.assert_allclose(v.sigmoid().data, 1 / (1 + np.exp(-x)))
+    np.testing.assert_allclose(v.softplus().data, np.log1p(np.exp(x)))
+    np.testing.assert_allclose(v.elu(0.5).data, np.where(x > 0, x, 0.5 * (np.exp(x) - 1)))
+    np.testing.assert_allclose(v.relu().data, np.maximum(x, 0))
+    np.testing.assert_allclose(v.clip(-0.5, 0.5).data, np.clip(x, -0.5, 0.5))
+    np.testing.assert_allclose(v.mean(axis=0).data, x.mean(axis=0))
