@@ -1,0 +1,233 @@
+"""Loss functions ``L(y_p, y_0)``, composed from ``Value`` operations (no derivatives here).
+
+Every loss takes the prediction (a ``Value``) and the target (array-like or a ``Value``)
+and a ``reduction``: ``"mean"`` (over samples), ``"sum"``, or ``"none"`` (one loss per
+sample). Shapes are checked (an ``(N, 1)`` prediction against ``(N,)`` targets would
+otherwise broadcast to ``(N, N)`` and train on nonsense).
+
+- :func:`half_sse` — the lecture's ``L = 1/2 Σ_t (y_0^t - y_p^t)^2`` (default ``"sum"``).
+- :func:`mse` — mean squared error.
+- :func:`binary_cross_entropy` — from probabilities ``p`` (clipped away from 0 and 1).
+- :func:`binary_cross_entropy_with_logits` — from logits ``z``, stable at any ``z``.
+- :func:`cross_entropy` — softmax cross-entropy from logits, integer labels or one-hot /
+  probability targets, stable through ``log_softmax``.
+- :func:`hinge` — the max-margin loss ``max(0, 1 - y s)`` with labels ±1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd_core import Value
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "get_loss",
+    "half_sse",
+    "hinge",
+    "losses",
+    "mse",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _pred(name: str, pred: Any) -> Value:
+    if isinstance(pred, Value):
+        return pred
+    return Value(pred, requires_grad=False)
+
+
+def _target(name: str, target: Any, pred: Value) -> Any:
+    """The target as data of the prediction's dtype and shape (a Value target is kept)."""
+    if isinstance(target, Value):
+        t = target
+    else:
+        try:
+            t = np.asarray(target, dtype=pred.dtype)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"{name}: target is not numeric: {err}") from None
+    if t.shape != pred.shape:
+        hint = ""
+        if pred.shape == (*t.shape, 1) or t.shape == (*pred.shape, 1):
+            hint = " (reshape one of them: a trailing axis of 1 would broadcast to a matrix)"
+        raise ValueError(
+            f"{name}: prediction has shape {pred.shape} but target has shape {t.shape}{hint}"
+        )
+    return t
+
+
+def _reduce(per_element: Value, reduction: str) -> Value:
+    """Reduce elementwise losses. ``"mean"`` averages over every element (so for
+    cross-entropy, whose per-sample loss is already summed over classes, over samples)."""
+    if reduction == "mean":
+        return per_element.mean()
+    if reduction == "sum":
+        return per_element.sum()
+    return per_element
+
+
+def _check_reduction(name: str, reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def half_sse(pred: Any, target: Any, reduction: str = "sum") -> Value:
+    """The lecture's squared loss ``L = 1/2 Σ_t (y_0^t - y_p^t)^2``.
+
+    The 1/2 cancels the 2 of the derivative: ``dL/dy_p = y_p - y_0``. ``reduction="sum"``
+    (default) is the lecture's; ``"mean"`` divides by the number of elements.
+    """
+    _check_reduction("half_sse", reduction)
+    p = _pred("half_sse", pred)
+    d = p - _target("half_sse", target, p)
+    return _reduce(d * d, reduction) * 0.5
+
+
+def mse(pred: Any, target: Any, reduction: str = "mean") -> Value:
+    """Mean squared error ``1/n Σ (y_p - y_0)^2`` (``"sum"``: without the ``1/n``)."""
+    _check_reduction("mse", reduction)
+    p = _pred("mse", pred)
+    d = p - _target("mse", target, p)
+    return _reduce(d * d, reduction)
+
+
+def _eps_for(dtype: np.dtype, eps: float | None) -> float:
+    if eps is not None:
+        if not 0.0 < eps < 0.5:
+            raise ValueError(f"binary_cross_entropy: eps must be in (0, 0.5), got {eps}")
+        return eps
+    # 1 - eps must be representable below 1: float32 cannot hold 1 - 1e-12
+    return 1e-7 if dtype == np.float32 else 1e-12
+
+
+def binary_cross_entropy(
+    prob: Any, target: Any, reduction: str = "mean", eps: float | None = None
+) -> Value:
+    """``-[y log p + (1 - y) log(1 - p)]`` from probabilities ``p`` in [0, 1].
+
+    ``p`` is clipped to ``[eps, 1 - eps]`` (1e-12, 1e-7 in float32) so ``log`` stays finite;
+    where the clip is active the gradient is 0. Prefer
+    :func:`binary_cross_entropy_with_logits` on the pre-sigmoid output: it is exact and
+    never saturates.
+    """
+    _check_reduction("binary_cross_entropy", reduction)
+    p = _pred("binary_cross_entropy", prob)
+    y = _target("binary_cross_entropy", target, p)
+    e = _eps_for(p.dtype, eps)
+    pc = p.clip(e, 1.0 - e)
+    per = -(y * pc.log() + (1.0 - y) * (1.0 - pc).log())
+    return _reduce(per, reduction)
+
+
+def binary_cross_entropy_with_logits(logits: Any, target: Any, reduction: str = "mean") -> Value:
+    """Binary cross-entropy of ``p = sigmoid(z)`` computed from the logit ``z`` directly.
+
+    ``-[y log σ(z) + (1-y) log(1-σ(z))] = softplus(z) - y z``, and the engine's softplus is
+    ``max(z, 0) + log(1 + e^{-|z|})``: finite at any ``z`` (±1000 included), with
+    gradient ``σ(z) - y``.
+    """
+    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    z = _pred("binary_cross_entropy_with_logits", logits)
+    y = _target("binary_cross_entropy_with_logits", target, z)
+    return _reduce(z.softplus() - z * y, reduction)
+
+
+def _class_indices(name: str, target: np.ndarray, n: int, c: int) -> np.ndarray:
+    if target.dtype.kind == "f":
+        if not np.all(np.isfinite(target)) or not np.array_equal(target, np.round(target)):
+            raise ValueError(
+                f"{name}: class labels must be whole numbers, got non-integer values "
+                f"(for probabilities give a ({n}, {c}) target)"
+            )
+    elif target.dtype.kind not in "iub":
+        raise TypeError(f"{name}: class labels must be integers, got dtype {target.dtype}")
+    if target.size:
+        lo, hi = target.min(), target.max()
+        if lo < 0 or hi >= c:
+            raise ValueError(
+                f"{name}: labels must be in [0, {c}) for {c} classes, got min {lo:g} and "
+                f"max {hi:g}"
+            )
+    return target.astype(np.intp, copy=False)
+
+
+def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Value:
+    """Softmax cross-entropy ``-Σ_k y_k log softmax(z)_k`` from logits ``z`` of shape (N, C).
+
+    ``target`` is either integer class labels of shape ``(N,)`` in ``[0, C)``, or one-hot /
+    probability rows of shape ``(N, C)``. (A single sample: logits ``(C,)`` with a scalar
+    label or a ``(C,)`` row.) Computed through ``log_softmax``, which subtracts the max
+    first, so logits spread by thousands give finite values and gradients; the gradient
+    with respect to the logits is ``softmax(z) - y`` (divided by N for the mean).
+    ``reduction="mean"`` averages over samples.
+    """
+    name = "cross_entropy"
+    _check_reduction(name, reduction)
+    z = _pred(name, logits)
+    if z.ndim not in (1, 2):
+        raise ValueError(f"{name}: logits must have shape (N, C) or (C,), got {z.shape}")
+    c = z.shape[-1]
+    logp = z.log_softmax(axis=-1)
+    t = target.data if isinstance(target, Value) else np.asarray(target)
+    if t.shape == z.shape[:-1]:  # class indices
+        idx = _class_indices(name, t, 1 if z.ndim == 1 else z.shape[0], c)
+        picked = logp[idx] if z.ndim == 1 else logp[np.arange(z.shape[0]), idx]
+        return _reduce(-picked, reduction)
+    if t.shape == z.shape:  # one-hot or probabilities
+        y = _target(name, target, z)
+        per_sample = -(logp * y).sum(axis=-1)
+        return _reduce(per_sample, reduction)
+    raise ValueError(
+        f"{name}: logits have shape {z.shape}; the target must be class labels of shape "
+        f"{z.shape[:-1]} or one-hot rows of shape {z.shape}, got {t.shape}"
+    )
+
+
+def hinge(scores: Any, target: Any, reduction: str = "mean", margin: float = 1.0) -> Value:
+    """The max-margin (SVM) loss ``max(0, margin - y s)`` with labels ``y`` in {-1, +1}.
+
+    Zero once a sample is on the right side with at least ``margin`` to spare; otherwise
+    the gradient is ``-y``: like the perceptron rule, but also on correct samples that are
+    too close to the boundary.
+    """
+    name = "hinge"
+    _check_reduction(name, reduction)
+    s = _pred(name, scores)
+    y = _target(name, target, s)
+    y_data = y.data if isinstance(y, Value) else y
+    if not np.all((y_data == 1) | (y_data == -1)):
+        bad = np.unique(y_data[(y_data != 1) & (y_data != -1)])[:5]
+        raise ValueError(
+            f"{name}: labels must be -1 or +1, got {bad.tolist()} (map 0/1 labels with 2y - 1)"
+        )
+    return _reduce((margin - s * y).relu(), reduction)
+
+
+losses: dict[str, Callable[..., Value]] = {
+    "half_sse": half_sse,
+    "mse": mse,
+    "binary_cross_entropy": binary_cross_entropy,
+    "bce": binary_cross_entropy,
+    "binary_cross_entropy_with_logits": binary_cross_entropy_with_logits,
+    "bce_with_logits": binary_cross_entropy_with_logits,
+    "cross_entropy": cross_entropy,
+    "hinge": hinge,
+}
+
+
+def get_loss(spec: str | Callable[..., Value]) -> Callable[..., Value]:
+    """A loss function by name (``"cross_entropy"``, ``"mse"``, ...) or a callable as is."""
+    if callable(spec):
+        return spec
+    if isinstance(spec, str):
+        key = spec.strip().lower().replace("-", "_")
+        if key in losses:
+            return losses[key]
+        raise ValueError(f"unknown loss {spec!r}; known: {', '.join(sorted(losses))}")
+    raise TypeError(f"loss must be a name or a callable, got {type(spec).__name__}")
