@@ -162,6 +162,10 @@ class Value:
         """The data (not a copy)."""
         return self.data
 
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """``np.asarray(value)`` gives the data (for plotting and numpy code), no graph."""
+        return self.data if dtype is None else self.data.astype(dtype)
+
     def __float__(self) -> float:
         return float(self.data)
 

@@ -306,3 +306,10 @@ def test_repr_and_basic_attributes():
     assert float(Value(3.0)) == 3.0
     with pytest.raises(TypeError, match="len"):
         len(Value(1.0))
+
+
+def test_numpy_conversion_gives_the_data():
+    v = Value([1.0, 2.0])
+    np.testing.assert_array_equal(np.asarray(v), [1.0, 2.0])
+    assert np.asarray(v, dtype=np.float32).dtype == np.float32
+    assert isinstance(np.ones(2) + v, Value)  # ufuncs defer to Value's operators
