@@ -1,0 +1,185 @@
+"""Losses: values and gradients against the formulas, stability, reductions, input checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograd_core import Value
+from nn import losses as L
+
+RNG = np.random.default_rng(0)
+
+
+def _sig(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def test_half_sse_is_the_lectures_half_sum_with_gradient_y_p_minus_y0():
+    y_p, y0 = RNG.normal(size=(6, 2)), RNG.normal(size=(6, 2))
+    p = Value(y_p)
+    loss = L.half_sse(p, y0)
+    assert loss.item() == pytest.approx(0.5 * np.sum((y0 - y_p) ** 2), rel=1e-14)
+    loss.backward()
+    np.testing.assert_allclose(p.grad, y_p - y0, rtol=1e-14)
+    assert L.half_sse(p, y0, reduction="mean").item() == pytest.approx(
+        0.5 * np.mean((y0 - y_p) ** 2), rel=1e-14)
+
+
+def test_mse_and_reductions():
+    y_p, y0 = RNG.normal(size=5), RNG.normal(size=5)
+    p = Value(y_p)
+    loss = L.mse(p, y0)
+    assert loss.item() == pytest.approx(np.mean((y_p - y0) ** 2), rel=1e-14)
+    loss.backward()
+    np.testing.assert_allclose(p.grad, 2 * (y_p - y0) / 5, rtol=1e-14)
+    assert L.mse(p, y0, reduction="sum").item() == pytest.approx(np.sum((y_p - y0) ** 2))
+    np.testing.assert_allclose(L.mse(p, y0, reduction="none").data, (y_p - y0) ** 2)
+    with pytest.raises(ValueError, match=r"mse: reduction must be one of \('mean', 'sum', "
+                                         r"'none'\), got 'avg'"):
+        L.mse(p, y0, reduction="avg")
+
+
+def test_shape_mismatch_is_refused_not_broadcast():
+    with pytest.raises(ValueError, match=r"mse: prediction has shape \(4, 1\) but target has "
+                                         r"shape \(4,\) \(reshape one of them"):
+        L.mse(Value(np.zeros((4, 1))), np.zeros(4))
+    with pytest.raises(ValueError, match=r"half_sse: prediction has shape \(3,\) but target "
+                                         r"has shape \(2,\)"):
+        L.half_sse(Value(np.zeros(3)), [1.0, 2.0])
+    with pytest.raises(TypeError, match="binary_cross_entropy: target is not numeric"):
+        L.binary_cross_entropy(Value(np.full(2, 0.5)), ["a", "b"])
+
+
+def test_binary_cross_entropy_from_probabilities():
+    p_np, y = RNG.uniform(0.05, 0.95, size=8), (RNG.random(8) > 0.5) * 1.0
+    p = Value(p_np)
+    loss = L.binary_cross_entropy(p, y)
+    expected = -np.mean(y * np.log(p_np) + (1 - y) * np.log(1 - p_np))
+    assert loss.item() == pytest.approx(expected, rel=1e-13)
+    loss.backward()
+    np.testing.assert_allclose(p.grad, (p_np - y) / (p_np * (1 - p_np)) / 8, rtol=1e-12)
+
+
+def test_binary_cross_entropy_is_clipped_at_0_and_1():
+    for dtype in (np.float64, np.float32):
+        p = Value(np.array([0.0, 1.0, 0.0, 1.0], dtype=dtype))
+        loss = L.binary_cross_entropy(p, np.array([0.0, 1.0, 1.0, 0.0]), reduction="none")
+        assert np.all(np.isfinite(loss.data)) and loss.dtype == dtype
+        np.testing.assert_allclose(loss.data[:2], 0.0, atol=1e-6)
+        eps = 1e-12 if dtype == np.float64 else 1e-7
+        hi = float(np.asarray(1.0 - eps, dtype=dtype))  # float32 rounds 1 - 1e-7
+        np.testing.assert_allclose(loss.data[2:], [-np.log(eps), -np.log(1.0 - hi)], rtol=1e-5)
+
+
+def test_bce_with_logits_matches_sigmoid_bce_and_is_stable():
+    z_np, y = RNG.normal(scale=3, size=10), (RNG.random(10) > 0.5) * 1.0
+    z = Value(z_np)
+    loss = L.binary_cross_entropy_with_logits(z, y)
+    p = _sig(z_np)
+    assert loss.item() == pytest.approx(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)),
+                                        rel=1e-12)
+    loss.backward()
+    np.testing.assert_allclose(z.grad, (p - y) / 10, rtol=1e-12)
+    # extremes: exact limits, finite gradients
+    z = Value(np.array([1000.0, -1000.0, 1000.0, -1000.0]))
+    y = np.array([1.0, 0.0, 0.0, 1.0])
+    loss = L.binary_cross_entropy_with_logits(z, y, reduction="none")
+    np.testing.assert_array_equal(loss.data, [0.0, 0.0, 1000.0, 1000.0])
+    loss.sum().backward()
+    np.testing.assert_array_equal(z.grad, [0.0, 0.0, 1.0, -1.0])
+
+
+def test_cross_entropy_integer_labels_value_and_gradient():
+    z_np, y = RNG.normal(size=(5, 4)), np.array([0, 3, 1, 1, 2])
+    z = Value(z_np)
+    loss = L.cross_entropy(z, y)
+    s = _softmax(z_np)
+    assert loss.item() == pytest.approx(-np.mean(np.log(s[np.arange(5), y])), rel=1e-13)
+    loss.backward()
+    onehot = np.eye(4)[y]
+    np.testing.assert_allclose(z.grad, (s - onehot) / 5, rtol=1e-12, atol=1e-16)
+
+
+def test_cross_entropy_one_hot_and_probability_targets_agree():
+    z_np, y = RNG.normal(size=(6, 3)), np.array([2, 0, 1, 1, 0, 2])
+    onehot = np.eye(3)[y]
+    a, b = Value(z_np), Value(z_np)
+    la, lb = L.cross_entropy(a, y, reduction="sum"), L.cross_entropy(b, onehot, reduction="sum")
+    assert la.item() == pytest.approx(lb.item(), rel=1e-14)
+    la.backward()
+    lb.backward()
+    np.testing.assert_allclose(a.grad, b.grad, rtol=1e-13, atol=1e-16)
+    soft = np.full((6, 3), 1 / 3)
+    s = _softmax(z_np)
+    assert L.cross_entropy(Value(z_np), soft).item() == pytest.approx(
+        -np.mean(np.sum(soft * np.log(s), axis=1)), rel=1e-13)
+    # float labels that are whole numbers count as class indices
+    assert L.cross_entropy(Value(z_np), y.astype(float)).item() == pytest.approx(
+        L.cross_entropy(Value(z_np), y).item())
+    # a single sample
+    assert L.cross_entropy(Value(z_np[0]), 2).item() == pytest.approx(-np.log(s[0, 2]))
+
+
+def test_cross_entropy_is_stable_for_huge_logits():
+    z = Value(np.array([[1e4, -1e4, 0.0], [-1000.0, 1000.0, 999.0]]))
+    loss = L.cross_entropy(z, np.array([1, 2]), reduction="none")
+    np.testing.assert_allclose(loss.data, [2e4, 1.0 + np.log1p(np.exp(-1.0))], rtol=1e-12)
+    loss.sum().backward()
+    assert np.all(np.isfinite(z.grad))
+    np.testing.assert_allclose(z.grad[0], [1.0, -1.0, 0.0], atol=1e-12)
+
+
+def test_cross_entropy_label_errors():
+    z = Value(np.zeros((3, 4)))
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 4\) for 4 classes, got min 0 "
+                                         r"and max 4"):
+        L.cross_entropy(z, np.array([0, 4, 1]))
+    with pytest.raises(ValueError, match="got min -1"):
+        L.cross_entropy(z, np.array([-1, 0, 1]))
+    with pytest.raises(ValueError, match="class labels must be whole numbers"):
+        L.cross_entropy(z, np.array([0.5, 1.0, 2.0]))
+    with pytest.raises(ValueError, match=r"the target must be class labels of shape \(3,\) or "
+                                         r"one-hot rows of shape \(3, 4\), got \(3, 2\)"):
+        L.cross_entropy(z, np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=r"logits must have shape \(N, C\) or \(C,\)"):
+        L.cross_entropy(Value(np.zeros((2, 3, 4))), np.zeros((2, 3)))
+    with pytest.raises(TypeError, match="class labels must be integers"):
+        L.cross_entropy(z, np.array(["a", "b", "c"]))
+
+
+def test_losses_keep_float32():
+    z = Value(RNG.normal(size=(4, 3)).astype(np.float32))
+    for loss in (L.cross_entropy(z, np.array([0, 1, 2, 0])),
+                 L.mse(z, np.zeros((4, 3))),
+                 L.binary_cross_entropy_with_logits(z, np.ones((4, 3))),
+                 L.hinge(z, np.ones((4, 3)))):
+        assert loss.dtype == np.float32
+        loss.backward()
+        assert z.grad.dtype == np.float32
+        z.zero_grad()
+
+
+def test_hinge_is_max_margin_with_pm1_labels():
+    s_np = np.array([2.0, 0.5, -0.3, -2.0, 0.9])
+    y = np.array([1.0, 1.0, 1.0, -1.0, -1.0])
+    s = Value(s_np)
+    loss = L.hinge(s, y, reduction="sum")
+    assert loss.item() == pytest.approx(np.sum(np.maximum(0, 1 - y * s_np)))
+    loss.backward()
+    np.testing.assert_array_equal(s.grad, [0.0, -1.0, -1.0, 0.0, 1.0])  # -y inside the margin
+    with pytest.raises(ValueError, match=r"labels must be -1 or \+1, got \[0.0\].*2y - 1"):
+        L.hinge(s, np.array([1.0, 0.0, 1.0, 0.0, 1.0]))
+
+
+def test_get_loss_registry():
+    assert L.get_loss("cross-entropy") is L.cross_entropy
+    assert L.get_loss("BCE_with_logits") is L.binary_cross_entropy_with_logits
+    assert L.get_loss(L.mse) is L.mse
+    with pytest.raises(ValueError, match="unknown loss 'nll'; known: bce, bce_with_logits"):
+        L.get_loss("nll")
