@@ -1,0 +1,309 @@
+"""Pictures of trained models: decision boundaries and learning curves side by side.
+
+For the learning curves of *one* run use :meth:`nn.callbacks.History.plot`; this module
+adds what it does not cover:
+
+- :func:`plot_decision_boundary`: the regions of the input plane a 2-d classifier assigns
+  to each class, with the data on top and the misclassified points ringed. The lecture's
+  story in one picture: a perceptron's boundary is a straight line ``w^T x + b = 0``, so it
+  cannot separate XOR; an MLP's hidden layer bends it.
+- :func:`plot_learning_curves`: several runs in one grid (a column per model, a row per
+  quantity: loss, accuracy), train solid and validation dashed, drawn into a new figure or
+  into axes you pass.
+- :func:`new_figure`: a grid of axes on a figure made without pyplot.
+
+Figures are made with ``matplotlib.figure.Figure`` and the Agg canvas, not with pyplot: they
+work headless (CI, the command line), leave pyplot's state alone, and Jupyter still shows a
+returned figure. Save one with ``fig.savefig("out.png")``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from nn.callbacks import History
+from nn.metrics import predicted_classes
+
+__all__ = ["new_figure", "plot_decision_boundary", "plot_learning_curves", "save_figure"]
+
+# Class colours: points are drawn in the full colour, regions in a light tint of it.
+_CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+
+
+def _mpl():
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as exc:  # pragma: no cover - matplotlib is in the dev extra
+        raise ImportError("nn.plotting needs matplotlib: pip install matplotlib") from exc
+    return Figure, FigureCanvasAgg
+
+
+def new_figure(n_panels: int = 1, ncols: int | None = None,
+               panel_size: tuple[float, float] = (4.0, 3.6)):
+    """A ``Figure`` (Agg canvas, no pyplot) and a flat list of ``n_panels`` axes.
+
+    ``ncols`` defaults to ``min(n_panels, 3)``; unused cells of the grid are removed.
+    Returns ``(fig, axes)``.
+    """
+    if isinstance(n_panels, bool) or not isinstance(n_panels, int) or n_panels < 1:
+        raise ValueError(f"new_figure: n_panels must be an int >= 1, got {n_panels!r}")
+    ncols = min(n_panels, 3) if ncols is None else int(ncols)
+    if ncols < 1:
+        raise ValueError(f"new_figure: ncols must be >= 1, got {ncols}")
+    nrows = math.ceil(n_panels / ncols)
+    Figure, FigureCanvasAgg = _mpl()
+    fig = Figure(figsize=(panel_size[0] * ncols, panel_size[1] * nrows), layout="constrained")
+    FigureCanvasAgg(fig)
+    grid = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in grid[n_panels:]:
+        ax.remove()
+    return fig, list(grid[:n_panels])
+
+
+def save_figure(fig, path: str | os.PathLike, dpi: int = 110) -> str:
+    """Save ``fig`` to ``path`` (format from the extension: .png, .svg, .pdf); returns the path."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"save_figure: the directory {folder!r} does not exist")
+    fig.savefig(path, dpi=dpi)
+    return path
+
+
+# --------------------------------------------------------------------------- decision boundary
+
+
+def _class_labels(model: Any, X: np.ndarray, threshold: float | None) -> np.ndarray:
+    """The class ``model`` predicts for each row of ``X`` (no graph, eval mode)."""
+    from nn.module import Module
+    from nn.training import predict
+
+    if isinstance(model, Module):
+        out = predict(model, X, batch_size=4096)
+        if threshold is None:  # an Adaline carries its own threshold on the linear output z
+            threshold = float(getattr(model, "threshold", 0.5))
+    elif callable(model):
+        out = np.asarray(model(X))
+    else:
+        raise TypeError(f"plot_decision_boundary: model must be a Module or a function "
+                        f"X -> outputs, got {type(model).__name__}")
+    if out.ndim == 1 and out.dtype.kind in "iub":  # already class labels
+        return out.astype(np.int64)
+    return predicted_classes(out, 0.5 if threshold is None else threshold)
+
+
+def plot_decision_boundary(
+    model: Any,
+    X: Any,
+    y: Any | None = None,
+    ax: Any = None,
+    resolution: int = 200,
+    padding: float = 0.25,
+    threshold: float | None = None,
+    title: str | None = None,
+    show_accuracy: bool = True,
+    class_names: Sequence[str] | None = None,
+    legend: bool = True,
+):
+    """Shade the plane by the class ``model`` predicts; draw ``X`` coloured by ``y`` on top.
+
+    - ``model``: an ``nn`` Module with 2 inputs (its outputs are turned into classes by
+      ``nn.metrics``'s rule: arg max of several outputs, or ``output > threshold`` for one;
+      an Adaline's own ``threshold`` is used) or a function ``X -> outputs or labels``.
+    - ``X``: ``(n, 2)`` points; ``y``: their labels ``0 .. k-1`` (optional).
+    - ``resolution``: grid points per axis; ``padding``: margin around the data, as a
+      fraction of its range.
+    - The title gets the accuracy on ``(X, y)`` appended when ``show_accuracy``; points the
+      model gets wrong are ringed in black.
+
+    Returns the ``Axes`` (a new figure's, made without pyplot, when ``ax`` is None;
+    ``ax.figure.savefig(...)`` saves it).
+    """
+    from matplotlib.colors import ListedColormap, to_rgb
+    from matplotlib.lines import Line2D
+
+    X = np.asarray(getattr(X, "data", X), dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"plot_decision_boundary: X must have shape (n, 2) (a plane to draw), "
+                         f"got {X.shape}")
+    if len(X) == 0:
+        raise ValueError("plot_decision_boundary: X is empty")
+    if y is not None:
+        y = np.asarray(getattr(y, "data", y)).reshape(-1)
+        if len(y) != len(X):
+            raise ValueError(f"plot_decision_boundary: X has {len(X)} rows, y has {len(y)}")
+        if y.dtype.kind == "f":
+            if not np.all(y == np.round(y)):
+                raise ValueError("plot_decision_boundary: y must hold class labels 0..k-1")
+            y = y.astype(np.int64)
+        if y.min() < 0:  # {-1, +1} labels: draw -1 as class 0
+            y = (y > 0).astype(np.int64)
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
+        raise ValueError(f"plot_decision_boundary: resolution must be an int >= 2, "
+                         f"got {resolution!r}")
+    if ax is None:
+        _, (ax,) = new_figure(1, panel_size=(4.8, 4.2))
+
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    span = np.where(hi - lo > 0, hi - lo, 1.0)
+    lo, hi = lo - padding * span, hi + padding * span
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
+                         np.linspace(lo[1], hi[1], resolution))
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    regions = _class_labels(model, grid, threshold).reshape(gx.shape)
+    pred = _class_labels(model, X, threshold)
+
+    n_classes = int(max(regions.max(), pred.max(), -1 if y is None else y.max())) + 1
+    n_classes = max(n_classes, 2)
+    colors = [_CLASS_COLORS[k % len(_CLASS_COLORS)] for k in range(n_classes)]
+    tints = [tuple(0.72 + 0.28 * c for c in to_rgb(col)) for col in colors]
+    levels = np.arange(n_classes + 1) - 0.5
+    ax.contourf(gx, gy, regions, levels=levels, colors=tints)
+    if regions.min() != regions.max():  # the boundary itself, where the class changes
+        ax.contour(gx, gy, regions, levels=levels[1:-1], colors="k", linewidths=1.0)
+
+    names = list(class_names) if class_names is not None else [f"class {k}" for k in
+                                                                 range(n_classes)]
+    handles = []
+    if y is None:
+        ax.scatter(X[:, 0], X[:, 1], c=pred, cmap=ListedColormap(colors), vmin=-0.5,
+                   vmax=n_classes - 0.5, s=22, edgecolors="white", linewidths=0.5, zorder=3)
+    else:
+        for k in range(n_classes):
+            mask = y == k
+            if mask.any():
+                ax.scatter(X[mask, 0], X[mask, 1], color=colors[k], s=22, edgecolors="white",
+                           linewidths=0.5, zorder=3)
+                handles.append(Line2D([], [], ls="", marker="o", color=colors[k],
+                                      label=names[k] if k < len(names) else f"class {k}"))
+        wrong = pred != y
+        if wrong.any():
+            ax.scatter(X[wrong, 0], X[wrong, 1], s=70, facecolors="none", edgecolors="k",
+                       linewidths=1.2, zorder=4)
+            handles.append(Line2D([], [], ls="", marker="o", markerfacecolor="none",
+                                  markeredgecolor="k", markersize=8,
+                                  label=f"misclassified ({int(wrong.sum())})"))
+    if title is None:
+        title = getattr(model, "__name__", None) or type(model).__name__
+    if show_accuracy and y is not None:
+        title = f"{title}\naccuracy {np.mean(pred == y):.1%}"
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    if legend and handles:
+        ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.8)
+    return ax
+
+
+# --------------------------------------------------------------------------- learning curves
+
+
+def _as_history(h: Any, name: str) -> History:
+    if isinstance(h, History):
+        return h
+    if isinstance(h, Mapping) and "history" in h and "epochs" in h:  # History.to_dict()
+        return History.from_json(json.dumps(dict(h)))
+    raise TypeError(f"plot_learning_curves: {name!r} is a {type(h).__name__}, expected a "
+                    f"History (what nn.training.fit returns)")
+
+
+_PRETTY = {"loss": "loss", "accuracy": "accuracy", "acc": "accuracy", "mse": "MSE"}
+
+
+def plot_learning_curves(
+    histories: History | Mapping[str, History],
+    metrics: Sequence[str] = ("loss", "accuracy"),
+    axes: Any = None,
+    loss_names: Mapping[str, str] | None = None,
+    logy: bool | Sequence[str] = False,
+    panel_size: tuple[float, float] = (3.6, 2.8),
+):
+    """Learning curves of one or several runs: a column per run, a row per quantity.
+
+    ``histories``: a ``History`` or ``{title: History}`` (what ``nn.training.fit``
+    returns). ``metrics``: the quantities to draw, each a row (a run without one leaves its
+    cell empty with a note). Train values are solid, validation (``val_*``) dashed; the
+    epoch of the lowest validation loss is marked. ``loss_names`` labels each run's loss
+    axis (``{"Perceptron": "½ Σ (y - y_p)²"}``), since runs may use different losses whose
+    values are not comparable. ``logy``: True, or the names of the quantities to draw on a
+    log scale.
+
+    ``axes``: a 2-d array-like ``[row][column]`` of axes to draw into, else a new figure is
+    made (without pyplot). Returns the ``Figure``.
+    """
+    if isinstance(histories, History) or (
+        isinstance(histories, Mapping) and set(histories) == {"epochs", "history"}
+    ):
+        histories = {"": histories}
+    runs = dict(histories)
+    if not runs:
+        raise ValueError("plot_learning_curves: no histories given")
+    runs = {name: _as_history(h, name) for name, h in runs.items()}
+    for name, h in runs.items():
+        if len(h) == 0:
+            raise ValueError(f"plot_learning_curves: run {name!r} has no epochs")
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    if not metrics:
+        raise ValueError("plot_learning_curves: metrics is empty")
+    known = {k.removeprefix("val_") for h in runs.values() for k in h.keys()}
+    unknown = [m for m in metrics if m not in known]
+    if unknown:
+        raise ValueError(f"plot_learning_curves: no run recorded {unknown}; recorded: "
+                         f"{sorted(known)}")
+    log_rows = set(metrics) if logy is True else set(logy or ())
+    nrows, ncols = len(metrics), len(runs)
+    if axes is None:
+        Figure, FigureCanvasAgg = _mpl()
+        fig = Figure(figsize=(panel_size[0] * ncols, panel_size[1] * nrows),
+                     layout="constrained")
+        FigureCanvasAgg(fig)
+        grid = fig.subplots(nrows, ncols, squeeze=False)
+    else:
+        grid = np.asarray(axes, dtype=object).reshape(nrows, ncols)
+        fig = grid[0, 0].figure
+    loss_names = dict(loss_names or {})
+    for j, (name, h) in enumerate(runs.items()):
+        best = h.best("val_loss")[0] if "val_loss" in h else None
+        for i, metric in enumerate(metrics):
+            ax = grid[i, j]
+            drew = False
+            if metric in h:
+                ax.plot(h.epochs, h[metric], "-", color="C0", label="train")
+                drew = True
+            if f"val_{metric}" in h:
+                ax.plot(h.epochs, h[f"val_{metric}"], "--", color="C1", label="validation")
+                drew = True
+            if not drew:
+                ax.text(0.5, 0.5, f"no {metric} recorded", ha="center", va="center",
+                        transform=ax.transAxes, color="grey")
+                ax.set_xticks([])
+                ax.set_yticks([])
+            else:
+                if best is not None:
+                    ax.axvline(best, color="grey", lw=0.8, ls=":", label="best val loss")
+                if metric in log_rows and min(min(h[k]) for k in (metric, f"val_{metric}")
+                                              if k in h) > 0:
+                    ax.set_yscale("log")
+                if metric.removeprefix("val_") in ("accuracy", "acc"):
+                    ax.set_ylim(-0.03, 1.03)
+                ax.grid(True, alpha=0.3)
+                ax.legend(fontsize=7, loc="best")
+            ylabel = _PRETTY.get(metric, metric)
+            if metric == "loss" and name in loss_names:
+                ylabel = f"loss: {loss_names[name]}"
+            ax.set_ylabel(ylabel, fontsize=9)
+            if i == nrows - 1:
+                ax.set_xlabel("epoch")
+            if i == 0 and name:
+                ax.set_title(name, fontsize=10)
+    return fig
