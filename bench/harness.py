@@ -2,18 +2,22 @@
 
 How a workload is measured (the rules that make the ratios fair):
 
-* All contestants of a workload run in **one process, one after the other, interleaved**:
+* All contestants of a workload run in **one run, one after the other, interleaved**:
   a round times one sample of each contestant (A B C ...), the next round goes the other
   way (... C B A), and so on for ``reps`` rounds. A slow drift of the machine (another
   process, frequency scaling) then hits every contestant alike instead of the last one.
+* Each contestant lives in a **process of its own** (see :func:`measure`): PyTorch's OpenMP
+  threads and numpy's OpenBLAS threads, both busy-waiting on 2 cores, slowed each other
+  down up to 50× when they shared one process; a user's program holds only one of them.
 * A sample is ``inner`` calls of the contestant's step function; ``inner`` is calibrated
   once after a warm-up so that a sample lasts at least ``min_sample_s``. The figure kept is
   seconds per step (sample / inner).
 * Python's cycle collector stays **on** (as in a user's program: micrograd pays for its
   reference cycles there), but ``gc.collect()`` runs before every sample, outside the
   timer, so one contestant's garbage is never collected on another's clock.
-* The same environment for everyone: one process, the same BLAS, the same thread counts
-  (recorded by :func:`machine_info`).
+* The same environment for everyone: the same environment variables, the same BLAS
+  build for the numpy-based contestants, default thread counts (all recorded by
+  :func:`machine_info`).
 
 Statistics: the median of the per-step times, with min and max; the ratio of medians to
 the workload's baseline (hand-written numpy, unless the workload says otherwise).
@@ -46,13 +50,15 @@ Step = Callable[[], Any]
 class Contestant:
     """One implementation of a workload.
 
-    ``setup()`` builds everything (data, parameters) outside the timer and returns the step
-    function to time; the step's return value (a loss, say) is kept from the warm-up call so
-    the workload can check that the contestants compute the same thing.
+    ``setup(*args)`` (a module-level function, so another process can import it) builds
+    everything (data, parameters) outside the timer and returns the step function to time,
+    or ``(step, note)``. The step's return value (a loss, say) is kept from the warm-up
+    call so the workload can check that the contestants compute the same thing.
     """
 
     name: str
-    setup: Callable[[], Step]
+    setup: Callable[..., Any]
+    args: tuple = ()
     note: str = ""
     min_inner: int = 1
     max_inner: int = 1_000_000
@@ -93,12 +99,66 @@ class Measured:
         raise KeyError(name)
 
 
+def _ref(fn: Callable[..., Any]) -> str:
+    """``module:qualname`` of a module-level function (``__main__`` named by its spec)."""
+    module = fn.__module__
+    if module == "__main__":
+        spec = getattr(sys.modules["__main__"], "__spec__", None)
+        if spec is None:
+            raise ValueError("run the workload as `python -m bench.NAME`")
+        module = spec.name
+    return f"{module}:{fn.__qualname__}"
+
+
+def _resolve(ref: str) -> Callable[..., Any]:
+    import importlib
+
+    module, _, name = ref.partition(":")
+    obj: Any = importlib.import_module(module)
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _worker(conn: Any, ref: str, args: tuple) -> None:
+    """A contestant's own process: set up once, then time samples when asked."""
+    try:
+        made = _resolve(ref)(*args)
+        step, note = made if isinstance(made, tuple) else (made, None)
+        gc.collect()
+        t0 = time.perf_counter()
+        first = step()  # warm-up (first calls pay for lazy imports and caches)
+        once = time.perf_counter() - t0
+        if once < 0.5:  # calibration: time runs of 1, 2, 4, ... steps until one lasts 20 ms
+            n = 1
+            while True:
+                t0 = time.perf_counter()
+                for _ in range(n):
+                    step()
+                once = (time.perf_counter() - t0) / n
+                if once * n >= 0.02:
+                    break
+                n *= 2
+        conn.send(("ok", once, first, note))
+    except Exception as err:  # noqa: BLE001 - reported in the table, never hidden
+        conn.send(("error", f"{type(err).__name__}: {err}", None, None))
+        return
+    while True:
+        inner = conn.recv()
+        if inner is None:
+            return
+        conn.send(_time_sample(step, inner))
+
+
 def _time_sample(step: Step, inner: int) -> float:
     gc.collect()
     t0 = time.perf_counter()
     for _ in range(inner):
         step()
     return (time.perf_counter() - t0) / inner
+
+
+SETTLE_S = 0.05
 
 
 def measure(
@@ -109,33 +169,57 @@ def measure(
 ) -> Measured:
     """Time every contestant ``reps`` times, interleaved; see the module docstring.
 
-    A contestant whose setup or warm-up raises is reported with its error and left out of
-    the rounds (a missing peer must not stop the others from being measured).
+    Each contestant runs in a process of its own (started fresh, spawn), as a user's
+    program would: thread pools of different libraries (OpenBLAS's pthreads, PyTorch's
+    OpenMP) never share a process, where their busy-waiting threads slow each other down by
+    up to 50×. Only one process computes at a time; between samples the harness pauses
+    ``SETTLE_S`` so the threads of the previous one go back to sleep. A contestant whose
+    setup or warm-up raises is reported with its error and left out of the rounds.
     """
+    import multiprocessing as mp
+
     log = log or (lambda s: print(s, file=sys.stderr, flush=True))
-    steps: list[tuple[Timing, Step]] = []
+    ctx = mp.get_context("spawn")
     results = Measured()
-    for c in contestants:
-        timing = Timing(c.name, [], 0, c.note)
-        results.timings.append(timing)
-        try:
-            step = c.setup()
-            gc.collect()
-            t0 = time.perf_counter()
-            timing.first_result = step()  # warm-up and calibration
-            once = time.perf_counter() - t0
-        except Exception as err:  # noqa: BLE001 - reported in the table, never hidden
-            timing.error = f"{type(err).__name__}: {err}"
-            log(f"    {c.name}: FAILED {timing.error}")
-            continue
-        inner = max(c.min_inner, min(c.max_inner, math.ceil(min_sample_s / max(once, 1e-9))))
-        timing.inner = inner
-        steps.append((timing, step))
-    for r in range(reps):
-        order = steps if r % 2 == 0 else steps[::-1]
-        for timing, step in order:
-            timing.per_step.append(_time_sample(step, timing.inner))
-    for timing, _ in steps:
+    procs = []
+    for c in contestants:  # start all first: the interpreters and imports load in parallel
+        parent, child = ctx.Pipe()
+        p = ctx.Process(target=_worker, args=(child, _ref(c.setup), c.args), daemon=True)
+        p.start()
+        procs.append((c, p, parent))
+    running: list[tuple[Timing, Any]] = []
+    try:
+        for c, _p, conn in procs:
+            timing = Timing(c.name, [], 0, c.note)
+            results.timings.append(timing)
+            status, once, first, note = conn.recv()
+            if status != "ok":
+                timing.error = once
+                log(f"    {c.name}: FAILED {timing.error}")
+                continue
+            timing.first_result = first
+            if note:
+                timing.note = note
+            timing.inner = max(
+                c.min_inner, min(c.max_inner, math.ceil(min_sample_s / max(once, 1e-9)))
+            )
+            running.append((timing, conn))
+        for r in range(reps):
+            order = running if r % 2 == 0 else running[::-1]
+            for timing, conn in order:
+                time.sleep(SETTLE_S)
+                conn.send(timing.inner)
+                timing.per_step.append(conn.recv())
+    finally:
+        for _c, p, conn in procs:
+            try:
+                conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+            p.join(timeout=10)
+            if p.is_alive():
+                p.terminate()
+    for timing, _ in running:
         log(
             f"    {timing.name:<34} median {fmt_time(timing.median):>9}  "
             f"[{fmt_time(timing.min)} – {fmt_time(timing.max)}]  x{timing.inner}"
@@ -245,6 +329,7 @@ def machine_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "numpy": np.__version__,
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "commit": _git_commit(),
         "env": {
             k: os.environ[k]
@@ -333,3 +418,9 @@ def quick() -> bool:
 
 def reps(full: int) -> int:
     return max(2, full // 3) if quick() else full
+
+
+def target(text: str, value: float, limit: float, unit: str, higher_is_better: bool = False):
+    """A target of the issues, with the measured value and whether it is met."""
+    met = value >= limit if higher_is_better else value <= limit
+    return {"target": text, "value": value, "limit": limit, "unit": unit, "met": bool(met)}

@@ -49,7 +49,7 @@ def micrograd_init() -> list[tuple[np.ndarray, np.ndarray]]:
     """micrograd's initial weights, as (W (n_in, n_out), b (n_out,)) per layer."""
     random.seed(1337)
     layers = []
-    for n_in, n_out in zip(SIZES[:-1], SIZES[1:]):
+    for n_in, n_out in zip(SIZES[:-1], SIZES[1:], strict=True):
         W = np.empty((n_in, n_out))
         for j in range(n_out):  # micrograd's Neuron draws its n_in weights, bias 0
             for i in range(n_in):
@@ -83,7 +83,7 @@ def numpy_setup(X, y, init):
         dz1 = (dz2 @ W2.T) * (z1 > 0)
         dW1 = X.T @ dz1
         db1 = dz1.sum(0)
-        for p, g in zip(params, (dW1, db1, dW2, db2, dW3, db3)):
+        for p, g in zip(params, (dW1, db1, dW2, db2, dW3, db3), strict=True):
             p -= LR * (g + 2 * ALPHA * p)
         return float(loss)
 
@@ -97,24 +97,17 @@ def micrograd_setup(X, y, init):
     random.seed(1337)
     model = MLP(2, [16, 16, 1])
     params = model.parameters()
-    # micrograd_init() reproduces this draw; check it so every contestant starts alike
-    flat = np.concatenate([a.T.ravel() if a.ndim == 2 else a for W, b in init for a in (W, b)])
-    mine = []
-    for layer in model.layers:
-        for neuron in layer.neurons:
-            mine += [w.data for w in neuron.w]
-    mine_b = [n.b.data for layer in model.layers for n in layer.neurons]
-    assert len(params) == flat.size and np.allclose(
-        mine, [W[i, j] for W, _ in init for j in range(W.shape[1]) for i in range(W.shape[0])]
-    ), "micrograd's initial weights differ from micrograd_init()"
-    assert not any(mine_b)
+    # micrograd_init() reproduces this draw: check it, so every contestant starts alike
+    mine = [w.data for layer in model.layers for n in layer.neurons for w in n.w]
+    want = [W[i, j] for W, _ in init for j in range(W.shape[1]) for i in range(W.shape[0])]
+    assert np.allclose(mine, want), "micrograd's initial weights differ from micrograd_init()"
     Xl = X.tolist()
     yl = y.tolist()
 
     def step() -> float:
         inputs = [list(map(Value, row)) for row in Xl]
         scores = list(map(model, inputs))
-        losses = [(1 + -yi * si).relu() for yi, si in zip(yl, scores)]
+        losses = [(1 + -yi * si).relu() for yi, si in zip(yl, scores, strict=True)]
         data_loss = sum(losses) * (1.0 / len(losses))
         reg_loss = ALPHA * sum(p * p for p in params)
         total = data_loss + reg_loss
@@ -136,7 +129,7 @@ class _Neuron:
         self.nonlin = nonlin
 
     def __call__(self, x):
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        act = sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b)
         return act.relu() if self.nonlin else act
 
     def parameters(self):
@@ -162,7 +155,7 @@ def ours_scalar_setup(X, y, init):
 
     def step() -> float:
         scores = list(map(model, rows))
-        losses = [(1 + -yi * si).relu() for yi, si in zip(yl, scores)]
+        losses = [(1 + -yi * si).relu() for yi, si in zip(yl, scores, strict=True)]
         data_loss = sum(losses) * (1.0 / len(losses))
         reg_loss = ALPHA * sum(p * p for p in params)
         total = data_loss + reg_loss
@@ -231,16 +224,13 @@ def main() -> None:
     X, y = moons()
     init = micrograd_init()
 
-    def bind(fn):
-        return lambda: fn(X, y, init)
-
+    data = (X, y, init)
     contestants = [
-        Contestant("numpy (hand-written)", bind(numpy_setup), "matrices, float64"),
-        Contestant("micrograd 0.1.0", bind(micrograd_setup), "scalar Values, float inputs",
-                   min_inner=1),
-        Contestant("ours, scalar mode", bind(ours_scalar_setup), "micrograd's structure"),
-        Contestant("ours, tensor mode", bind(ours_tensor_setup), "batched matrices"),
-        Contestant("PyTorch", bind(torch_setup), "float64 tensors"),
+        Contestant("numpy (hand-written)", numpy_setup, data, "matrices, float64"),
+        Contestant("micrograd 0.1.0", micrograd_setup, data, "scalar Values, float inputs"),
+        Contestant("ours, scalar mode", ours_scalar_setup, data, "micrograd's structure"),
+        Contestant("ours, tensor mode", ours_tensor_setup, data, "batched matrices"),
+        Contestant("PyTorch", torch_setup, data, "float64 tensors"),
     ]
     print("a. micrograd demo step", file=sys.stderr)
     m = harness.measure(contestants, reps=harness.reps(5), min_sample_s=0.2)
@@ -254,10 +244,10 @@ def main() -> None:
         sc = m.by_name("ours, scalar mode").median
         te = m.by_name("ours, tensor mode").median
         targets = [
-            {"target": "scalar mode ≤ micrograd per step", "value": sc / mg, "limit": 1.0,
-             "unit": "× micrograd", "met": sc / mg <= 1.0},
-            {"target": "tensor mode ≥ 1000× faster than micrograd", "value": mg / te,
-             "limit": 1000.0, "unit": "× faster", "met": mg / te >= 1000.0},
+            harness.target("scalar mode ≤ micrograd per step", sc / mg, 1.0, "× micrograd"),
+            harness.target(
+                "tensor mode ≥ 1000× faster than micrograd", mg / te, 1000.0, "× faster", True
+            ),
         ]
     except (KeyError, TypeError, ZeroDivisionError):
         pass
