@@ -1,0 +1,193 @@
+"""Saving and loading: bit-exact round trip, atomic writes, and every bad file a clear error."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+from nn import io as nnio
+from nn.io import ModelFileError, load, save
+from nn.layers import MLP, Perceptron
+
+
+def _model(seed=0, hidden=(8, 4), dtype=np.float64):
+    return MLP(3, list(hidden), 2, seed=seed, dtype=dtype)
+
+
+def _snapshot(m):
+    return [p.data.copy() for p in m.parameters()]
+
+
+def _assert_same(m, snap):
+    for p, s in zip(m.parameters(), snap, strict=True):
+        np.testing.assert_array_equal(p.data, s)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_round_trip_is_bit_exact(tmp_path, dtype):
+    src = _model(seed=1, dtype=dtype)
+    path = tmp_path / "model.npz"
+    assert save(src, path) == str(path)
+    dst = _model(seed=2, dtype=dtype)
+    assert load(dst, path) is dst
+    for a, b in zip(src.parameters(), dst.parameters(), strict=True):
+        assert b.data.dtype == dtype
+        assert a.data.tobytes() == b.data.tobytes()
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    np.testing.assert_array_equal(src(x).data, dst(x).data)
+
+
+def test_file_holds_plain_arrays_and_a_format_marker(tmp_path):
+    path = tmp_path / "m"  # used as given: no .npz appended
+    save(Perceptron(2), path)
+    assert os.listdir(tmp_path) == ["m"]
+    with np.load(path, allow_pickle=False) as npz:
+        assert sorted(npz.files) == ["__nn_class__", "__nn_format__", "__nn_version__",
+                                     "bias", "weight"]
+        assert str(npz["__nn_format__"]) == nnio.FORMAT
+        assert int(npz["__nn_version__"]) == nnio.VERSION
+        assert str(npz["__nn_class__"]) == "Perceptron"
+
+
+def test_save_is_atomic_a_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "model.npz"
+    old = _model(seed=1)
+    save(old, path)
+    before = path.read_bytes()
+
+    def exploding_savez(f, **arrays):
+        f.write(b"PK\x03\x04 half a zip")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(nnio.np, "savez", exploding_savez)
+    with pytest.raises(OSError, match="disk full"):
+        save(_model(seed=2), path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["model.npz"]  # the temporary file was removed
+    monkeypatch.undo()
+    m = _model(seed=3)
+    load(m, path)
+    _assert_same(m, _snapshot(old))
+
+
+def test_save_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="the directory .*nowhere.* does not exist"):
+        save(_model(), tmp_path / "nowhere" / "m.npz")
+    with pytest.raises(TypeError, match="save: expected a Module, got dict"):
+        save({}, tmp_path / "m.npz")
+
+
+def _check_refused(tmp_path, path, match):
+    m = _model(seed=9)
+    snap = _snapshot(m)
+    with pytest.raises(ModelFileError, match=match):
+        load(m, path)
+    _assert_same(m, snap)  # untouched on any error
+
+
+def test_wrong_shapes_name_file_key_and_both_shapes(tmp_path):
+    path = tmp_path / "other.npz"
+    save(_model(hidden=(8, 5)), path)
+    _check_refused(
+        tmp_path, path,
+        r"other.npz' \(saved from a MLP\) does not fit this MLP: load_state_dict: shape "
+        r"mismatch for '2.weight': the model has \(8, 4\), the state dict has \(8, 5\)")
+
+
+def test_missing_and_extra_keys(tmp_path):
+    path = tmp_path / "short.npz"
+    save(MLP(3, [8], 2, seed=0), path)  # no 4.weight / 4.bias; 2.weight of another shape
+    _check_refused(tmp_path, path, r"short.npz'.*missing keys \['4.weight', '4.bias'\]")
+    path = tmp_path / "long.npz"
+    save(MLP(3, [8, 4, 4], 2, seed=0), path)
+    _check_refused(tmp_path, path, r"long.npz'.*unexpected keys \['6.weight', '6.bias'\]")
+
+
+def test_wrong_dtype(tmp_path):
+    path = tmp_path / "f32.npz"
+    save(_model(dtype=np.float32), path)
+    _check_refused(tmp_path, path, r"f32.npz'.*dtype mismatch for '0.weight'")
+
+
+def test_foreign_files(tmp_path):
+    npz = tmp_path / "foreign.npz"
+    np.savez(npz, a=np.ones(3))
+    _check_refused(tmp_path, npz, r"foreign.npz' is not a model file written by nn.save "
+                                  r"\(no '__nn_format__' marker\); its keys are \['a'\]")
+    npy = tmp_path / "array.npy"
+    np.save(npy, np.ones(3))
+    _check_refused(tmp_path, npy, r"array.npy' holds a single .npy array")
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    _check_refused(tmp_path, text, r"notes.txt' is not a readable .npz model file")
+    with pytest.raises(FileNotFoundError, match=r"load: no such file '.*missing.npz'"):
+        load(_model(), tmp_path / "missing.npz")
+
+
+def test_newer_version_and_non_float_arrays(tmp_path):
+    good = _model(seed=1).state_dict()
+    newer = tmp_path / "newer.npz"
+    np.savez(newer, __nn_format__=np.array(nnio.FORMAT), __nn_version__=np.array(99),
+             **good)
+    _check_refused(tmp_path, newer, r"newer.npz' has format version 99; this library reads up to 1")
+    ints = tmp_path / "ints.npz"
+    np.savez(ints, __nn_format__=np.array(nnio.FORMAT), __nn_version__=np.array(1),
+             **dict(good, **{"0.bias": np.zeros(8, dtype=np.int64)}))
+    _check_refused(tmp_path, ints, r"ints.npz': key '0.bias' has dtype int64; parameters are "
+                                   r"floats")
+
+
+class _Payload:
+    """Unpickling this runs ``exec`` of code that writes a marker file."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (exec, (f"open({self.marker!r}, 'w').write('pwned')",))
+
+
+def test_a_pickled_payload_is_refused_and_never_executed(tmp_path):
+    marker = tmp_path / "PWNED"
+    good = _model(seed=1).state_dict()
+    evil = np.empty(1, dtype=object)
+    evil[0] = _Payload(marker)
+    path = tmp_path / "evil.npz"
+    # the payload sits under a real parameter name, after a valid marker and version
+    np.savez(path, __nn_format__=np.array(nnio.FORMAT), __nn_version__=np.array(1),
+             **dict(good, **{"0.weight": evil}))
+    _check_refused(tmp_path, path, r"evil.npz': key '0.weight' holds a pickled object array; "
+                                   r"refusing to unpickle it")
+    assert not marker.exists()
+    # the payload is live: loading it the unsafe way would have run it
+    with np.load(path, allow_pickle=True) as npz:
+        npz["0.weight"]
+    assert marker.read_text() == "pwned"
+
+
+def test_truncated_files(tmp_path):
+    path = tmp_path / "model.npz"
+    save(_model(seed=1), path)
+    data = path.read_bytes()
+    for cut in (len(data) // 2, 30, len(data) - 10):
+        path.write_bytes(data[:cut])
+        _check_refused(tmp_path, path, r"model.npz' is not a readable .npz model file "
+                                       r"\(truncated or corrupt\?\)")
+
+
+def test_corrupt_array_bytes_fail_the_crc_and_name_the_key(tmp_path):
+    path = tmp_path / "model.npz"
+    m = _model(seed=1)
+    save(m, path)
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("0.weight.npy")
+    data = bytearray(path.read_bytes())
+    # local header (30 bytes + name + extra), then the .npy header (128 bytes), then the data
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 128
+    data[start + 8] ^= 0xFF
+    path.write_bytes(bytes(data))
+    _check_refused(tmp_path, path, r"model.npz': key '0.weight' cannot be read \(truncated or "
+                                   r"corrupt\?\).*CRC")
