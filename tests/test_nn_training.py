@@ -1,0 +1,535 @@
+"""nn.training (fit / evaluate / predict / Ensemble), nn.metrics and nn.callbacks."""
+
+import functools
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+import nn
+from autograd_core import Value
+from nn.callbacks import Callback, EarlyStopping, History
+from nn.data import Standardizer, blobs, load_digits, train_test_split, xor
+from nn.metrics import METRICS, accuracy, accuracy_logits, get_metric, mse, resolve_metrics
+from nn.training import (
+    Ensemble,
+    TrainingDiverged,
+    average_parameters,
+    evaluate,
+    fit,
+    predict,
+)
+
+# --------------------------------------------------------------------------- metrics
+
+
+def test_accuracy_rules():
+    logits = np.array([[2.0, 1.0, 0.0], [0.0, 3.0, 1.0], [0.0, 0.0, 5.0], [9.0, 0.0, 0.0]])
+    assert accuracy(logits, np.array([0, 1, 2, 1])) == 0.75
+    assert accuracy(logits, np.eye(3)[[0, 1, 2, 1]]) == 0.75  # one-hot target
+    probs = np.array([0.9, 0.2, 0.51, 0.49])
+    assert accuracy(probs, np.array([1, 0, 1, 1])) == 0.75
+    assert accuracy(probs[:, None], np.array([[1], [0], [1], [1]])) == 0.75
+    z = np.array([0.3, -0.2, -1.0, 2.0])  # logits: threshold 0
+    assert accuracy_logits(z, np.array([1, 0, 0, 1])) == 1.0
+    assert accuracy(z, np.array([1, 0, 0, 1])) == 0.75  # the 0.5 rule misreads z = 0.3
+    assert accuracy(z, np.array([1, 0, 0, 1]), threshold=0.0) == 1.0
+    assert accuracy(z, np.array([1, -1, -1, 1]), threshold=0.0) == 1.0  # ±1 labels
+    assert accuracy(Value(probs), np.array([1, 0, 1, 1])) == 0.75  # a Value works too
+
+
+def test_metric_errors_and_registry():
+    with pytest.raises(ValueError, match="output has 3 rows but target has 2"):
+        accuracy(np.zeros((3, 2)), np.zeros(2))
+    with pytest.raises(ValueError, match=r"one-hot target of shape \(2, 3\) does not match"):
+        accuracy(np.zeros((2, 2)), np.zeros((2, 3)))
+    assert mse(np.array([[1.0], [3.0]]), np.array([0.0, 1.0])) == 2.5
+    with pytest.raises(ValueError, match="different sizes"):
+        mse(np.zeros((4, 3)), np.zeros(4))
+    with pytest.raises(ValueError, match="unknown metric 'f2'; known metrics: acc, accuracy"):
+        get_metric("f2")
+    assert get_metric("mse") == ("mse", METRICS["mse"])
+    assert get_metric(functools.partial(accuracy, threshold=0.0))[0] == "accuracy"
+    with pytest.raises(ValueError, match="duplicate metric names"):
+        resolve_metrics(["accuracy", accuracy])
+    with pytest.raises(ValueError, match="reserved"):
+        resolve_metrics([_named("val_x")])
+
+
+def _named(name):
+    def f(o, t):
+        return 0.0
+
+    f.__name__ = name
+    return f
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _digits_split():
+    X, y = load_digits()
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, seed=0, stratify=True)
+    s = Standardizer().fit(Xtr)
+    return s.transform(Xtr), s.transform(Xte), ytr, yte
+
+
+class Probe(nn.Module):
+    """A linear model that records the training flag and batch size of every call."""
+
+    def __init__(self, n_in, n_out, seed=0):
+        super().__init__()
+        self.lin = nn.Linear(n_in, n_out, seed=seed)
+        self.calls = []
+
+    def forward(self, x):
+        self.calls.append((self.training, x.shape[0], isinstance(x, Value) and x.requires_grad))
+        return self.lin(x)
+
+
+# --------------------------------------------------------------------------- fit: the lecture
+
+
+def test_perceptron_trains_to_zero_errors_on_separable_blobs():
+    X, y = blobs(n_samples=200, n_classes=2, seed=1)
+    p = nn.Perceptron(2)
+    stop_when_clean = lambda epoch, logs: logs["accuracy"] == 1.0  # noqa: E731
+    hist = fit(p, nn.half_sse, nn.SGD(p.parameters(), lr=1.0), (X, y), epochs=50,
+               batch_size=1, seed=0, progress=False, callbacks=[stop_when_clean])
+    assert np.sum(p.predict(X) != y) == 0
+    # an epoch with accuracy 1 made no update: the rule converged (Rosenblatt)
+    assert hist["accuracy"][-1] == 1.0 and len(hist) < 50
+    assert evaluate(p, None, (X, y))["accuracy"] == 1.0
+
+
+def test_xor_single_layer_fails_mlp_solves():
+    X, y = xor(n_repeats=25, noise=0.05, seed=0, shuffle=True)
+    # One layer: no line separates XOR, so at most 3 of the 4 corners are right.
+    lin = nn.MLP(2, [], 1, seed=0)
+    fit(lin, lambda z, t: nn.binary_cross_entropy_with_logits(z[:, 0], t),
+        nn.Adam(lin.parameters(), lr=0.05), (X, y), epochs=100, batch_size=20, seed=0,
+        metrics=["accuracy_logits"], progress=False)
+    acc_lin = evaluate(lin, None, (X, y), metrics=["accuracy_logits"])["accuracy_logits"]
+    assert acc_lin <= 0.76
+    mlp = nn.MLP(2, [8], 2, activation="tanh", seed=0)
+    hist = fit(mlp, nn.cross_entropy, nn.Adam(mlp.parameters(), lr=0.05), (X, y), epochs=100,
+               batch_size=20, seed=0, progress=False)
+    assert evaluate(mlp, None, xor())["accuracy"] == 1.0  # the 4 exact corners
+    assert evaluate(mlp, None, (X, y))["accuracy"] == 1.0
+    assert hist["loss"][-1] < 0.05 < hist["loss"][0]
+    print(f"XOR: single layer {acc_lin:.2f}, MLP 1.00 (loss {hist['loss'][-1]:.4f})")
+
+
+def test_digits_mlp_reaches_097_and_matches_sklearn():
+    sk = pytest.importorskip("sklearn.neural_network")
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+
+    # small matrices: one BLAS thread is faster, and keeps the 2-core box usable
+    with threadpool_limits(1):
+        _digits_vs_sklearn(sk)
+
+
+def _digits_vs_sklearn(sk):
+    Xtr, Xte, ytr, yte = _digits_split()
+    model = nn.MLP(64, [256], 10, dropout=0.3, seed=0, dtype=np.float32)
+    hist = fit(model, nn.cross_entropy, nn.Adam(model.parameters(), lr=2e-3), (Xtr, ytr),
+               epochs=20, batch_size=32, val=(Xte, yte), seed=0, progress=False)
+    ours = evaluate(model, nn.cross_entropy, (Xte, yte))
+    # the same budget: one hidden layer of 256 ReLU, Adam lr 2e-3, batch 32, 20 epochs
+    ref = sk.MLPClassifier(hidden_layer_sizes=(256,), learning_rate_init=2e-3, batch_size=32,
+                           max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning: 20 epochs is its budget here
+        ref.fit(Xtr, ytr)
+    theirs = ref.score(Xte, yte)
+    print(f"digits test accuracy: nn.MLP {ours['accuracy']:.4f}, sklearn MLPClassifier "
+          f"{theirs:.4f} (n_test={len(yte)})")
+    assert ours["accuracy"] >= 0.97
+    assert ours["accuracy"] >= theirs - 0.015
+    assert hist["val_accuracy"][-1] == ours["accuracy"]
+    assert predict(model, Xte).dtype == np.float32
+
+
+# --------------------------------------------------------------------------- fit: mechanics
+
+
+def test_history_numbers_equal_evaluate():
+    X, y = blobs(n_samples=100, n_classes=3, seed=0)
+    Xv, yv = blobs(n_samples=50, n_classes=3, seed=1)
+    model = nn.MLP(2, [4], 3, seed=0)
+    # lr = 0: the weights never move, so every epoch's train loss is the full-data loss
+    hist = fit(model, nn.cross_entropy, nn.SGD(model.parameters(), lr=0.0), (X, y),
+               epochs=3, batch_size=7, val=(Xv, yv), metrics=["accuracy"], seed=0, progress=False)
+    full = evaluate(model, nn.cross_entropy, (X, y), batch_size=1000)
+    np.testing.assert_allclose(hist["loss"], [full["loss"]] * 3, rtol=1e-12)
+    np.testing.assert_allclose(hist["accuracy"], [full["accuracy"]] * 3, rtol=1e-12)
+    val = evaluate(model, nn.cross_entropy, (Xv, yv), batch_size=3)
+    np.testing.assert_allclose(hist["val_loss"][-1], val["loss"], rtol=1e-12)
+    assert hist.epochs == [1, 2, 3] and len(hist) == 3
+    assert list(hist.history) == ["loss", "accuracy", "val_loss", "val_accuracy"]
+    # a real learning rate lowers the loss
+    h2 = fit(model, nn.cross_entropy, nn.SGD(model.parameters(), lr=0.5), (X, y),
+             epochs=5, batch_size=10, seed=0, progress=False)
+    assert h2["loss"][-1] < 0.5 * h2["loss"][0]
+    with pytest.raises(KeyError, match=r"History has no 'val_loss'; it has \['accuracy', 'loss'\]"):
+        h2["val_loss"]
+
+
+def test_train_mode_for_steps_eval_mode_for_validation_then_restored():
+    X, y = blobs(n_samples=20, n_classes=2, seed=0)
+    model = Probe(2, 2)
+    model.eval()
+    fit(model, nn.cross_entropy, nn.SGD(model.parameters(), lr=0.1), (X, y), epochs=2,
+        batch_size=8, val=(X[:6], y[:6]), seed=0, progress=False)
+    # per epoch: 3 training steps (8, 8, 4) in train mode, then 1 validation call in eval
+    expected = [(True, 8, False), (True, 8, False), (True, 4, False), (False, 6, False)] * 2
+    assert model.calls == expected
+    assert model.training is False  # the mode it had before fit
+    model.calls.clear()
+    model.train()
+    out = predict(model, X, batch_size=16)
+    assert [c[:2] for c in model.calls] == [(False, 16), (False, 4)] and model.training
+    np.testing.assert_allclose(out, X @ model.lin.weight.data + model.lin.bias.data, rtol=1e-12)
+
+
+def test_fit_minibatch_order_uses_seed_and_shuffle_flag():
+    X = np.arange(10, dtype=float)[:, None]
+    y = np.zeros(10, dtype=int)
+    seen = []
+
+    def loss_fn(out, target):
+        return (out * 0.0).sum()
+
+    class Rec(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(np.zeros((1, 1)))
+
+        def forward(self, x):
+            seen.append(x.data[:, 0].tolist())
+            return x @ self.w
+
+    m = Rec()
+    fit(m, loss_fn, nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=2, batch_size=4,
+        shuffle=False, metrics=None, progress=False)
+    assert seen == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]] * 2
+    seen.clear()
+    fit(m, loss_fn, nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=2, batch_size=10,
+        seed=5, metrics=None, progress=False)
+    rng = np.random.default_rng(5)
+    assert seen == [rng.permutation(10).tolist(), rng.permutation(10).tolist()]
+
+
+def test_same_seed_bit_identical_weights_with_dropout():
+    X, y = blobs(n_samples=120, n_classes=3, seed=2)
+
+    def run(fit_seed):
+        m = nn.MLP(2, [16, 16], 3, dropout=0.3, seed=7)
+        fit(m, nn.cross_entropy, nn.Adam(m.parameters(), lr=0.01), (X, y), epochs=4,
+            batch_size=16, seed=fit_seed, progress=False)
+        return m.state_dict()
+
+    a, b, c = run(3), run(3), run(4)
+    assert list(a) == list(b)
+    assert all(a[k].tobytes() == b[k].tobytes() for k in a)
+    assert any(a[k].tobytes() != c[k].tobytes() for k in a)
+
+
+def test_penalty_is_trained_and_logged_separately():
+    X, y = blobs(n_samples=60, n_classes=2, seed=0)
+    m0 = nn.MLP(2, [8], 2, seed=0)
+    m1 = nn.MLP(2, [8], 2, seed=0)
+    fit(m0, nn.cross_entropy, nn.SGD(m0.parameters(), lr=0.1), (X, y), epochs=20,
+        batch_size=10, seed=0, progress=False)
+    h1 = fit(m1, nn.cross_entropy, nn.SGD(m1.parameters(), lr=0.1), (X, y), epochs=20,
+             batch_size=10, seed=0, progress=False, penalty=lambda m: nn.l2_penalty(m, 0.5))
+    w0 = sum(float((p.data ** 2).sum()) for n, p in m0.named_parameters() if "weight" in n)
+    w1 = sum(float((p.data ** 2).sum()) for n, p in m1.named_parameters() if "weight" in n)
+    assert w1 < 0.5 * w0  # weight decay shrank the weights
+    assert "penalty" in h1 and h1["penalty"][-1] > 0
+    # the logged loss is the data loss alone
+    assert abs(h1["loss"][-1] - evaluate(m1, nn.cross_entropy, (X, y))["loss"]) < 0.05
+
+
+def test_divergence_stops_with_epoch_and_step_before_updating():
+    X, y = blobs(n_samples=20, n_classes=2, seed=0)
+    m = nn.MLP(2, [], 2, seed=0)
+    calls = {"n": 0}
+    snapshots = []
+
+    def loss_fn(out, target):
+        calls["n"] += 1
+        loss = nn.cross_entropy(out, target)
+        return loss * np.nan if calls["n"] == 5 else loss
+
+    # 2 steps per epoch: call 5 is epoch 3, step 1
+    with pytest.raises(TrainingDiverged, match="loss is nan at epoch 3, step 1") as info:
+        fit(m, loss_fn, nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=5, batch_size=10,
+            seed=0, progress=False, callbacks=[lambda e, logs: snapshots.append(m.state_dict())])
+    assert info.value.epoch == 3 and info.value.step == 1
+    assert isinstance(info.value, FloatingPointError)
+    after = m.state_dict()
+    assert all(np.array_equal(after[k], snapshots[-1][k]) for k in after)  # not updated
+    assert m.training  # mode restored even on error
+
+
+def test_real_divergence_from_a_huge_learning_rate():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3)) * 100.0
+    y = X @ np.array([1.0, -2.0, 0.5])
+    m = nn.Linear(3, 1, seed=0)
+    with np.errstate(all="ignore"), pytest.raises(TrainingDiverged, match=r"loss is (inf|nan)"):
+        fit(m, lambda o, t: nn.mse(o[:, 0], t), nn.SGD(m.parameters(), lr=10.0), (X, y),
+            epochs=50, batch_size=16, metrics=None, progress=False, seed=0)
+
+
+def test_bad_inputs_are_caught_before_training():
+    X, y = blobs(n_samples=20, n_classes=2, seed=0)
+    m = nn.MLP(2, [], 2, seed=0)
+    opt = nn.SGD(m.parameters(), lr=0.1)
+    before = m.state_dict()
+
+    def go(**kw):
+        args = dict(model=m, loss_fn=nn.cross_entropy, optimizer=opt, train=(X, y), epochs=1,
+                    batch_size=4, progress=False)
+        args.update(kw)
+        return fit(**args)
+
+    Xn = X.copy()
+    Xn[3, 1] = np.nan
+    msg = r"train: X contains NaN or inf \(1 entries, the first at index \(3, 1\)\)"
+    with pytest.raises(ValueError, match=msg):
+        go(train=(Xn, y))
+    Xi = X.copy()
+    Xi[0, 0] = np.inf
+    with pytest.raises(ValueError, match="val: X contains NaN or inf"):
+        go(val=(Xi, y))
+    with pytest.raises(ValueError, match=r"train: X and y .* len\(X\) = 20, len\(y\) = 19"):
+        go(train=(X, y[:-1]))
+    with pytest.raises(ValueError, match="train: X is empty"):
+        go(train=(X[:0], y[:0]))
+    with pytest.raises(ValueError, match="batch_size must be > 0, got 0"):
+        go(batch_size=0)
+    with pytest.raises(ValueError, match="epochs must be > 0, got 0"):
+        go(epochs=0)
+    with pytest.raises(TypeError, match=r"train must be a tuple \(X, y\)"):
+        go(train=X)
+    with pytest.raises(ValueError, match="unknown metric 'f1'"):
+        go(metrics=["f1"])
+    with pytest.raises(TypeError, match="optimizer must have a zero_grad"):
+        go(optimizer=object())
+    with pytest.raises(ValueError, match=r"loss_fn must return a scalar, got shape \(4,\)"):
+        go(loss_fn=lambda o, t: nn.cross_entropy(o, t, reduction="none"))
+    after = m.state_dict()
+    assert all(np.array_equal(before[k], after[k]) for k in before)
+
+
+def test_progress_bar_on_and_off(capsys):
+    X, y = blobs(n_samples=20, n_classes=2, seed=0)
+    m = nn.MLP(2, [], 2, seed=0)
+    fit(m, nn.cross_entropy, nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=2, batch_size=5,
+        progress=False)
+    out = capsys.readouterr()
+    assert out.err == "" and out.out == ""
+    fit(m, nn.cross_entropy, nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=2, batch_size=5,
+        progress=True)
+    err = capsys.readouterr().err
+    assert "epoch 2/2" in err and "8/8" in err and "100%" in err
+
+
+# --------------------------------------------------------------------------- callbacks
+
+
+class FakeModel:
+    """Just enough for EarlyStopping: a state that changes every epoch."""
+
+    def __init__(self):
+        self.w = np.zeros(1)
+
+    def state_dict(self):
+        return {"w": self.w.copy()}
+
+    def load_state_dict(self, sd):
+        self.w[...] = sd["w"]
+
+
+def test_early_stopping_logic_on_a_given_curve():
+    curve = [1.0, 0.8, 0.7, 0.69, 0.75, 0.72, 0.9, 0.6]
+    model, hist = FakeModel(), History()
+    es = EarlyStopping(monitor="val_loss", patience=3, min_delta=0.02)
+    es.on_train_begin(model, hist)
+    stopped_at = None
+    for epoch, v in enumerate(curve, 1):
+        model.w[0] = epoch  # the "weights" of this epoch
+        hist.append(epoch, {"val_loss": v})
+        if es.on_epoch_end(epoch, {"val_loss": v}):
+            stopped_at = epoch
+            break
+    es.on_train_end(model, hist)
+    # 0.69 is not better than 0.7 by more than min_delta: best is epoch 3
+    assert (es.best_epoch, es.best, stopped_at, es.stopped_epoch) == (3, 0.7, 6, 6)
+    assert es.restored and model.w[0] == 3.0
+
+    acc = EarlyStopping(monitor="val_accuracy", patience=1)
+    assert acc.mode == "max"
+    acc.on_train_begin(FakeModel(), History())
+    assert acc.on_epoch_end(1, {"val_accuracy": 0.5}) is None
+    assert acc.on_epoch_end(2, {"val_accuracy": 0.4}) is True
+    msg = r"'val_loss'.*not in the epoch's logs \['loss'\] \(pass val="
+    with pytest.raises(KeyError, match=msg):
+        EarlyStopping().on_epoch_end(1, {"loss": 1.0})
+    with pytest.raises(ValueError, match="patience must be an int >= 1"):
+        EarlyStopping(patience=0)
+
+
+def test_early_stopping_in_fit_restores_the_best_weights():
+    # few noisy samples and a big network: the validation loss turns up (overfitting)
+    X, y = blobs(n_samples=400, n_classes=2, center_radius=1.0, spread=0.45, seed=0)
+    rng = np.random.default_rng(0)
+    flip = rng.random(len(y)) < 0.25
+    y_noisy = np.where(flip, 1 - y, y)
+    Xtr, Xv, ytr, yv = train_test_split(X, y_noisy, test_size=0.5, seed=0)
+    Xtr, ytr = Xtr[:40], ytr[:40]
+    m = nn.MLP(2, [64, 64], 2, seed=0)
+    es = EarlyStopping(monitor="val_loss", patience=10)
+    hist = fit(m, nn.cross_entropy, nn.Adam(m.parameters(), lr=0.02), (Xtr, ytr), epochs=300,
+               batch_size=40, val=(Xv, yv), seed=0, progress=False, callbacks=[es])
+    assert len(hist) < 300 and es.stopped_epoch == len(hist)
+    best_epoch, best = hist.best("val_loss")
+    assert es.best_epoch == best_epoch == len(hist) - 10
+    assert es.restored
+    np.testing.assert_allclose(evaluate(m, nn.cross_entropy, (Xv, yv), batch_size=256)["loss"],
+                               best, rtol=1e-12)
+    assert hist["val_loss"][-1] > best
+
+
+def test_callback_protocol_hooks_and_stop():
+    X, y = blobs(n_samples=20, n_classes=2, seed=0)
+    events = []
+
+    class Rec(Callback):
+        def on_train_begin(self, model, history):
+            events.append("begin")
+
+        def on_epoch_end(self, epoch, logs):
+            events.append((epoch, sorted(logs)))
+            if epoch == 2:
+                self.stop_training = True
+
+        def on_train_end(self, model, history):
+            events.append(("end", len(history)))
+
+    m = nn.MLP(2, [], 2, seed=0)
+    hist = fit(m, nn.cross_entropy, nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=10,
+               batch_size=10, progress=False, callbacks=[Rec()])
+    assert events == ["begin", (1, ["accuracy", "loss"]), (2, ["accuracy", "loss"]), ("end", 2)]
+    hist = fit(m, nn.cross_entropy, nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=10,
+               batch_size=10, progress=False, callbacks=lambda e, logs: e == 4)
+    assert hist.epochs == [1, 2, 3, 4]
+    with pytest.raises(TypeError, match="a callback is a Callback or a function"):
+        fit(m, nn.cross_entropy, nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=1,
+            batch_size=10, progress=False, callbacks=[3])
+
+
+# --------------------------------------------------------------------------- history export
+
+
+def test_history_plot_csv_json(tmp_path):
+    h = History()
+    for e, (l, vl, a) in enumerate([(1.0, 1.1, 0.5), (0.5, 0.7, 0.8), (0.25, 0.8, 0.9)], 1):
+        h.append(e, {"loss": l, "accuracy": a, "val_loss": vl, "val_accuracy": a - 0.1})
+    png = tmp_path / "curves.png"
+    fig = h.plot(png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    loss_ax, acc_ax = fig.axes
+    assert loss_ax.get_title() == "loss" and acc_ax.get_title() == "accuracy"
+    np.testing.assert_array_equal(loss_ax.lines[0].get_ydata(), [1.0, 0.5, 0.25])
+    np.testing.assert_array_equal(loss_ax.lines[1].get_ydata(), [1.1, 0.7, 0.8])
+    np.testing.assert_array_equal(loss_ax.lines[2].get_xdata(), [2, 2])  # best val_loss
+    assert h.best("val_loss") == (2, 0.7) and h.best("val_accuracy") == (3, 0.8)
+
+    csv_text = h.to_csv(tmp_path / "h.csv")
+    assert csv_text.splitlines()[0] == "epoch,loss,accuracy,val_loss,val_accuracy"
+    assert csv_text.splitlines()[2] == "2,0.5,0.8,0.7,0.7000000000000001"
+    assert (tmp_path / "h.csv").read_text() == csv_text
+
+    h.to_json(tmp_path / "h.json")
+    back = History.from_json(tmp_path / "h.json")
+    assert back.epochs == h.epochs and back.history == h.history
+    assert json.loads(h.to_json())["history"]["loss"] == [1.0, 0.5, 0.25]
+    with pytest.raises(ValueError, match="epoch 4 logs"):
+        h.append(4, {"loss": 1.0})
+    with pytest.raises(ValueError, match="nothing to plot"):
+        History().plot()
+
+
+# --------------------------------------------------------------------------- ensembles
+
+
+def _permuted_copy(model, perm):
+    """The same function with the hidden units relabelled: W1 columns, b1, W2 rows."""
+    twin = average_parameters([model])
+    sd = twin.state_dict()
+    sd["0.weight"] = sd["0.weight"][:, perm]
+    sd["0.bias"] = sd["0.bias"][perm]
+    sd["2.weight"] = sd["2.weight"][perm, :]
+    twin.load_state_dict(sd)
+    return twin
+
+
+def test_average_predictions_not_parameters():
+    Xtr, Xte, ytr, yte = _digits_split()
+    model = nn.MLP(64, [32], 10, seed=0)
+    fit(model, nn.cross_entropy, nn.Adam(model.parameters(), lr=3e-3), (Xtr, ytr),
+        epochs=10, batch_size=32, seed=0, progress=False)
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    twin = _permuted_copy(model, np.random.default_rng(1).permutation(32))
+    np.testing.assert_allclose(predict(twin, Xte), predict(model, Xte), rtol=1e-10, atol=1e-10)
+    acc = evaluate(model, None, (Xte, yte))["accuracy"]
+
+    ens = Ensemble([model, twin])
+    np.testing.assert_allclose(predict(ens, Xte), predict(model, Xte), rtol=1e-10, atol=1e-10)
+    mixed = average_parameters([model, twin])
+    acc_mixed = evaluate(mixed, None, (Xte, yte))["accuracy"]
+    print(f"digits: network {acc:.3f}, its relabelled twin {acc:.3f}, ensemble {acc:.3f}, "
+          f"parameter average {acc_mixed:.3f}")
+    assert acc > 0.95 and acc_mixed < acc - 0.1
+
+    # average_parameters is the arithmetic mean, in the model's dtype, on a fresh copy
+    sd_m, sd_t = model.state_dict(), twin.state_dict()
+    for k, v in mixed.state_dict().items():
+        np.testing.assert_allclose(v, (sd_m[k] + sd_t[k]) / 2, rtol=1e-15)
+        assert v.dtype == sd_m[k].dtype
+    assert mixed is not model and all(p.grad is None for p in mixed.parameters())
+
+
+def test_ensemble_averages_probabilities_of_independent_networks():
+    Xtr, Xte, ytr, yte = _digits_split()
+    members = []
+    for s in range(3):
+        m = nn.MLP(64, [32], 10, seed=s, dtype=np.float32)
+        fit(m, nn.cross_entropy, nn.Adam(m.parameters(), lr=3e-3), (Xtr, ytr), epochs=8,
+            batch_size=32, seed=s, progress=False)
+        members.append(m)
+    ens = Ensemble(members, transform="softmax")
+    probs = predict(ens, Xte)
+    expected = np.mean([_softmax(predict(m, Xte)) for m in members], axis=0)
+    np.testing.assert_allclose(probs, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+    accs = [evaluate(m, None, (Xte, yte))["accuracy"] for m in members]
+    acc_ens = evaluate(ens, None, (Xte, yte))["accuracy"]
+    acc_avg = evaluate(average_parameters(members), None, (Xte, yte))["accuracy"]
+    print(f"members {np.round(accs, 3)}, ensemble {acc_ens:.3f}, parameter average {acc_avg:.3f}")
+    assert acc_ens >= np.mean(accs)
+    assert acc_avg < min(accs) - 0.05
+    assert len(list(ens.parameters())) == 12
+    with pytest.raises(ValueError, match="unknown transform 'max'"):
+        Ensemble(members, transform="max")
+    with pytest.raises(ValueError, match="has shape"):
+        average_parameters([members[0], nn.MLP(64, [16], 10)])
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
