@@ -12,9 +12,12 @@ by an optimiser's ``step()``::
         loss = nn.losses.cross_entropy(model(X), y)
         loss.backward()
         opt.step()
+
+or ``nn.fit(model, nn.cross_entropy, opt, (X, y), epochs=200)`` for the loop with learning
+curves, minibatches and early stopping.
 """
 
-from nn import activations, init, losses, optim
+from nn import activations, data, init, losses, optim, training
 from nn.activations import (
     ELU,
     Hardmax,
@@ -54,6 +57,7 @@ from nn.optim import (
     get_optimizer,
 )
 from nn.regularization import l1_penalty, l2_penalty
+from nn.training import EarlyStopping, Ensemble, History, TrainingDiverged, evaluate, fit, predict
 
 __all__ = [
     "ELU",
@@ -65,8 +69,11 @@ __all__ = [
     "AdamW",
     "CosineAnnealingLR",
     "Dropout",
+    "EarlyStopping",
+    "Ensemble",
     "ExponentialLR",
     "Hardmax",
+    "History",
     "Identity",
     "Lambda",
     "LeakyReLU",
@@ -85,12 +92,16 @@ __all__ = [
     "Step",
     "StepLR",
     "Tanh",
+    "TrainingDiverged",
     "activations",
     "add_bias_node",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "clip_grad_norm_",
     "cross_entropy",
+    "data",
+    "evaluate",
+    "fit",
     "get_activation",
     "get_loss",
     "get_optimizer",
@@ -103,5 +114,7 @@ __all__ = [
     "losses",
     "mse",
     "optim",
+    "predict",
     "save",
+    "training",
 ]
