@@ -30,7 +30,13 @@ import numpy as np
 from nn.callbacks import History
 from nn.metrics import predicted_classes
 
-__all__ = ["new_figure", "plot_decision_boundary", "plot_learning_curves", "save_figure"]
+__all__ = [
+    "class_legend_handles",
+    "new_figure",
+    "plot_decision_boundary",
+    "plot_learning_curves",
+    "save_figure",
+]
 
 # Class colours: points are drawn in the full colour, regions in a light tint of it.
 _CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -81,8 +87,33 @@ def save_figure(fig, path: str | os.PathLike, dpi: int = 110) -> str:
 # --------------------------------------------------------------------------- decision boundary
 
 
-def _class_labels(model: Any, X: np.ndarray, threshold: float | None) -> np.ndarray:
-    """The class ``model`` predicts for each row of ``X`` (no graph, eval mode)."""
+def class_legend_handles(n_classes: int, class_names: Sequence[str] | None = None,
+                         misclassified: bool = True) -> list:
+    """Legend entries for :func:`plot_decision_boundary`'s colours, for one legend shared
+    by several panels: ``fig.legend(handles=class_legend_handles(3), loc="lower center")``."""
+    from matplotlib.lines import Line2D
+
+    names = list(class_names or [])
+    handles = [
+        Line2D([], [], ls="", marker="o", color=_CLASS_COLORS[k % len(_CLASS_COLORS)],
+               label=names[k] if k < len(names) else f"class {k}")
+        for k in range(n_classes)
+    ]
+    if misclassified:
+        handles.append(Line2D([], [], ls="", marker="o", markerfacecolor="none",
+                              markeredgecolor="k", markersize=8, label="misclassified"))
+    return handles
+
+
+
+def _predictions(model: Any, X: np.ndarray, threshold: float | None
+                 ) -> tuple[np.ndarray, np.ndarray | None]:
+    """``(labels, score)``: the class ``model`` predicts for each row of ``X`` and, for a
+    two-class model, a continuous score whose zero level set is the decision boundary
+    (``z`` for a perceptron, ``z - threshold`` for one output, the logit difference for two),
+    so the boundary is drawn smooth rather than as the staircase of a label grid."""
+    from autograd_core import no_grad
+    from nn.layers import Perceptron
     from nn.module import Module
     from nn.training import predict
 
@@ -95,9 +126,20 @@ def _class_labels(model: Any, X: np.ndarray, threshold: float | None) -> np.ndar
     else:
         raise TypeError(f"plot_decision_boundary: model must be a Module or a function "
                         f"X -> outputs, got {type(model).__name__}")
+    if threshold is None:
+        threshold = 0.5
     if out.ndim == 1 and out.dtype.kind in "iub":  # already class labels
-        return out.astype(np.int64)
-    return predicted_classes(out, 0.5 if threshold is None else threshold)
+        return out.astype(np.int64), None
+    labels = predicted_classes(out, threshold)
+    score = None
+    if isinstance(model, Perceptron):  # the step fires where the net input z > 0
+        with no_grad():
+            score = np.asarray(model.net_input(X).data, dtype=np.float64).reshape(-1)
+    elif out.ndim == 1 or out.shape[1] == 1:
+        score = out.reshape(-1) - threshold
+    elif out.shape[1] == 2:
+        score = out[:, 1] - out[:, 0]
+    return labels, score
 
 
 def plot_decision_boundary(
@@ -158,35 +200,44 @@ def plot_decision_boundary(
     gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
                          np.linspace(lo[1], hi[1], resolution))
     grid = np.column_stack([gx.ravel(), gy.ravel()])
-    regions = _class_labels(model, grid, threshold).reshape(gx.shape)
-    pred = _class_labels(model, X, threshold)
+    regions, score = _predictions(model, grid, threshold)
+    regions = regions.reshape(gx.shape)
+    pred, _ = _predictions(model, X, threshold)
 
     n_classes = int(max(regions.max(), pred.max(), -1 if y is None else y.max())) + 1
     n_classes = max(n_classes, 2)
     colors = [_CLASS_COLORS[k % len(_CLASS_COLORS)] for k in range(n_classes)]
     tints = [tuple(0.72 + 0.28 * c for c in to_rgb(col)) for col in colors]
     levels = np.arange(n_classes + 1) - 0.5
-    ax.contourf(gx, gy, regions, levels=levels, colors=tints)
-    if regions.min() != regions.max():  # the boundary itself, where the class changes
-        ax.contour(gx, gy, regions, levels=levels[1:-1], colors="k", linewidths=1.0)
+    if score is not None and n_classes == 2:
+        score = score.reshape(gx.shape)
+        cut = [min(score.min(), 0.0) - 1.0, 0.0, max(score.max(), 0.0) + 1.0]
+        ax.contourf(gx, gy, score, levels=cut, colors=tints)
+        if score.min() < 0 < score.max():
+            ax.contour(gx, gy, score, levels=[0.0], colors="k", linewidths=1.2)
+    else:
+        ax.contourf(gx, gy, regions, levels=levels, colors=tints)
+        if regions.min() != regions.max():  # the boundary itself, where the class changes
+            ax.contour(gx, gy, regions, levels=levels[1:-1], colors="k", linewidths=1.2)
 
     names = list(class_names) if class_names is not None else [f"class {k}" for k in
                                                                  range(n_classes)]
     handles = []
+    size = 22 if len(X) > 50 else 70
     if y is None:
         ax.scatter(X[:, 0], X[:, 1], c=pred, cmap=ListedColormap(colors), vmin=-0.5,
-                   vmax=n_classes - 0.5, s=22, edgecolors="white", linewidths=0.5, zorder=3)
+                   vmax=n_classes - 0.5, s=size, edgecolors="white", linewidths=0.5, zorder=3)
     else:
         for k in range(n_classes):
             mask = y == k
             if mask.any():
-                ax.scatter(X[mask, 0], X[mask, 1], color=colors[k], s=22, edgecolors="white",
+                ax.scatter(X[mask, 0], X[mask, 1], color=colors[k], s=size, edgecolors="white",
                            linewidths=0.5, zorder=3)
                 handles.append(Line2D([], [], ls="", marker="o", color=colors[k],
                                       label=names[k] if k < len(names) else f"class {k}"))
         wrong = pred != y
         if wrong.any():
-            ax.scatter(X[wrong, 0], X[wrong, 1], s=70, facecolors="none", edgecolors="k",
+            ax.scatter(X[wrong, 0], X[wrong, 1], s=3 * size, facecolors="none", edgecolors="k",
                        linewidths=1.2, zorder=4)
             handles.append(Line2D([], [], ls="", marker="o", markerfacecolor="none",
                                   markeredgecolor="k", markersize=8,
@@ -194,7 +245,7 @@ def plot_decision_boundary(
     if title is None:
         title = getattr(model, "__name__", None) or type(model).__name__
     if show_accuracy and y is not None:
-        title = f"{title}\naccuracy {np.mean(pred == y):.1%}"
+        title = f"{title}\naccuracy {np.mean(pred == y):.1%} on {len(X)} points"
     ax.set_title(title, fontsize=10)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
@@ -260,6 +311,8 @@ def plot_learning_curves(
     if unknown:
         raise ValueError(f"plot_learning_curves: no run recorded {unknown}; recorded: "
                          f"{sorted(known)}")
+    from matplotlib.ticker import MaxNLocator
+
     log_rows = set(metrics) if logy is True else set(logy or ())
     nrows, ncols = len(metrics), len(runs)
     if axes is None:
@@ -277,11 +330,14 @@ def plot_learning_curves(
         for i, metric in enumerate(metrics):
             ax = grid[i, j]
             drew = False
+            marker = "o" if len(h) <= 30 else None  # a short run: show every epoch
             if metric in h:
-                ax.plot(h.epochs, h[metric], "-", color="C0", label="train")
+                ax.plot(h.epochs, h[metric], "-", color="C0", marker=marker, ms=3,
+                        label="train")
                 drew = True
             if f"val_{metric}" in h:
-                ax.plot(h.epochs, h[f"val_{metric}"], "--", color="C1", label="validation")
+                ax.plot(h.epochs, h[f"val_{metric}"], "--", color="C1", marker=marker, ms=3,
+                        label="validation")
                 drew = True
             if not drew:
                 ax.text(0.5, 0.5, f"no {metric} recorded", ha="center", va="center",
@@ -297,6 +353,7 @@ def plot_learning_curves(
                 if metric.removeprefix("val_") in ("accuracy", "acc"):
                     ax.set_ylim(-0.03, 1.03)
                 ax.grid(True, alpha=0.3)
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
                 ax.legend(fontsize=7, loc="best")
             ylabel = _PRETTY.get(metric, metric)
             if metric == "loss" and name in loss_names:

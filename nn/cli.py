@@ -1,0 +1,804 @@
+"""The command line: ``python -m nn`` (also installed as ``nn-train``).
+
+Subcommands::
+
+    demo       the lecture's story on built-in data, pictures in out/ (the default)
+    train      train a perceptron, an Adaline or an MLP; save the model and its curves
+    evaluate   loss and accuracy of a saved model on a data set
+    graph      draw a saved model's computation graph for one input (PNG or SVG)
+    gradcheck  compare a saved model's gradients with central differences
+
+A saved model is two files side by side: ``model.npz`` (the weights, ``nn.save``; no
+pickle) and ``model.json`` (the architecture, so the commands can rebuild the model before
+``nn.load`` fills it). Every command takes either file or the folder holding them.
+
+Errors a user can act on (unknown data set, bad ``--hidden``, missing file, negative
+learning rate, a model file that does not fit) end the program with one line on stderr
+and exit status 2 (bad arguments) or 1 (the work failed), never a traceback; set the
+environment variable ``NN_DEBUG=1`` to see the traceback anyway.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autograd_core import GradcheckReport, Value, gradcheck, name_scope
+from nn import data as D
+from nn.layers import MLP, Adaline, Perceptron
+from nn.losses import cross_entropy, half_sse
+from nn.module import Module
+
+__all__ = [
+    "DATASETS",
+    "ModelSpec",
+    "build_model",
+    "gradcheck_model",
+    "load_data",
+    "load_model",
+    "main",
+    "save_model",
+]
+
+PROG = "python -m nn"
+SPEC_FORMAT = "nn-model-spec"
+SPEC_VERSION = 1
+DATASETS = ("xor", "moons", "circles", "spirals", "blobs", "digits")
+MODELS = ("perceptron", "adaline", "mlp")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "elu", "softplus", "identity")
+
+
+class CLIError(Exception):
+    """A problem the user can fix; ``main`` prints it as one line and exits with status 1."""
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """What ``--data`` named: a built-in set, or ``idx`` with two file paths."""
+
+    name: str
+    images: str | None = None
+    labels: str | None = None
+
+    def __str__(self) -> str:
+        return f"idx:{self.images},{self.labels}" if self.name == "idx" else self.name
+
+
+def parse_data(text: str) -> DataSpec:
+    """``--data``'s value: a built-in name or ``idx:IMAGES,LABELS`` (argparse type)."""
+    text = text.strip()
+    if text.lower().startswith("idx:"):
+        parts = [p.strip() for p in text[4:].split(",")]
+        if len(parts) != 2 or not all(parts):
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: expected idx:IMAGES,LABELS (two IDX file paths separated by a comma)"
+            )
+        return DataSpec("idx", *parts)
+    if text.lower() not in DATASETS:
+        raise argparse.ArgumentTypeError(
+            f"unknown data set {text!r}; choose from {', '.join(DATASETS)} or idx:IMAGES,LABELS"
+        )
+    return DataSpec(text.lower())
+
+
+def load_data(spec: DataSpec, n_samples: int | None = None, seed: int = 0
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """``(X, y)`` for a data spec: float64 features ``(n, d)``, int64 labels ``0 .. k-1``."""
+    n = n_samples
+    if spec.name == "xor":
+        return D.xor()
+    if spec.name == "moons":
+        return D.two_moons(n or 200, noise=0.15, seed=seed)
+    if spec.name == "circles":
+        return D.circles(n or 200, noise=0.08, seed=seed)
+    if spec.name == "spirals":
+        return D.spirals(n or 300, seed=seed)
+    if spec.name == "blobs":
+        return D.blobs(n or 200, seed=seed)
+    if spec.name == "digits":
+        return D.load_digits()
+    if spec.name == "idx":
+        for path in (spec.images, spec.labels):
+            if not os.path.isfile(path):
+                raise CLIError(f"--data idx: no such file {path!r}")
+        return D.load_idx_dataset(spec.images, spec.labels)
+    raise CLIError(f"unknown data set {spec.name!r}")  # pragma: no cover - parse_data checks
+
+
+# --------------------------------------------------------------------------- models
+
+
+@dataclass
+class ModelSpec:
+    """Everything needed to rebuild a model before ``nn.load`` fills in its weights."""
+
+    model: str
+    n_in: int
+    n_out: int
+    hidden: tuple[int, ...] = ()
+    activation: str = "relu"
+    dropout: float = 0.0
+    data: str = ""
+    weights: str = "model.npz"
+
+    @property
+    def loss_name(self) -> str:
+        return "cross_entropy" if self.model == "mlp" else "half_sse (mean)"
+
+    def describe(self) -> str:
+        if self.model == "mlp":
+            sizes = "→".join(str(s) for s in (self.n_in, *self.hidden, self.n_out))
+            extra = f", dropout {self.dropout:g}" if self.dropout else ""
+            return f"MLP {sizes} ({self.activation}{extra})"
+        return f"{self.model.capitalize()}({self.n_in})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": SPEC_FORMAT, "version": SPEC_VERSION, "model": self.model,
+                "n_in": self.n_in, "n_out": self.n_out, "hidden": list(self.hidden),
+                "activation": self.activation, "dropout": self.dropout,
+                "loss": self.loss_name, "data": self.data, "weights": self.weights}
+
+    @classmethod
+    def from_json(cls, obj: Any, where: str) -> ModelSpec:
+        if not isinstance(obj, dict) or obj.get("format") != SPEC_FORMAT:
+            raise CLIError(f"{where} is not a model description written by 'nn train' "
+                           f"(no \"format\": \"{SPEC_FORMAT}\")")
+        if obj.get("version", 0) > SPEC_VERSION:
+            raise CLIError(f"{where} has version {obj.get('version')}; this program reads up "
+                           f"to {SPEC_VERSION}")
+        try:
+            spec = cls(model=str(obj["model"]), n_in=int(obj["n_in"]), n_out=int(obj["n_out"]),
+                       hidden=tuple(int(h) for h in obj.get("hidden", ())),
+                       activation=str(obj.get("activation", "relu")),
+                       dropout=float(obj.get("dropout", 0.0)), data=str(obj.get("data", "")),
+                       weights=str(obj.get("weights", "model.npz")))
+        except (KeyError, TypeError, ValueError) as err:
+            raise CLIError(f"{where}: missing or malformed field {err}") from None
+        if spec.model not in MODELS:
+            raise CLIError(f"{where}: unknown model {spec.model!r} (known: {', '.join(MODELS)})")
+        return spec
+
+
+def build_model(spec: ModelSpec, seed: int | None = 0) -> Module:
+    """A fresh model of ``spec``'s architecture (float64), initialised from ``seed``."""
+    if spec.model == "perceptron":
+        return Perceptron(spec.n_in, seed=seed)
+    if spec.model == "adaline":
+        return Adaline(spec.n_in, seed=seed)
+    return MLP(spec.n_in, list(spec.hidden), spec.n_out, activation=spec.activation,
+               dropout=spec.dropout, seed=seed)
+
+
+def loss_for(spec: ModelSpec) -> Callable[[Value, np.ndarray], Value]:
+    """The training loss: softmax cross-entropy for an MLP; ``1/2 mean (y - y_p)^2`` for
+    the perceptron (Rosenblatt's rule through the step's straight-through gradient) and
+    the Adaline (the delta rule on its linear output)."""
+    if spec.model == "mlp":
+        return cross_entropy
+    return lambda out, target: half_sse(out, target, reduction="mean")
+
+
+def targets_for(spec: ModelSpec, y: np.ndarray) -> np.ndarray:
+    """Labels as the loss wants them: ints for cross-entropy, floats 0/1 for the units."""
+    return y if spec.model == "mlp" else y.astype(np.float64)
+
+
+def save_model(model: Module, spec: ModelSpec, folder: str, stem: str = "model") -> tuple[str, str]:
+    """Write ``folder/stem.npz`` (weights, ``nn.save``) and ``folder/stem.json`` (spec)."""
+    from nn.io import save
+
+    spec.weights = f"{stem}.npz"
+    npz = os.path.join(folder, spec.weights)
+    js = os.path.join(folder, f"{stem}.json")
+    save(model, npz)
+    with open(js, "w", encoding="utf-8") as fh:
+        json.dump(spec.to_json(), fh, indent=1)
+        fh.write("\n")
+    return npz, js
+
+
+def _spec_path(path: str) -> str:
+    """The JSON next to a model: from the folder, the .npz or the .json itself."""
+    if os.path.isdir(path):
+        return os.path.join(path, "model.json")
+    root, ext = os.path.splitext(path)
+    return root + ".json" if ext.lower() == ".npz" else path
+
+
+def load_model(path: str) -> tuple[Module, ModelSpec]:
+    """Rebuild a model saved by ``train`` (folder, ``.npz`` or ``.json``) and load its weights."""
+    from nn.io import load
+
+    if not os.path.exists(path):
+        raise CLIError(f"no such model file or folder {path!r}")
+    js = _spec_path(path)
+    if not os.path.isfile(js):
+        raise CLIError(f"{path!r}: the architecture file {js!r} is missing (a model saved by "
+                       f"'nn train' is a .npz and a .json side by side)")
+    try:
+        with open(js, encoding="utf-8") as fh:
+            obj = json.load(fh)
+    except json.JSONDecodeError as err:
+        raise CLIError(f"{js!r} is not valid JSON: {err}") from None
+    spec = ModelSpec.from_json(obj, repr(js))
+    npz = os.path.join(os.path.dirname(js), spec.weights)
+    if not os.path.isfile(npz):
+        raise CLIError(f"{js!r} names the weights file {npz!r}, which does not exist")
+    model = build_model(spec, seed=0)
+    load(model, npz)
+    return model, spec
+
+
+def _check_features(spec: ModelSpec, X: np.ndarray, data: DataSpec) -> None:
+    if X.shape[1] != spec.n_in:
+        raise CLIError(f"the model takes {spec.n_in} features but --data {data} has "
+                       f"{X.shape[1]}")
+
+
+# --------------------------------------------------------------------------- gradcheck
+
+
+def gradcheck_model(
+    model: Module,
+    loss_fn: Callable[[Value, np.ndarray], Value],
+    X: np.ndarray,
+    y: np.ndarray,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    fast: bool = False,
+    forward: Callable[[Any], Value] | None = None,
+) -> GradcheckReport:
+    """Check ``dL/dθ`` for every parameter ``θ`` of ``model`` against central differences.
+
+    ``L = loss_fn(forward(X), y)`` with ``forward = model`` by default. Each parameter is
+    swapped, for the duration of one evaluation, for the float64 ``Value`` that
+    ``autograd_core.gradcheck`` differentiates, so the check runs the model's own
+    ``forward`` in float64 whatever dtype it was trained in. The model is in eval mode
+    (dropout off: a random mask would make ``L`` a different function at every call) and
+    gets its parameters and mode back afterwards. Returns the report without raising.
+    """
+    named = list(model.named_parameters())
+    if not named:
+        raise ValueError("gradcheck_model: the model has no parameters")
+    modules = dict(model.named_modules())
+    slots = []
+    for name, p in named:
+        owner_name, _, attr = name.rpartition(".")
+        slots.append((modules[owner_name], attr, p))
+    forward = model if forward is None else forward
+    X = np.asarray(X, dtype=np.float64)
+
+    def loss_of(*weights: Value) -> Value:
+        try:
+            for (owner, attr, _), w in zip(slots, weights, strict=True):
+                setattr(owner, attr, w)  # a plain Value: used by forward, not registered
+            return loss_fn(forward(Value(X, requires_grad=False)), y)
+        finally:
+            for owner, attr, p in slots:
+                setattr(owner, attr, p)  # re-registers the Parameter, in the original order
+
+    was_training = model.training
+    model.eval()
+    try:
+        inputs = [Value(np.array(p.data, dtype=np.float64), label=name) for name, p in named]
+        report = gradcheck(loss_of, inputs, eps=eps, atol=atol, rtol=rtol,
+                           raise_exception=False, fast=fast)
+    finally:
+        model.train(was_training)
+    if [n for n, _ in model.named_parameters()] != [n for n, _ in named]:  # pragma: no cover
+        raise RuntimeError("gradcheck_model: the model's parameters were not restored")
+    return report
+
+
+# --------------------------------------------------------------------------- argument types
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (value > 0 and np.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def nonneg_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (value >= 0 and np.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text}")
+    return value
+
+
+def seed_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
+def fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
+    return value
+
+
+def hidden_sizes(text: str) -> tuple[int, ...]:
+    """``--hidden 64,64`` -> ``(64, 64)``; an empty string or ``none`` -> no hidden layer."""
+    text = text.strip()
+    if text.lower() in ("", "none", "[]"):
+        return ()
+    sizes = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part.isdigit() or int(part) < 1:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: layer sizes are positive whole numbers separated by commas, "
+                f"e.g. 64,64 (bad entry {part!r})"
+            )
+        sizes.append(int(part))
+    return tuple(sizes)
+
+
+def activation_name(text: str) -> str:
+    from nn.activations import get_activation
+
+    try:
+        get_activation(text)
+    except (ValueError, TypeError):
+        raise argparse.ArgumentTypeError(
+            f"unknown activation {text!r}; choose from {', '.join(ACTIVATIONS)}"
+        ) from None
+    return text.lower()
+
+
+# --------------------------------------------------------------------------- parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (and exit status 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+_FMT = argparse.RawDescriptionHelpFormatter
+
+DEMO_EPILOG = """\
+examples:
+  python -m nn                      # the same as: python -m nn demo
+  python -m nn demo --out pictures --seed 1
+  make demo
+
+writes to --out: learning_curves.png, decision_boundaries.png, mlp_graph.png,
+mlp_graph.svg (when Graphviz's dot is installed) and summary.json.
+"""
+
+TRAIN_EPILOG = """\
+examples:
+  python -m nn train --data moons --model mlp --hidden 16,16 --activation tanh --epochs 100
+  python -m nn train --data xor --model perceptron --epochs 20      # fails: XOR is not linear
+  python -m nn train --data blobs --model adaline --lr 0.05 --no-progress
+  python -m nn train --data digits --hidden 64 --optimizer adam --lr 0.005 --epochs 30 \\
+      --dropout 0.1 --weight-decay 1e-4 --out runs/digits
+  python -m nn train --data idx:train-images-idx3-ubyte.gz,train-labels-idx1-ubyte.gz \\
+      --hidden 256,256 --epochs 5 --batch-size 128
+
+defaults: --optimizer sgd (perceptron, adaline) or adam (mlp); --lr 0.1 (perceptron),
+0.02 (adaline), 0.01 (mlp); --val-split 0.2 (0 for xor, which has 4 points).
+writes to --out: model.npz + model.json (the model), history.csv, history.json,
+learning_curves.png.
+"""
+
+EVALUATE_EPILOG = """\
+examples:
+  python -m nn evaluate out/train --data moons
+  python -m nn evaluate out/train/model.npz --data moons --seed 7 --json
+
+--seed draws the built-in point clouds (default 1: a different sample from the one
+'train' draws with its default seed 0).
+"""
+
+GRAPH_EPILOG = """\
+examples:
+  python -m nn graph out/train                          # out/train/graph.png
+  python -m nn graph out/train --format svg --out mlp.svg
+  python -m nn graph out/train --data moons             # the first sample of moons
+
+The graph is the loss of one input sample: forward through every layer (one box per
+layer), then the loss; backward has run, so the nodes show their gradients.
+"""
+
+GRADCHECK_EPILOG = """\
+examples:
+  python -m nn gradcheck out/train
+  python -m nn gradcheck out/train --data moons --samples 8 --fast
+
+Exit status 0 when every parameter's gradient matches central differences, 1 otherwise.
+A perceptron is checked on its net input z = w^T x + b: the step's straight-through
+gradient is a training rule, not the derivative of the step (which is 0).
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Train and inspect neural networks built on autograd_core (the lecture's "
+                    "perceptron, Adaline and multilayer perceptron). Without a command, runs "
+                    "the demo.",
+        epilog="examples:\n  python -m nn demo\n  python -m nn train --data moons --hidden "
+               "16,16 --activation tanh\n  python -m nn evaluate out/train --data moons\n"
+               "  python -m nn graph out/train\n  python -m nn gradcheck out/train\n\n"
+               "Run 'python -m nn COMMAND --help' for a command's options.",
+        formatter_class=_FMT,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("demo", help="the lecture's story on built-in data (the default)",
+                       description="Train a perceptron (separable data, then XOR), an Adaline, "
+                                   "and MLPs on XOR, two moons and spirals; gradcheck an MLP; "
+                                   "write pictures and a summary.",
+                       epilog=DEMO_EPILOG, formatter_class=_FMT)
+    p.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
+    p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
+    p.add_argument("--progress", action="store_true", help="show progress bars")
+
+    p = sub.add_parser("train", help="train a model and save it with its learning curves",
+                       description="Train a perceptron, an Adaline or an MLP; print the final "
+                                   "metrics; save the model, its history and learning curves.",
+                       epilog=TRAIN_EPILOG, formatter_class=_FMT)
+    p.add_argument("--data", type=parse_data, default=parse_data("moons"), metavar="DATA",
+                   help=f"{{{','.join(DATASETS)}}} or idx:IMAGES,LABELS (default: moons)")
+    p.add_argument("--n-samples", type=positive_int, default=None, metavar="N",
+                   help="points to draw for moons, circles, spirals, blobs (default 200; "
+                        "spirals 300)")
+    p.add_argument("--model", choices=MODELS, default="mlp", help="default: mlp")
+    p.add_argument("--hidden", type=hidden_sizes, default=(16, 16), metavar="SIZES",
+                   help="hidden layer sizes, comma separated (default: 16,16; 'none' for a "
+                        "single-layer network)")
+    p.add_argument("--activation", type=activation_name, default="relu",
+                   help=f"hidden activation: {', '.join(ACTIVATIONS)} (default: relu)")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default=None,
+                   help="default: sgd for perceptron and adaline, adam for mlp")
+    p.add_argument("--lr", type=positive_float, default=None, help="learning rate η")
+    p.add_argument("--epochs", type=positive_int, default=50, help="default: 50")
+    p.add_argument("--batch-size", type=positive_int, default=32, help="default: 32")
+    p.add_argument("--dropout", type=fraction, default=0.0,
+                   help="dropout probability after each hidden layer (mlp; default: 0)")
+    p.add_argument("--weight-decay", type=nonneg_float, default=0.0,
+                   help="L2 weight decay λ (default: 0)")
+    p.add_argument("--val-split", type=fraction, default=None,
+                   help="fraction held out for validation (default 0.2; 0 for xor)")
+    p.add_argument("--seed", type=seed_int, default=0,
+                   help="seeds the data, the split, the weights and the batch order (default: 0)")
+    p.add_argument("--out", default=os.path.join("out", "train"), metavar="DIR",
+                   help="output folder (default: out/train)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("evaluate", help="loss and accuracy of a saved model",
+                       description="Loss and accuracy of a model saved by 'train' on a data set.",
+                       epilog=EVALUATE_EPILOG, formatter_class=_FMT)
+    p.add_argument("model", metavar="MODEL", help="model folder, .npz or .json")
+    p.add_argument("--data", type=parse_data, required=True, metavar="DATA",
+                   help=f"{{{','.join(DATASETS)}}} or idx:IMAGES,LABELS")
+    p.add_argument("--n-samples", type=positive_int, default=None, metavar="N")
+    p.add_argument("--seed", type=seed_int, default=1, help="data seed (default: 1)")
+    p.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+
+    p = sub.add_parser("graph", help="draw a saved model's computation graph",
+                       description="Render the computation graph of a saved model's loss on "
+                                   "one input (grouped by layer) with Graphviz.",
+                       epilog=GRAPH_EPILOG, formatter_class=_FMT)
+    p.add_argument("model", metavar="MODEL", help="model folder, .npz or .json")
+    p.add_argument("--out", default=None, metavar="FILE",
+                   help="output file (default: graph.FORMAT next to the model)")
+    p.add_argument("--format", choices=("png", "svg"), default=None,
+                   help="default: from --out's extension, else png")
+    p.add_argument("--data", type=parse_data, default=None, metavar="DATA",
+                   help="take the input from this data set (default: a random input)")
+    p.add_argument("--seed", type=seed_int, default=0, help="default: 0")
+
+    p = sub.add_parser("gradcheck", help="check a saved model's gradients numerically",
+                       description="Compare the autodiff gradient of a saved model's loss "
+                                   "with central finite differences, in float64.",
+                       epilog=GRADCHECK_EPILOG, formatter_class=_FMT)
+    p.add_argument("model", metavar="MODEL", help="model folder, .npz or .json")
+    p.add_argument("--data", type=parse_data, default=None, metavar="DATA",
+                   help="take the samples from this data set (default: random inputs)")
+    p.add_argument("--samples", type=positive_int, default=4, help="default: 4")
+    p.add_argument("--eps", type=positive_float, default=1e-6, help="step (default: 1e-6)")
+    p.add_argument("--atol", type=positive_float, default=1e-5, help="default: 1e-5")
+    p.add_argument("--rtol", type=positive_float, default=1e-3, help="default: 1e-3")
+    p.add_argument("--fast", action="store_true",
+                   help="one random direction per check instead of every weight")
+    p.add_argument("--seed", type=seed_int, default=0, help="default: 0")
+    return parser
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _say(*lines: str) -> None:
+    print(*lines, sep="\n", flush=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from nn.demo import run_demo
+
+    run_demo(args.out, seed=args.seed, progress=args.progress)
+    return 0
+
+
+_DEFAULT_LR = {"perceptron": 0.1, "adaline": 0.02, "mlp": 0.01}
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from nn.optim import get_optimizer
+    from nn.plotting import save_figure
+    from nn.training import evaluate, fit
+
+    X, y = load_data(args.data, args.n_samples, seed=args.seed)
+    classes = int(y.max()) + 1
+    if args.model != "mlp":
+        if classes != 2:
+            raise CLIError(f"a {args.model} is a binary classifier (one output unit) but "
+                           f"--data {args.data} has {classes} classes; use --model mlp")
+        if args.dropout:
+            raise CLIError(f"--dropout applies to an mlp's hidden layers, not a {args.model}")
+    val_split = args.val_split if args.val_split is not None else (
+        0.0 if args.data.name == "xor" else 0.2)
+    if val_split > 0:
+        X_tr, X_val, y_tr, y_val = D.train_test_split(X, y, val_split, seed=args.seed,
+                                                      stratify=True)
+    else:
+        X_tr, y_tr, X_val, y_val = X, y, None, None
+    spec = ModelSpec(args.model, X.shape[1], 1 if args.model != "mlp" else classes,
+                     hidden=args.hidden if args.model == "mlp" else (),
+                     activation=args.activation if args.model == "mlp" else "step",
+                     dropout=args.dropout, data=str(args.data))
+    model = build_model(spec, seed=args.seed)
+    opt_name = args.optimizer or ("adam" if args.model == "mlp" else "sgd")
+    lr = args.lr if args.lr is not None else _DEFAULT_LR[args.model]
+    opt_kw = {"lr": lr}
+    if args.weight_decay:
+        opt_kw["weight_decay"] = args.weight_decay
+    optimizer = get_optimizer(opt_name, model.parameters(), **opt_kw)
+    loss_fn = loss_for(spec)
+    train = (X_tr, targets_for(spec, y_tr))
+    val = None if X_val is None else (X_val, targets_for(spec, y_val))
+    n_val = 0 if X_val is None else len(X_val)
+    _say(f"training {spec.describe()} on {args.data} ({len(X_tr)} training, {n_val} "
+         f"validation samples, {classes} classes)",
+         f"  loss {spec.loss_name}, optimizer {opt_name} (lr {lr:g}"
+         + (f", weight decay {args.weight_decay:g}" if args.weight_decay else "")
+         + f"), {args.epochs} epochs, batch size {args.batch_size}, seed {args.seed}")
+    os.makedirs(args.out, exist_ok=True)
+    start = time.perf_counter()
+    history = fit(model, loss_fn, optimizer, train, epochs=args.epochs,
+                  batch_size=args.batch_size, val=val, progress=not args.no_progress,
+                  seed=args.seed)
+    seconds = time.perf_counter() - start
+    final = {"train_" + k: v for k, v in evaluate(model, loss_fn, train).items()}
+    if val is not None:
+        final.update({"val_" + k: v for k, v in evaluate(model, loss_fn, val).items()})
+    _say(f"done in {seconds:.1f} s; final metrics (eval mode, after the last epoch):")
+    _say(*(f"  {k:<16}{v:.4f}" for k, v in final.items()))
+    npz, js = save_model(model, spec, args.out)
+    csv_path = os.path.join(args.out, "history.csv")
+    json_path = os.path.join(args.out, "history.json")
+    png_path = os.path.join(args.out, "learning_curves.png")
+    history.to_csv(csv_path)
+    history.to_json(json_path)
+    fig = history.plot()
+    fig.suptitle(f"{spec.describe()} on {args.data}: learning curves", fontsize=11)
+    save_figure(fig, png_path)
+    metrics_path = os.path.join(args.out, "metrics.json")
+    with open(metrics_path, "w", encoding="utf-8") as fh:
+        json.dump({**final, "epochs": len(history), "seconds": round(seconds, 3)}, fh, indent=1)
+    _say("wrote:",
+         f"  {npz}  (weights: nn.load)",
+         f"  {js}  (architecture)",
+         f"  {csv_path}",
+         f"  {json_path}",
+         f"  {png_path}",
+         f"  {metrics_path}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from nn.training import evaluate
+
+    model, spec = load_model(args.model)
+    X, y = load_data(args.data, args.n_samples, seed=args.seed)
+    _check_features(spec, X, args.data)
+    classes = int(y.max()) + 1
+    if classes > spec.n_out and spec.model == "mlp":
+        raise CLIError(f"--data {args.data} has {classes} classes but the model has "
+                       f"{spec.n_out} outputs")
+    if spec.model != "mlp" and classes > 2:
+        raise CLIError(f"--data {args.data} has {classes} classes; a {spec.model} has two")
+    metrics = evaluate(model, loss_for(spec), (X, targets_for(spec, y)))
+    result = {"model": spec.describe(), "data": str(args.data), "samples": len(X),
+              "loss_function": spec.loss_name, **metrics}
+    if args.json:
+        print(json.dumps(result))
+    else:
+        _say(f"{spec.describe()} on {args.data} ({len(X)} samples):",
+             *(f"  {k:<10}{v:.4f}" for k, v in metrics.items()))
+    return 0
+
+
+def _sample_inputs(spec: ModelSpec, data: DataSpec | None, n: int, seed: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` inputs and labels: the first of ``data``, or standard normal inputs."""
+    if data is not None:
+        X, y = load_data(data, None, seed=seed)
+        _check_features(spec, X, data)
+        return X[:n], y[:n]
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, spec.n_in))
+    y = rng.integers(0, max(spec.n_out, 2), size=n)
+    return X, y
+
+
+def render_model_graph(
+    model: Module,
+    loss_fn: Callable[[Value, np.ndarray], Value],
+    X: np.ndarray,
+    y: np.ndarray,
+    path: str,
+    fmt: str = "png",
+    title: str | None = None,
+    rankdir: str = "TB",
+    loss_name: str | None = None,
+) -> str:
+    """Draw the graph of ``L = loss_fn(model(x), y)`` after ``L.backward()`` to ``path``.
+
+    ``autograd_core.draw_graph`` groups the nodes by the name scope each layer opens, so
+    every layer is one box; the gradients are filled in, so every node shows ``dL/d(node)``.
+    Parameters are labelled with their names in ``state_dict`` (``0.weight``) for the
+    drawing, the input ``x``. ``fmt``: png or svg. The model's grads are cleared afterwards.
+    """
+    try:
+        from autograd_core import draw_graph
+    except ImportError:
+        raise CLIError("drawing graphs needs autograd_core.viz (draw_graph), which is not "
+                       "available in this checkout") from None
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise CLIError(f"the folder of {path!r} does not exist")
+    named = list(model.named_parameters())
+    old_labels = [p.label for _, p in named]
+    was_training = model.training
+    model.eval()
+    try:
+        for name, p in named:
+            p.label = p.label or name
+        x = Value(np.asarray(X, dtype=np.float64), requires_grad=False, label="x")
+        out = model(x)
+        with name_scope(f"loss: {loss_name}" if loss_name else "loss"):
+            loss = loss_fn(out, y)
+        loss.label = "L"
+        loss.backward()
+        graph = draw_graph(loss, title=title, rankdir=rankdir)
+        payload = graph.pipe(format=fmt)
+    finally:
+        model.train(was_training)
+        for (_, p), label in zip(named, old_labels, strict=True):
+            p.label = label
+        model.zero_grad()
+    with open(path, "wb") as fh:
+        fh.write(payload)
+    return path
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    model, spec = load_model(args.model)
+    fmt = args.format
+    out = args.out
+    if out is None:
+        fmt = fmt or "png"
+        folder = args.model if os.path.isdir(args.model) else os.path.dirname(args.model)
+        out = os.path.join(folder or ".", f"graph.{fmt}")
+    else:
+        ext = os.path.splitext(out)[1].lower().lstrip(".")
+        if fmt is None:
+            fmt = ext if ext in ("png", "svg") else "png"
+        if ext != fmt:
+            out = f"{out}.{fmt}" if not ext else out
+    X, y = _sample_inputs(spec, args.data, 1, args.seed)
+    path = render_model_graph(model, loss_for(spec), X, targets_for(spec, y), out, fmt,
+                              title=f"{spec.describe()}: the loss of one sample",
+                              loss_name=spec.loss_name)
+    _say(f"wrote {path}")
+    return 0
+
+
+def cmd_gradcheck(args: argparse.Namespace) -> int:
+    model, spec = load_model(args.model)
+    X, y = _sample_inputs(spec, args.data, args.samples, args.seed)
+    forward = model.net_input if isinstance(model, Perceptron) else None
+    what = "net input z = w^T x + b, " if forward is not None else ""
+    _say(f"gradcheck of {spec.describe()}: {what}loss {spec.loss_name} on {len(X)} samples, "
+         f"{model.num_parameters()} weights, float64")
+    report = gradcheck_model(model, loss_for(spec), X, targets_for(spec, y), eps=args.eps,
+                             atol=args.atol, rtol=args.rtol, fast=args.fast, forward=forward)
+    _say(str(report))
+    return 0 if report.ok else 1
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "demo": cmd_demo,
+    "train": cmd_train,
+    "evaluate": cmd_evaluate,
+    "graph": cmd_graph,
+    "gradcheck": cmd_gradcheck,
+}
+
+
+# --------------------------------------------------------------------------- main
+
+
+def _one_line(err: BaseException) -> str:
+    msg = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
+    if isinstance(err, FileNotFoundError) and err.filename and not msg.startswith("load"):
+        msg = f"no such file {err.filename!r}"
+    msg = " ".join(str(msg).split())  # one line, whatever the library wrote
+    return msg or type(err).__name__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 failed, 2 bad arguments)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["demo", *argv]  # the demo is the default command
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    command = args.command or "demo"
+    try:
+        return COMMANDS[command](args)
+    except KeyboardInterrupt:
+        print(f"{PROG} {command}: interrupted", file=sys.stderr)
+        return 130
+    except (CLIError, ValueError, TypeError, OSError, KeyError, ArithmeticError,
+            ImportError, RuntimeError) as err:
+        if os.environ.get("NN_DEBUG"):
+            raise
+        print(f"{PROG} {command}: error: {_one_line(err)}", file=sys.stderr)
+        return 1
