@@ -233,7 +233,10 @@ def load_model(path: str) -> tuple[Module, ModelSpec]:
     except json.JSONDecodeError as err:
         raise CLIError(f"{js!r} is not valid JSON: {err}") from None
     spec = ModelSpec.from_json(obj, repr(js))
-    npz = os.path.join(os.path.dirname(js), spec.weights)
+    if path.lower().endswith(".npz"):  # the weights the user named, not the JSON's default
+        npz = path
+    else:
+        npz = os.path.join(os.path.dirname(js), spec.weights)
     if not os.path.isfile(npz):
         raise CLIError(f"{js!r} names the weights file {npz!r}, which does not exist")
     model = build_model(spec, seed=0)
@@ -453,10 +456,11 @@ gradient is a training rule, not the derivative of the step (which is 0).
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
+    """The argument parser of every subcommand (``prog`` is the name shown in messages)."""
     parser = _Parser(
-        prog=PROG,
-        description="Train and inspect neural networks built on autograd_core (the lecture's "
+        prog=prog,
+        description="Train and inspect neural networks built on autograd_core (the lecture's\n"
                     "perceptron, Adaline and multilayer perceptron). Without a command, runs "
                     "the demo.",
         epilog="examples:\n  python -m nn demo\n  python -m nn train --data moons --hidden "
@@ -468,8 +472,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("demo", help="the lecture's story on built-in data (the default)",
-                       description="Train a perceptron (separable data, then XOR), an Adaline, "
-                                   "and MLPs on XOR, two moons and spirals; gradcheck an MLP; "
+                       description="Train a perceptron (separable data, then XOR), an Adaline,\n"
+                                   "and MLPs on XOR, two moons and spirals; gradcheck an MLP;\n"
                                    "write pictures and a summary.",
                        epilog=DEMO_EPILOG, formatter_class=_FMT)
     p.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
@@ -477,7 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--progress", action="store_true", help="show progress bars")
 
     p = sub.add_parser("train", help="train a model and save it with its learning curves",
-                       description="Train a perceptron, an Adaline or an MLP; print the final "
+                       description="Train a perceptron, an Adaline or an MLP; print the final\n"
                                    "metrics; save the model, its history and learning curves.",
                        epilog=TRAIN_EPILOG, formatter_class=_FMT)
     p.add_argument("--data", type=parse_data, default=parse_data("moons"), metavar="DATA",
@@ -485,22 +489,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-samples", type=positive_int, default=None, metavar="N",
                    help="points to draw for moons, circles, spirals, blobs (default 200; "
                         "spirals 300)")
-    p.add_argument("--model", choices=MODELS, default="mlp", help="default: mlp")
+    p.add_argument("--model", choices=MODELS, default="mlp",
+                   help="perceptron, adaline or mlp (default: mlp)")
     p.add_argument("--hidden", type=hidden_sizes, default=(16, 16), metavar="SIZES",
                    help="hidden layer sizes, comma separated (default: 16,16; 'none' for a "
                         "single-layer network)")
-    p.add_argument("--activation", type=activation_name, default="relu",
+    p.add_argument("--activation", type=activation_name, default="relu", metavar="NAME",
                    help=f"hidden activation: {', '.join(ACTIVATIONS)} (default: relu)")
-    p.add_argument("--optimizer", choices=OPTIMIZERS, default=None,
-                   help="default: sgd for perceptron and adaline, adam for mlp")
-    p.add_argument("--lr", type=positive_float, default=None, help="learning rate η")
-    p.add_argument("--epochs", type=positive_int, default=50, help="default: 50")
-    p.add_argument("--batch-size", type=positive_int, default=32, help="default: 32")
-    p.add_argument("--dropout", type=fraction, default=0.0,
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default=None, metavar="NAME",
+                   help=f"{', '.join(OPTIMIZERS)} (default: sgd for perceptron and adaline, "
+                        f"adam for mlp)")
+    p.add_argument("--lr", type=positive_float, default=None, metavar="ETA",
+                   help="learning rate η (default: 0.1 perceptron, 0.02 adaline, 0.01 mlp)")
+    p.add_argument("--epochs", type=positive_int, default=50, metavar="N", help="default: 50")
+    p.add_argument("--batch-size", type=positive_int, default=32, metavar="N",
+                   help="default: 32")
+    p.add_argument("--dropout", type=fraction, default=0.0, metavar="P",
                    help="dropout probability after each hidden layer (mlp; default: 0)")
-    p.add_argument("--weight-decay", type=nonneg_float, default=0.0,
+    p.add_argument("--weight-decay", type=nonneg_float, default=0.0, metavar="LAMBDA",
                    help="L2 weight decay λ (default: 0)")
-    p.add_argument("--val-split", type=fraction, default=None,
+    p.add_argument("--val-split", type=fraction, default=None, metavar="FRACTION",
                    help="fraction held out for validation (default 0.2; 0 for xor)")
     p.add_argument("--seed", type=seed_int, default=0,
                    help="seeds the data, the split, the weights and the batch order (default: 0)")
@@ -519,7 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
 
     p = sub.add_parser("graph", help="draw a saved model's computation graph",
-                       description="Render the computation graph of a saved model's loss on "
+                       description="Render the computation graph of a saved model's loss on\n"
                                    "one input (grouped by layer) with Graphviz.",
                        epilog=GRAPH_EPILOG, formatter_class=_FMT)
     p.add_argument("model", metavar="MODEL", help="model folder, .npz or .json")
@@ -532,13 +540,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=seed_int, default=0, help="default: 0")
 
     p = sub.add_parser("gradcheck", help="check a saved model's gradients numerically",
-                       description="Compare the autodiff gradient of a saved model's loss "
+                       description="Compare the autodiff gradient of a saved model's loss\n"
                                    "with central finite differences, in float64.",
                        epilog=GRADCHECK_EPILOG, formatter_class=_FMT)
     p.add_argument("model", metavar="MODEL", help="model folder, .npz or .json")
     p.add_argument("--data", type=parse_data, default=None, metavar="DATA",
                    help="take the samples from this data set (default: random inputs)")
-    p.add_argument("--samples", type=positive_int, default=4, help="default: 4")
+    p.add_argument("--samples", type=positive_int, default=4, metavar="N",
+                   help="how many samples the loss sums over (default: 4)")
     p.add_argument("--eps", type=positive_float, default=1e-6, help="step (default: 1e-6)")
     p.add_argument("--atol", type=positive_float, default=1e-5, help="default: 1e-5")
     p.add_argument("--rtol", type=positive_float, default=1e-3, help="default: 1e-3")
@@ -577,7 +586,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             raise CLIError(f"a {args.model} is a binary classifier (one output unit) but "
                            f"--data {args.data} has {classes} classes; use --model mlp")
         if args.dropout:
-            raise CLIError(f"--dropout applies to an mlp's hidden layers, not a {args.model}")
+            raise CLIError(f"--dropout applies to the hidden layers of an mlp; a "
+                           f"{args.model} has none")
     val_split = args.val_split if args.val_split is not None else (
         0.0 if args.data.name == "xor" else 0.2)
     if val_split > 0:
@@ -785,7 +795,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["demo", *argv]  # the demo is the default command
-    parser = build_parser()
+    prog = "nn-train" if os.path.basename(sys.argv[0] or "").startswith("nn-train") else PROG
+    parser = build_parser(prog)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
@@ -794,11 +805,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[command](args)
     except KeyboardInterrupt:
-        print(f"{PROG} {command}: interrupted", file=sys.stderr)
+        print(f"{prog} {command}: interrupted", file=sys.stderr)
         return 130
     except (CLIError, ValueError, TypeError, OSError, KeyError, ArithmeticError,
             ImportError, RuntimeError) as err:
         if os.environ.get("NN_DEBUG"):
             raise
-        print(f"{PROG} {command}: error: {_one_line(err)}", file=sys.stderr)
+        print(f"{prog} {command}: error: {_one_line(err)}", file=sys.stderr)
         return 1
