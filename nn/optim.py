@@ -51,6 +51,10 @@ __all__ = [
 ]
 
 
+# Elements per chunk of an update: 64 KiB of float32, small enough for the L2 cache.
+_CHUNK = 1 << 14
+
+
 def _grad_array(p: Value) -> np.ndarray | None:
     g = p.grad
     if g is None:
@@ -160,21 +164,58 @@ class Optimizer:
                 f"{type(self).__name__}: weight_decay", group["weight_decay"]
             )
 
-    def _update(self, p: Value, g: np.ndarray, state: dict[str, Any],
-                group: dict[str, Any]) -> None:  # pragma: no cover - every subclass overrides
+    def _buffer_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        """The per-parameter arrays this optimiser keeps (momentum, squared averages...)."""
+        return ()
+
+    def _new_buffer(self, name: str, p: Value, group: dict[str, Any]) -> np.ndarray:
+        return np.zeros_like(p.data)
+
+    def _update(self, p: np.ndarray, g: np.ndarray, buffers: dict[str, np.ndarray],
+                group: dict[str, Any], t: int, first: bool) -> None:  # pragma: no cover
+        """Update ``p`` in place from ``g`` (the t-th step; ``first``: buffers are new).
+
+        ``p``, ``g`` and the buffers may be matching chunks of the flattened arrays, so the
+        rule must be elementwise and write ``p`` and the buffers in place.
+        """
         raise NotImplementedError
 
     def step(self) -> None:
-        """Update every parameter that has a gradient (those without one are skipped)."""
+        """Update every parameter that has a gradient (those without one are skipped).
+
+        Large parameters are updated in chunks of ``_CHUNK`` elements: the temporaries of
+        an update rule (``lr * g``, ``g * g``, ...) then stay cache-sized instead of
+        parameter-sized, which keeps the training loop's peak memory down (and is no slower).
+        """
         for group in self.param_groups:
+            names = self._buffer_names(group)
             for p in group["params"]:
                 g = _grad_array(p)
                 if g is None:
                     continue
                 state = self.state.get(p)
                 if state is None:
-                    state = self.state[p] = {}
-                self._update(p, g, state, group)
+                    state = self.state[p] = {"step": 0}
+                first = False
+                for name in names:
+                    if name not in state:
+                        state[name] = self._new_buffer(name, p, group)
+                        first = True
+                t = state["step"] = state.get("step", 0) + 1
+                data = p.data
+                buffers = {name: state[name] for name in names}
+                n = data.size
+                if (n <= _CHUNK or g.shape != data.shape or not data.flags.c_contiguous
+                        or not g.flags.c_contiguous
+                        or not all(b.flags.c_contiguous for b in buffers.values())):
+                    self._update(data, g, buffers, group, t, first)
+                    continue
+                flat, gflat = data.reshape(-1), g.reshape(-1)
+                bflat = {k: b.reshape(-1) for k, b in buffers.items()}
+                for i in range(0, n, _CHUNK):
+                    j = i + _CHUNK
+                    self._update(flat[i:j], gflat[i:j], {k: b[i:j] for k, b in bflat.items()},
+                                 group, t, first)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients of all parameters (``None`` by default, as PyTorch)."""
@@ -282,20 +323,23 @@ class SGD(Optimizer):
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
 
-    def _update(self, p: Value, g: np.ndarray, state: dict[str, Any],
-                group: dict[str, Any]) -> None:
+    def _buffer_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("momentum_buffer",) if group["momentum"] else ()
+
+    def _update(self, p: np.ndarray, g: np.ndarray, buffers: dict[str, np.ndarray],
+                group: dict[str, Any], t: int, first: bool) -> None:
         lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]
         if wd:
-            g = g + wd * p.data
+            g = g + wd * p
         if mu:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = np.array(g, copy=True)
+            buf = buffers["momentum_buffer"]
+            if first:  # the buffer starts as the first gradient (PyTorch)
+                buf[...] = g
             else:
                 buf *= mu
                 buf += (1.0 - group["dampening"]) * g
             g = g + mu * buf if group["nesterov"] else buf
-        p.data -= lr * g
+        p -= lr * g
 
 
 class Adagrad(Optimizer):
@@ -316,20 +360,22 @@ class Adagrad(Optimizer):
             "Adagrad: initial_accumulator_value", group["initial_accumulator_value"])
         group["eps"] = _check("Adagrad: eps", group["eps"])
 
-    def _update(self, p: Value, g: np.ndarray, state: dict[str, Any],
-                group: dict[str, Any]) -> None:
-        if not state:
-            state["step"] = 0
-            state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])
-        state["step"] += 1
+    def _buffer_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("sum",)
+
+    def _new_buffer(self, name: str, p: Value, group: dict[str, Any]) -> np.ndarray:
+        return np.full_like(p.data, group["initial_accumulator_value"])
+
+    def _update(self, p: np.ndarray, g: np.ndarray, buffers: dict[str, np.ndarray],
+                group: dict[str, Any], t: int, first: bool) -> None:
         if group["weight_decay"]:
-            g = g + group["weight_decay"] * p.data
-        clr = group["lr"] / (1.0 + (state["step"] - 1) * group["lr_decay"])
-        s = state["sum"]
+            g = g + group["weight_decay"] * p
+        clr = group["lr"] / (1.0 + (t - 1) * group["lr_decay"])
+        s = buffers["sum"]
         s += g * g
         denom = np.sqrt(s)
         denom += group["eps"]
-        p.data -= clr * g / denom
+        p -= clr * g / denom
 
 
 class RMSprop(Optimizer):
@@ -347,29 +393,26 @@ class RMSprop(Optimizer):
         group["eps"] = _check("RMSprop: eps", group["eps"])
         group["momentum"] = _check("RMSprop: momentum", group["momentum"])
 
-    def _update(self, p: Value, g: np.ndarray, state: dict[str, Any],
-                group: dict[str, Any]) -> None:
-        if not state:
-            state["step"] = 0
-            state["square_avg"] = np.zeros_like(p.data)
-            if group["momentum"] > 0:
-                state["momentum_buffer"] = np.zeros_like(p.data)
-        state["step"] += 1
+    def _buffer_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("square_avg", "momentum_buffer") if group["momentum"] > 0 else ("square_avg",)
+
+    def _update(self, p: np.ndarray, g: np.ndarray, buffers: dict[str, np.ndarray],
+                group: dict[str, Any], t: int, first: bool) -> None:
         if group["weight_decay"]:
-            g = g + group["weight_decay"] * p.data
+            g = g + group["weight_decay"] * p
         a = group["alpha"]
-        sq = state["square_avg"]
+        sq = buffers["square_avg"]
         sq *= a
-        sq += (1.0 - a) * g * g
+        sq += (1.0 - a) * (g * g)
         denom = np.sqrt(sq)
         denom += group["eps"]
         if group["momentum"] > 0:
-            buf = state.setdefault("momentum_buffer", np.zeros_like(p.data))
+            buf = buffers["momentum_buffer"]
             buf *= group["momentum"]
             buf += g / denom
-            p.data -= group["lr"] * buf
+            p -= group["lr"] * buf
         else:
-            p.data -= group["lr"] * g / denom
+            p -= group["lr"] * g / denom
 
 
 class Adam(Optimizer):
@@ -393,22 +436,19 @@ class Adam(Optimizer):
                           _check(f"{name}: beta2", b2, 0.0, 1.0, hi_open=True))
         group["eps"] = _check(f"{name}: eps", group["eps"])
 
-    def _update(self, p: Value, g: np.ndarray, state: dict[str, Any],
-                group: dict[str, Any]) -> None:
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p.data)
-            state["exp_avg_sq"] = np.zeros_like(p.data)
-        state["step"] += 1
-        t = state["step"]
+    def _buffer_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("exp_avg", "exp_avg_sq")
+
+    def _update(self, p: np.ndarray, g: np.ndarray, buffers: dict[str, np.ndarray],
+                group: dict[str, Any], t: int, first: bool) -> None:
         lr, wd = group["lr"], group["weight_decay"]
         b1, b2 = group["betas"]
         if wd:
             if self._decoupled:
-                p.data *= 1.0 - lr * wd
+                p *= 1.0 - lr * wd
             else:
-                g = g + wd * p.data
-        m, v = state["exp_avg"], state["exp_avg_sq"]
+                g = g + wd * p
+        m, v = buffers["exp_avg"], buffers["exp_avg_sq"]
         m *= b1
         m += (1.0 - b1) * g
         v *= b2
@@ -417,7 +457,7 @@ class Adam(Optimizer):
         denom = np.sqrt(v)
         denom *= 1.0 / math.sqrt(1.0 - b2**t)
         denom += group["eps"]
-        p.data -= step_size * m / denom
+        p -= step_size * m / denom
 
 
 class AdamW(Adam):

@@ -371,3 +371,37 @@ def test_clip_grad_norm_inf_norm_and_nonfinite():
     with pytest.raises(FloatingPointError, match="total gradient norm is nan"):
         optim.clip_grad_norm_([a], 1.0, error_if_nonfinite=True)
     assert optim.clip_grad_norm_([Parameter(1.0)], 1.0) == 0.0  # no gradients at all
+
+
+# ------------------------------------------------------------------ large parameters
+@pytest.mark.parametrize("name", ["momentum", "adagrad", "rmsprop", "adamw"])
+def test_chunked_update_of_a_large_parameter_equals_the_whole_array_update(name):
+    n = 3 * optim._CHUNK + 123  # several chunks and a ragged end
+    rng = np.random.default_rng(0)
+    p0, grads = rng.normal(size=(n // 3, 3)), rng.normal(size=(4, n // 3, 3))
+    big = Parameter(p0.copy())
+    small = [Parameter(row.copy()) for row in p0]  # each below the chunk size
+    opt_big = optim.get_optimizer(name, [big], lr=0.01)
+    opt_small = optim.get_optimizer(name, small, lr=0.01)
+    for g in grads:
+        big.grad = g.copy()
+        for p, row in zip(small, g, strict=True):
+            p.grad = row.copy()
+        opt_big.step()
+        opt_small.step()
+    np.testing.assert_array_equal(big.data, np.stack([p.data for p in small]))
+
+
+def test_sgd_step_allocates_no_parameter_sized_temporary():
+    import tracemalloc
+
+    p = Parameter(np.ones((1000, 1000), dtype=np.float32))  # 4 MB
+    p.grad = np.full((1000, 1000), 2.0, dtype=np.float32)
+    opt = optim.SGD([p], lr=0.5)
+    opt.step()
+    tracemalloc.start()
+    opt.step()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    np.testing.assert_array_equal(p.data[:2, :2], [[-1.0, -1.0], [-1.0, -1.0]])
+    assert peak < 4 * optim._CHUNK * 4  # a few chunk-sized temporaries, not 4 MB
