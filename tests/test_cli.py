@@ -1,0 +1,435 @@
+"""The command line, run as a user runs it: ``python -m nn ...`` in a fresh folder.
+
+The demo runs once for the module (the default command, writing to ``out/``); each other
+subcommand runs on a tiny model. Checked: exit status, the files written (PNGs decode,
+SVGs parse, JSON has the right numbers, saved models load into a freshly built model), and
+that bad arguments end with one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from matplotlib.image import imread  # noqa: E402
+
+import nn  # noqa: E402
+from nn import cli  # noqa: E402
+from nn import data as D  # noqa: E402
+from nn.callbacks import History  # noqa: E402
+from nn.training import evaluate  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def run_cli(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "NN_DEBUG"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return subprocess.run([sys.executable, "-m", "nn", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def assert_png(path: Path, min_side: int = 200) -> np.ndarray:
+    data = path.read_bytes()
+    assert data[:8] == PNG_SIGNATURE, f"{path} is not a PNG"
+    img = imread(path)
+    assert img.ndim == 3 and min(img.shape[:2]) >= min_side, img.shape
+    assert img[..., :3].std() > 0.05, f"{path} looks blank"
+    return img
+
+
+def svg_text(path: Path) -> str:
+    root = ET.parse(path).getroot()  # raises if it is not well-formed XML
+    assert root.tag.endswith("svg")
+    return " ".join(t.strip() for t in root.itertext() if t.strip())
+
+
+def has_graphviz() -> bool:
+    import shutil
+
+    import autograd_core
+
+    return hasattr(autograd_core, "draw_graph") and shutil.which("dot") is not None
+
+
+# --------------------------------------------------------------------------- demo
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    cwd = tmp_path_factory.mktemp("demo")
+    proc = run_cli(cwd=cwd)  # no command: the demo, into out/
+    return proc, cwd / "out"
+
+
+@pytest.mark.slow
+def test_demo_is_the_default_and_succeeds(demo):
+    proc, out = demo
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert out.is_dir()
+    for header in ("1. Perceptron on linearly separable blobs", "2. The same kind of perceptron "
+                   "on XOR", "3. Adaline", "4. MLP 2→8→2", "5. MLP", "6. MLP", "gradcheck"):
+        assert header in proc.stdout
+    assert "PASSED" in proc.stdout
+
+
+@pytest.mark.slow
+def test_demo_summary_has_the_lectures_numbers(demo):
+    _, out = demo
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert set(s) >= {"seed", "seconds", "models", "gradcheck", "files", "out"}
+    assert s["seed"] == 0
+    models = s["models"]
+    assert list(models) == ["perceptron_separable", "perceptron_xor", "adaline_separable",
+                            "mlp_xor", "mlp_moons", "mlp_spirals"]
+    for m in models.values():
+        assert set(m) >= {"model", "data", "epochs", "accuracy", "errors", "final_loss"}
+    sep = models["perceptron_separable"]
+    assert sep["accuracy"] == 1.0 and sep["errors"] == 0 and sep["final_loss"] == 0.0
+    assert 1 <= sep["first_epoch_without_mistakes"] <= sep["epochs"]
+    xor = models["perceptron_xor"]
+    assert xor["accuracy"] <= 0.75 and xor["errors"] >= 1  # no line separates XOR
+    assert models["adaline_separable"]["accuracy"] == 1.0
+    assert models["mlp_xor"]["accuracy"] == 1.0 and models["mlp_xor"]["final_loss"] < 0.05
+    assert models["mlp_moons"]["val_accuracy"] >= 0.9
+    assert models["mlp_spirals"]["val_accuracy"] >= 0.85
+    g = s["gradcheck"]
+    assert g["passed"] is True and g["model"] == "mlp_moons" and g["samples"] == 8
+    assert g["parameters"] == 2 * 16 + 16 + 16 * 16 + 16 + 16 * 2 + 2
+    assert 0 <= g["max_abs_error"] < 1e-6
+    assert s["seconds"] < 60
+    for name in s["files"].values():
+        assert (out / name).is_file(), name
+
+
+@pytest.mark.slow
+def test_demo_pictures_decode(demo):
+    proc, out = demo
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    files = s["files"]
+    for key in ("learning_curves", "decision_boundaries"):
+        assert files[key].endswith(".png")
+        img = assert_png(out / files[key], min_side=600)
+        assert img.shape[1] >= 1000  # a grid of six panels
+        assert str(Path("out") / files[key]) in proc.stdout  # printed where it is
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not has_graphviz(), reason="needs autograd_core.draw_graph and dot")
+def test_demo_graph_is_grouped_by_layer(demo):
+    proc, out = demo
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert s["files"]["mlp_graph_png"] == "mlp_graph.png"
+    assert_png(out / "mlp_graph.png")
+    text = svg_text(out / s["files"]["mlp_graph_svg"])
+    for box in ("MLP(2→8→2)", "Linear(2→8)", "Tanh", "Linear(8→2)", "loss: cross-entropy",
+                "0.weight", "2.bias"):
+        assert box in text, box
+    assert "mlp_graph.svg" in proc.stdout
+
+
+# --------------------------------------------------------------------------- train etc.
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    cwd = tmp_path_factory.mktemp("train")
+    proc = run_cli("train", "--data", "moons", "--hidden", "8", "--activation", "tanh",
+                   "--epochs", "4", "--batch-size", "16", "--no-progress", "--out", "run",
+                   cwd=cwd)
+    return proc, cwd, cwd / "run"
+
+
+def test_train_writes_model_history_and_curves(trained):
+    proc, _, run = trained
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""  # --no-progress: no bar
+    names = {p.name for p in run.iterdir()}
+    assert names == {"model.npz", "model.json", "history.csv", "history.json",
+                     "learning_curves.png", "metrics.json"}
+    spec = json.loads((run / "model.json").read_text(encoding="utf-8"))
+    assert spec == {"format": "nn-model-spec", "version": 1, "model": "mlp", "n_in": 2,
+                    "n_out": 2, "hidden": [8], "activation": "tanh", "dropout": 0.0,
+                    "loss": "cross_entropy", "data": "moons", "weights": "model.npz"}
+    assert_png(run / "learning_curves.png")
+
+
+def test_train_history_csv_matches_json(trained):
+    _, _, run = trained
+    hist = History.from_json(run / "history.json")
+    assert hist.epochs == [1, 2, 3, 4]
+    assert set(hist.keys()) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    with open(run / "history.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3, 4]
+    for name in hist.keys():
+        assert [float(r[name]) for r in rows] == hist[name]
+
+
+def test_train_prints_the_final_metrics_it_saves(trained):
+    proc, _, run = trained
+    metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["epochs"] == 4
+    for key in ("train_loss", "train_accuracy", "val_loss", "val_accuracy"):
+        assert 0 <= metrics[key] and f"{key:<16}{metrics[key]:.4f}" in proc.stdout
+    assert "training MLP 2→8→2 (tanh) on moons (160 training, 40 validation samples" \
+        in proc.stdout
+    assert str(Path("run") / "model.npz") in proc.stdout
+
+
+def test_saved_model_loads_into_a_fresh_model_and_evaluate_agrees(trained):
+    _, cwd, run = trained
+    model = nn.load(nn.MLP(2, [8], 2, activation="tanh", seed=123), run / "model.npz")
+    proc = run_cli("evaluate", "run/model.npz", "--data", "moons", "--json", cwd=cwd)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert set(result) == {"model", "data", "samples", "loss_function", "loss", "accuracy"}
+    assert result["samples"] == 200 and result["data"] == "moons"
+    X, y = cli.load_data(cli.parse_data("moons"), None, seed=1)  # evaluate's default seed
+    mine = evaluate(model, nn.cross_entropy, (X, y))
+    assert result["accuracy"] == mine["accuracy"]
+    assert result["loss"] == pytest.approx(mine["loss"], rel=1e-12)
+
+
+def test_evaluate_reads_the_folder_and_prints_a_table(trained):
+    _, cwd, _ = trained
+    proc = run_cli("evaluate", "run", "--data", "moons", "--seed", "1", cwd=cwd)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("MLP 2→8→2 (tanh) on moons (200 samples):")
+    assert "accuracy" in proc.stdout and "loss" in proc.stdout
+
+
+@pytest.mark.skipif(not has_graphviz(), reason="needs autograd_core.draw_graph and dot")
+def test_graph_png_and_svg(trained):
+    _, cwd, run = trained
+    proc = run_cli("graph", "run", cwd=cwd)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"wrote {Path('run') / 'graph.png'}"
+    assert_png(run / "graph.png")
+    proc = run_cli("graph", "run/model.json", "--format", "svg", "--out", "g.svg",
+                   "--data", "moons", cwd=cwd)
+    assert proc.returncode == 0, proc.stderr
+    text = svg_text(cwd / "g.svg")
+    for box in ("MLP(2→8→2)", "Linear(2→8)", "Tanh", "Linear(8→2)", "loss: cross_entropy"):
+        assert box in text, box
+
+
+def test_gradcheck_passes_on_a_trained_model(trained):
+    _, cwd, _ = trained
+    proc = run_cli("gradcheck", "run", "--data", "moons", "--samples", "3", cwd=cwd)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "gradcheck of MLP 2→8→2 (tanh): loss cross_entropy on 3 samples, 42 weights" \
+        in proc.stdout
+    assert "PASSED" in proc.stdout
+    for name in ("0.weight", "0.bias", "2.weight", "2.bias"):
+        assert name in proc.stdout
+
+
+def test_gradcheck_exits_1_when_gradients_are_wrong(tmp_path):
+    # A step activation trains by its straight-through gradient, which is not the step's
+    # derivative (0): gradcheck must catch that and fail.
+    proc = run_cli("train", "--data", "xor", "--hidden", "3", "--activation", "step",
+                   "--epochs", "1", "--no-progress", "--out", "st", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    proc = run_cli("gradcheck", "st", "--data", "xor", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "FAILED" in proc.stdout and "<-- FAIL" in proc.stdout
+    assert proc.stderr == ""
+
+
+def test_train_perceptron_fails_on_xor_and_checks_on_z(tmp_path):
+    proc = run_cli("train", "--data", "xor", "--model", "perceptron", "--epochs", "10",
+                   "--no-progress", "--out", "p", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    metrics = json.loads((tmp_path / "p" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["train_accuracy"] <= 0.75 and "val_accuracy" not in metrics
+    model = nn.load(nn.Perceptron(2), tmp_path / "p" / "model.npz")
+    X, y = D.xor()
+    assert np.mean(model.predict(X) == y) == metrics["train_accuracy"]
+    proc = run_cli("gradcheck", "p", cwd=tmp_path)
+    assert proc.returncode == 0 and "net input z = w^T x + b" in proc.stdout
+
+
+def test_train_adaline_on_blobs(tmp_path):
+    proc = run_cli("train", "--data", "blobs", "--model", "adaline", "--epochs", "20",
+                   "--no-progress", "--out", "a", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    metrics = json.loads((tmp_path / "a" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["train_accuracy"] == 1.0 and metrics["val_accuracy"] == 1.0
+    spec = json.loads((tmp_path / "a" / "model.json").read_text(encoding="utf-8"))
+    assert spec["model"] == "adaline" and spec["n_out"] == 1
+    nn.load(nn.Adaline(2), tmp_path / "a" / "model.npz")
+
+
+def test_train_on_idx_files(tmp_path):
+    rng = np.random.default_rng(0)
+    labels = np.arange(30, dtype=np.uint8) % 3
+    images = (rng.integers(0, 20, size=(30, 4, 4)) + 80 * labels[:, None, None]).astype(
+        np.uint8)
+    D.write_idx(tmp_path / "img.idx", images)
+    D.write_idx(tmp_path / "lbl.idx.gz", labels)
+    proc = run_cli("train", "--data", "idx:img.idx,lbl.idx.gz", "--hidden", "none",
+                   "--epochs", "100", "--lr", "0.05", "--no-progress", "--out", "m",
+                   cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    spec = json.loads((tmp_path / "m" / "model.json").read_text(encoding="utf-8"))
+    assert (spec["n_in"], spec["n_out"], spec["hidden"]) == (16, 3, [])
+    metrics = json.loads((tmp_path / "m" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["train_accuracy"] == 1.0  # the classes differ by 80 grey levels
+    nn.load(nn.MLP(16, [], 3), tmp_path / "m" / "model.npz")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize(
+    "args, phrase",
+    [
+        (["train", "--data", "foo"], "unknown data set 'foo'"),
+        (["train", "--hidden", "64,x"], "bad entry 'x'"),
+        (["train", "--lr", "-1"], "--lr: must be a positive number, got -1"),
+        (["evaluate", "nowhere", "--data", "moons"], "no such model file or folder 'nowhere'"),
+        (["train", "--data", "idx:nope.idx,lbl.idx"], "no such file 'nope.idx'"),
+        (["train", "--data", "idx:garbage.idx,garbage.idx"], "bad IDX magic number"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_bad_arguments_end_with_one_line(tmp_path, args, phrase):
+    (tmp_path / "garbage.idx").write_bytes(b"not an idx file at all")
+    proc = run_cli(*args, cwd=tmp_path)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert phrase in lines[0] and "error:" in lines[0]
+    assert not (tmp_path / "out").exists()  # nothing was trained
+
+
+def _main_error(capsys, *args: str) -> tuple[int, str]:
+    code = cli.main(list(args))
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return code, lines[0]
+
+
+def test_model_file_problems_are_one_line(trained, tmp_path, capsys):
+    _, _, run = trained
+    code, line = _main_error(capsys, "evaluate", str(run), "--data", "digits")
+    assert code == 1 and line.endswith("the model takes 2 features but --data digits has 64")
+    code, line = _main_error(capsys, "gradcheck", str(run / "history.json"))
+    assert code == 1 and "is not a model description written by 'nn train'" in line
+    (tmp_path / "bad.npz").write_bytes(b"PK\x03\x04 truncated")
+    code, line = _main_error(capsys, "evaluate", str(tmp_path / "bad.npz"), "--data", "moons")
+    assert code == 1 and "the architecture file" in line and "bad.json" in line
+    (tmp_path / "bad.json").write_text((run / "model.json").read_text(encoding="utf-8"),
+                                       encoding="utf-8")
+    code, line = _main_error(capsys, "evaluate", str(tmp_path / "bad.npz"), "--data", "moons")
+    assert code == 1 and "not a readable .npz model file" in line
+    spec = json.loads((run / "model.json").read_text(encoding="utf-8"))
+    spec["hidden"] = [5]
+    (tmp_path / "other.json").write_text(json.dumps(spec), encoding="utf-8")
+    os.link(run / "model.npz", tmp_path / "other.npz")
+    code, line = _main_error(capsys, "gradcheck", str(tmp_path / "other.npz"))
+    assert code == 1 and "does not fit this MLP" in line and "shape mismatch" in line
+
+
+@pytest.mark.parametrize(
+    "args, phrase",
+    [
+        (["train", "--epochs", "0"], "--epochs: must be a whole number >= 1, got 0"),
+        (["train", "--val-split", "1"], "--val-split: must be in [0, 1), got 1"),
+        (["train", "--dropout", "nan"], "--dropout: must be in [0, 1), got nan"),
+        (["train", "--activation", "swish"], "unknown activation 'swish'"),
+        (["train", "--optimizer", "lbfgs"], "invalid choice: 'lbfgs'"),
+        (["train", "--data", "idx:only_one"], "expected idx:IMAGES,LABELS"),
+        (["train", "--weight-decay", "-0.1"], "--weight-decay: must be a number >= 0"),
+        (["evaluate", "m"], "the following arguments are required: --data"),
+        (["graph", "m", "--format", "jpg"], "invalid choice: 'jpg'"),
+        (["gradcheck", "m", "--eps", "0"], "--eps: must be a positive number"),
+        (["demo", "--seed", "-3"], "--seed: must be >= 0, got -3"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(capsys, args, phrase):
+    code, line = _main_error(capsys, *args)
+    assert code == 2
+    assert phrase in line and line.endswith("--help)")
+
+
+def test_semantic_errors_exit_1(capsys, tmp_path):
+    code, line = _main_error(capsys, "train", "--model", "perceptron", "--data", "spirals",
+                             "--out", str(tmp_path / "x"))
+    assert code == 1 and "binary classifier" in line and "3 classes; use --model mlp" in line
+    code, line = _main_error(capsys, "train", "--model", "adaline", "--data", "blobs",
+                             "--dropout", "0.5", "--out", str(tmp_path / "x"))
+    assert code == 1 and "--dropout applies to the hidden layers of an mlp" in line
+    assert not (tmp_path / "x").exists()
+
+
+def test_nn_debug_shows_the_exception(monkeypatch):
+    monkeypatch.setenv("NN_DEBUG", "1")
+    with pytest.raises(cli.CLIError, match="no such model file or folder 'nowhere'"):
+        cli.main(["evaluate", "nowhere", "--data", "moons"])
+
+
+@pytest.mark.parametrize("command", [None, "demo", "train", "evaluate", "graph", "gradcheck"])
+def test_help_has_examples(capsys, command):
+    code = cli.main(([command] if command else []) + ["--help"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "examples:" in out and "python -m nn" in out
+
+
+def test_no_command_or_only_options_run_the_demo(monkeypatch):
+    calls = []
+    monkeypatch.setitem(cli.COMMANDS, "demo", lambda args: calls.append(args) or 0)
+    assert cli.main([]) == 0
+    assert cli.main(["--seed", "3", "--out", "pics"]) == 0
+    assert [(a.command, a.out, a.seed) for a in calls] == [("demo", "out", 0),
+                                                           ("demo", "pics", 3)]
+
+
+def test_hidden_sizes_parser():
+    assert cli.hidden_sizes("64, 32") == (64, 32)
+    assert cli.hidden_sizes("none") == ()
+    for bad in ("64,x", "0", "-4", "1.5", "64,,2"):
+        with pytest.raises(Exception, match="positive whole numbers"):
+            cli.hidden_sizes(bad)
+
+
+# --------------------------------------------------------------------------- gradcheck_model
+
+
+def test_gradcheck_model_checks_every_parameter_and_restores_the_model():
+    X, y = D.two_moons(6, seed=0)
+    model = nn.MLP(2, [5], 2, activation="tanh", dropout=0.3, seed=0)
+    before = list(model.named_parameters())
+    report = cli.gradcheck_model(model, nn.cross_entropy, X, y)
+    assert report.ok and report.max_abs_error < 1e-8
+    assert [c.label for c in report.checks] == ["0.weight", "0.bias", "3.weight", "3.bias"]
+    assert [c.shape for c in report.checks] == [(2, 5), (5,), (5, 2), (2,)]
+    after = list(model.named_parameters())
+    assert [(n, id(p)) for n, p in after] == [(n, id(p)) for n, p in before]
+    assert all(p.grad is None for _, p in after)
+    assert model.training  # dropout was off for the check, train mode is back
+
+
+def test_gradcheck_model_catches_a_straight_through_gradient():
+    X, y = D.xor()
+    model = nn.MLP(2, [3], 2, activation="step", seed=0)
+    report = cli.gradcheck_model(model, nn.cross_entropy, X, y)
+    assert not report.ok
+    assert not report.checks[0].ok  # the first layer's weights: d step / dz is 0, not 1
+    assert report.checks[-1].ok  # the output layer sees no step between it and the loss
