@@ -291,6 +291,30 @@ def test_train_on_idx_files(tmp_path):
     nn.load(nn.MLP(16, [], 3), tmp_path / "m" / "model.npz")
 
 
+def test_train_is_deterministic_for_a_seed(tmp_path):
+    args = ["train", "--data", "circles", "--hidden", "6", "--dropout", "0.2", "--epochs", "3",
+            "--seed", "7", "--no-progress", "--out"]
+    for out in ("a", "b"):
+        assert run_cli(*args, out, cwd=tmp_path).returncode == 0
+    a = nn.load(nn.MLP(2, [6], 2, dropout=0.2), tmp_path / "a" / "model.npz").state_dict()
+    b = nn.load(nn.MLP(2, [6], 2, dropout=0.2), tmp_path / "b" / "model.npz").state_dict()
+    assert list(a) == list(b)
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k])
+    assert (tmp_path / "a" / "history.json").read_text(encoding="utf-8") == \
+        (tmp_path / "b" / "history.json").read_text(encoding="utf-8")
+
+
+def test_console_script_nn_train(tmp_path):
+    script = Path(sys.executable).with_name("nn-train")
+    if not script.exists():
+        pytest.skip("the package is not installed with its console script")
+    proc = subprocess.run([str(script), "train", "--data", "nope"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("nn-train train: error: argument --data: unknown data set")
+
+
 # --------------------------------------------------------------------------- errors
 
 
