@@ -55,8 +55,14 @@ __all__ = [
 ]
 
 try:  # the drawing module needs only the graphviz Python package, a runtime dependency
+    from autograd_core.stepper import (  # noqa: F401
+        ForwardStep,
+        Stepper,
+        forward_steps,
+        save_steps,
+    )
     from autograd_core.viz import draw_graph, to_dot  # noqa: F401
 
-    __all__ += ["draw_graph", "to_dot"]
+    __all__ += ["ForwardStep", "Stepper", "draw_graph", "forward_steps", "save_steps", "to_dot"]
 except ImportError:  # pragma: no cover - viz.py is being written
     pass
