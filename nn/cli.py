@@ -745,10 +745,13 @@ def cmd_graph(args: argparse.Namespace) -> int:
         out = os.path.join(folder or ".", f"graph.{fmt}")
     else:
         ext = os.path.splitext(out)[1].lower().lstrip(".")
-        if fmt is None:
-            fmt = ext if ext in ("png", "svg") else "png"
-        if ext != fmt:
-            out = f"{out}.{fmt}" if not ext else out
+        if ext in ("png", "svg"):
+            if fmt is not None and fmt != ext:
+                raise CLIError(f"--out {out} is a .{ext} name but --format is {fmt}")
+            fmt = ext
+        else:  # no extension (or another one): add the format's
+            fmt = fmt or "png"
+            out = f"{out}.{fmt}"
     X, y = _sample_inputs(spec, args.data, 1, args.seed)
     path = render_model_graph(model, loss_for(spec), X, targets_for(spec, y), out, fmt,
                               title=f"{spec.describe()}: the loss of one sample",

@@ -224,6 +224,8 @@ def test_graph_png_and_svg(trained):
     text = svg_text(cwd / "g.svg")
     for box in ("MLP(2→8→2)", "Linear(2→8)", "Tanh", "Linear(8→2)", "loss: cross_entropy"):
         assert box in text, box
+    assert cli.main(["graph", str(run), "--out", str(cwd / "noext")]) == 0
+    assert (cwd / "noext.png").read_bytes()[:8] == PNG_SIGNATURE
 
 
 def test_gradcheck_passes_on_a_trained_model(trained):
@@ -353,6 +355,9 @@ def test_model_file_problems_are_one_line(trained, tmp_path, capsys):
     _, _, run = trained
     code, line = _main_error(capsys, "evaluate", str(run), "--data", "digits")
     assert code == 1 and line.endswith("the model takes 2 features but --data digits has 64")
+    code, line = _main_error(capsys, "graph", str(run), "--out", str(tmp_path / "g.svg"),
+                             "--format", "png")
+    assert code == 1 and line.endswith("is a .svg name but --format is png")
     code, line = _main_error(capsys, "gradcheck", str(run / "history.json"))
     assert code == 1 and "is not a model description written by 'nn train'" in line
     (tmp_path / "bad.npz").write_bytes(b"PK\x03\x04 truncated")
