@@ -212,16 +212,43 @@ def _seed(root: Value, grad: Any) -> Value:
     return g
 
 
-def _walk(root: Value, seed: Value) -> Iterator[tuple[Value, Value, tuple[Any, ...]]]:
+def _freed_vjp(*args: Any) -> tuple[Any, ...]:
+    raise RuntimeError(
+        "backward through a graph whose buffers were freed by backward(retain_graph=False); "
+        "keep them with retain_graph=True (the default) to differentiate it twice"
+    )
+
+
+class _Freed:
+    """Stands in for the op of a node whose graph was released (see ``_walk``)."""
+
+    name = "freed"
+    vjp = staticmethod(_freed_vjp)
+    jvp = staticmethod(_freed_vjp)
+
+
+_FREED = _Freed()
+
+
+def _walk(
+    root: Value, seed: Value, release: bool = False
+) -> Iterator[tuple[Value, Value, tuple[Any, ...]]]:
     """The reverse sweep, one node at a time: yields (node, upstream, contributions).
 
     ``backward``, ``gradients`` and ``backward_steps`` all consume this one generator, so
     there is a single implementation of backpropagation. The caller chooses grad mode:
     recording on (``create_graph``) makes the sweep itself a differentiable graph, because
     every vjp is written with Value operations.
+
+    ``release=True`` frees the graph as the sweep goes, as PyTorch does by default: once a
+    node's vjp has run, every consumer of its value has been differentiated already
+    (reverse topological order), so the node drops its parents and saved context and,
+    with nothing else holding it, its buffers are freed at once.
     """
     pending: dict[int, Value] = {id(root): seed}
-    for node in reversed(topological_order(root)):
+    order = topological_order(root)
+    while order:
+        node = order.pop()  # the list must not keep processed nodes alive
         g = pending.pop(id(node), None)
         if g is None:  # no path from this node to the root carries gradient
             continue
@@ -237,13 +264,15 @@ def _walk(root: Value, seed: Value) -> Iterator[tuple[Value, Value, tuple[Any, .
         parents = node._parents
         # vjps return None for inputs that need no gradient
         contributions = op.vjp(g, node, *parents, node._ctx)
-        for parent, c in zip(parents, contributions):  # noqa: B905 (hot path; lengths match by construction)
+        for parent, c in zip(parents, contributions):  # noqa: B905 (hot path; lengths match)
             if c is None:
                 continue
             if _anomaly:
                 _check_backward(node, parents.index(parent), c)
             previous = pending.get(id(parent))
             pending[id(parent)] = c if previous is None else previous + c
+        if release:
+            node._op, node._parents, node._ctx = _FREED, (), None
         yield node, g, contributions
 
 
@@ -278,13 +307,20 @@ def _store(node: Value, g: Value, create_graph: bool, handed: set[int]) -> None:
         node.grad = node.grad + g.data
 
 
-def backward(root: Value, grad: Any = None, create_graph: bool = False) -> None:
+def backward(
+    root: Value, grad: Any = None, create_graph: bool = False, retain_graph: bool = True
+) -> None:
     """Reverse accumulation from ``root``: fill ``.grad`` of every node that requires it.
 
     ``create_graph=True`` records the sweep itself, so the leaves' ``.grad`` become Values
     that can be differentiated again (Hessians, gradient penalties). Like PyTorch, that
     makes a leaf's ``.grad`` refer back to the leaf (a reference cycle, freed by Python's
     cycle collector); without it the graph is free of cycles.
+
+    ``retain_graph=False`` frees the graph during the sweep (PyTorch's default): interior
+    nodes keep no ``.grad`` and cannot be differentiated through again, and the peak
+    memory of a training step drops to about what the forward pass needs. The default
+    keeps everything, so the graph can be drawn and stepped through afterwards.
     """
     if not root.requires_grad:
         raise RuntimeError(
@@ -293,6 +329,7 @@ def backward(root: Value, grad: Any = None, create_graph: bool = False) -> None:
         )
     seed = _seed(root, grad)
     handed: set[int] = set()
+    release = not retain_graph
     # The sweep allocates a Value or two per node but never a reference cycle, so the
     # cycle collector would only rescan the live graph (millions of nodes in a deep
     # chain) for nothing; pause it for the sweep.
@@ -300,7 +337,9 @@ def backward(root: Value, grad: Any = None, create_graph: bool = False) -> None:
     gc.disable()
     try:
         with _set_grad_enabled(create_graph):
-            for node, g, _ in _walk(root, seed):
+            for node, g, _ in _walk(root, seed, release):
+                if release and node._op is not None:
+                    continue  # interior gradients are not kept
                 _store(node, g, create_graph, handed)
     finally:
         if collecting:

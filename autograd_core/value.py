@@ -182,13 +182,17 @@ class Value:
         return f"Value({body}{grad}{dtype}{label}{op})"
 
     # ------------------------------------------------------------------ graph
-    def backward(self, grad: Any = None, create_graph: bool = False) -> None:
+    def backward(
+        self, grad: Any = None, create_graph: bool = False, retain_graph: bool = True
+    ) -> None:
         """Backpropagate from this Value: fill ``.grad`` of every node it depends on.
 
         ``grad`` is ``dL/dself`` (default 1; required when self is not a scalar).
+        ``create_graph`` records the backward pass for higher derivatives;
+        ``retain_graph=False`` frees the graph as it goes (training loops: less memory).
         See ``engine.backward`` for the accumulation rules.
         """
-        engine.backward(self, grad, create_graph)
+        engine.backward(self, grad, create_graph, retain_graph)
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (``.grad = None``)."""

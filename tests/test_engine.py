@@ -313,3 +313,37 @@ def test_numpy_conversion_gives_the_data():
     np.testing.assert_array_equal(np.asarray(v), [1.0, 2.0])
     assert np.asarray(v, dtype=np.float32).dtype == np.float32
     assert isinstance(np.ones(2) + v, Value)  # ufuncs defer to Value's operators
+
+
+def test_retain_graph_false_frees_the_graph_during_backward():
+    w = Value(np.array([1.0, 2.0]))
+    x = np.array([3.0, 4.0])
+    h = (w * x).tanh()
+    probe = weakref.ref(h)
+    loss = (h * h).sum()
+    loss.backward(retain_graph=False)
+    expected = 2 * np.tanh(w.data * x) * (1 - np.tanh(w.data * x) ** 2) * x
+    np.testing.assert_allclose(w.grad, expected)
+    assert h.grad is None  # interior gradients are not kept
+    assert loss.parents == () and loss.op == "freed"
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        loss.backward()
+    gc.disable()
+    try:
+        del h
+        assert probe() is None  # nothing but the user's name held it
+    finally:
+        gc.enable()
+
+
+def test_retain_graph_false_gives_the_same_leaf_gradients():
+    rng = np.random.default_rng(0)
+    W1, W2 = rng.normal(size=(3, 4)), rng.normal(size=(4, 2))
+    X = rng.normal(size=(5, 3))
+    grads = []
+    for retain in (True, False):
+        a, b = Value(W1.copy()), Value(W2.copy())
+        ((X @ a).relu() @ b).log_softmax(-1).sum().backward(retain_graph=retain)
+        grads.append((a.grad, b.grad))
+    for g1, g2 in zip(*grads, strict=True):
+        np.testing.assert_array_equal(g1, g2)
