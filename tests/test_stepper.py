@@ -1,0 +1,262 @@
+"""Step-through: the reverse and forward passes node by node, the notebook stepper, images."""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+
+import numpy as np
+import pytest
+from dotparse import parse
+
+from autograd_core import (
+    ForwardStep,
+    Stepper,
+    Value,
+    backward_steps,
+    forward_steps,
+    save_steps,
+    topological_order,
+)
+from autograd_core.stepper import describe
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+A, B, C, Y = 2.0, -3.0, 6.5, 1.0
+T = np.tanh(A * B + C)
+DL_DT = 2 * (T - Y)
+DL_DD = DL_DT * (1 - T**2)
+
+
+def lecture_graph() -> Value:
+    """L = ((a*b + c).tanh() - y)^2 with every interior node labelled."""
+    a, b, c = Value(A, label="a"), Value(B, label="b"), Value(C, label="c")
+    y = Value(Y, requires_grad=False, label="y")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    t = d.tanh()
+    t.label = "t"
+    r = t - y
+    r.label = "r"
+    L = r**2
+    L.label = "L"
+    return L
+
+
+def by_label(root: Value) -> dict[str, Value]:
+    return {v.label: v for v in topological_order(root)}
+
+
+# --------------------------------------------------------------------------- backward steps
+def test_steps_come_in_reverse_topological_order():
+    L = lecture_graph()
+    steps = list(backward_steps(L))
+    assert [s.node for s in steps] == list(reversed(topological_order(L)))
+    assert [s.index for s in steps] == list(range(8))
+    assert [s.node.label for s in steps] == ["L", "r", "t", "d", "e", "c", "b", "a"]
+    assert [s.op for s in steps] == ["pow", "sub", "tanh", "add", "mul", None, None, None]
+
+
+def test_each_step_carries_upstream_and_the_local_chain_rule_products():
+    L = lecture_graph()
+    steps = {s.node.label: s for s in backward_steps(L)}
+    assert steps["L"].upstream == 1.0
+    assert steps["t"].upstream == pytest.approx(DL_DT)
+    (to_d,) = steps["t"].contributions
+    assert to_d == pytest.approx(DL_DT * (1 - T**2))  # dL/dt * dt/dd
+    to_a, to_b = steps["e"].contributions
+    assert to_a == pytest.approx(DL_DD * B) and to_b == pytest.approx(DL_DD * A)
+    to_t, to_y = steps["r"].contributions
+    assert to_t == pytest.approx(DL_DT) and to_y is None  # y needs no gradient
+    assert steps["a"].contributions == () and steps["a"].op is None
+
+
+def test_contributions_sum_to_the_final_grads():
+    rng = np.random.default_rng(1)
+    W = Value(rng.normal(size=(3, 2)), label="W")
+    x = Value(rng.normal(size=(4, 3)), requires_grad=False, label="x")
+    h = (x @ W).tanh()
+    L = (h * h).sum() + (h @ W.T).mean()  # W used twice, h three times
+    steps = list(backward_steps(L))
+    received: dict[int, np.ndarray] = defaultdict(lambda: 0.0)
+    for s in steps:
+        for p, c in zip(s.node.parents, s.contributions, strict=True):
+            if c is not None:
+                received[id(p)] = received[id(p)] + c
+    for s in steps:
+        expected = 1.0 if s.node is L else received[id(s.node)]
+        np.testing.assert_allclose(s.upstream, expected, rtol=1e-12)
+        np.testing.assert_allclose(s.node.grad, expected, rtol=1e-12)
+    # and exactly what backward() gives on the same graph rebuilt
+    W2 = Value(W.data.copy())
+    h2 = (x @ W2).tanh()
+    ((h2 * h2).sum() + (h2 @ W2.T).mean()).backward()
+    np.testing.assert_allclose(W.grad, W2.grad, rtol=1e-12)
+
+
+def test_a_reused_node_receives_two_contributions():
+    a = Value(3.0, label="a")
+    b = a + a
+    c = b * 5.0
+    steps = list(backward_steps(c))
+    (b_step,) = [s for s in steps if s.node is b]
+    assert b_step.node.parents == (a, a)
+    assert b_step.contributions == (5.0, 5.0)
+    assert a.grad == 10.0
+    (a_step,) = [s for s in steps if s.node is a]
+    assert a_step.upstream == 10.0 and a_step.index == len(steps) - 1
+
+
+def test_graph_at_step_k_shows_the_grads_accumulated_by_step_k():
+    L = lecture_graph()
+    s = Stepper(L)
+    final = {k: float(v.grad) for k, v in by_label(L).items()}
+    seen: list[str] = []
+    for k in range(len(s)):
+        s.goto(k)
+        seen.append(s.step.node.label)
+        d = parse(s.show().source)
+        shown = {n.title: n.grad for n in d.values() if n.title and n.grad}
+        assert shown == {name: f"{final[name]:.4g}" for name in seen}, k
+        assert {n.title for n in d.values() if n.current} == {s.step.node.label}
+
+
+# --------------------------------------------------------------------------- forward steps
+def test_forward_steps_follow_topological_order_with_values():
+    L = lecture_graph()
+    steps = list(forward_steps(L))
+    assert all(isinstance(s, ForwardStep) for s in steps)
+    assert [s.node for s in steps] == topological_order(L)
+    assert [s.node.label for s in steps] == ["a", "b", "c", "e", "d", "t", "r", "L"]
+    e = steps[3]
+    assert e.op == "mul" and [p.label for p in e.inputs] == ["a", "b"] and e.value == A * B
+    assert steps[-1].value == pytest.approx((T - Y) ** 2)
+
+
+def test_forward_drawing_shows_only_values_computed_so_far():
+    L = lecture_graph()
+    steps = list(forward_steps(L))
+    d = parse(Stepper(L, "forward").goto(4).show().source)  # d = e + c just computed
+    data = {n.title: n.data for n in d.values() if n.title}
+    assert data == {"a": "2", "b": "-3", "c": "6.5", "e": "-6", "d": "0.5", "y": "1",
+                    "t": "", "r": "", "L": ""}
+    assert all(n.grad is None for n in d.values())  # no grads in the forward pass
+    assert [n.title for n in d.values() if n.current] == ["d"]
+    assert steps[4].node.label == "d"
+
+
+def test_descriptions_say_what_happens_with_numbers():
+    L = lecture_graph()
+    steps = {s.node.label: s for s in backward_steps(L)}
+    assert describe(steps["L"], 8) == (
+        f"Step 1/8: at L (pow), dL/dL = 1 the seed; sends {2 * (T - Y):.4g} to r"
+    )
+    assert describe(steps["d"], 8) == (
+        f"Step 4/8: at d (add), dL/dd = {DL_DD:.4g} arrived; sends {DL_DD:.4g} to e, "
+        f"{DL_DD:.4g} to c"
+    )
+    assert describe(steps["a"]) == (
+        f"Step 8: leaf a receives dL/da = {DL_DD * B:.4g}, stored in a.grad"
+    )
+    fwd = list(forward_steps(L))
+    assert describe(fwd[0], 8) == "Step 1/8: a is given: 2"
+    assert describe(fwd[5], 8) == f"Step 6/8: t = tanh(d) = {T:.4g}"
+    # unlabelled nodes are called by their op
+    x = Value(1.0, label="x")
+    z = (x * 2.0).exp()
+    assert describe(next(backward_steps(z))) == (
+        f"Step 1: at ⟨exp⟩ (exp), dL/d⟨exp⟩ = 1 the seed; sends {np.exp(2):.4g} to ⟨mul⟩"
+    )
+
+
+# --------------------------------------------------------------------------- Stepper
+def test_stepper_moves_and_clamps():
+    s = Stepper(lecture_graph())
+    assert len(s) == 8 and s.position == 0 and s.step.node.label == "L"
+    assert s.next() is s and s.step.node.label == "r"
+    s.prev().prev()
+    assert s.position == 0
+    s.goto(-1)
+    assert s.position == 7 and s.next().position == 7
+    with pytest.raises(IndexError, match="step 8 out of range for 8 steps"):
+        s.goto(8)
+    assert repr(s).startswith("Stepper(backward, Step 8/8: leaf a receives")
+    assert "Step 8/8" in s.show().source  # the title under the graph
+
+
+def test_stepper_zeroes_leaf_grads_first_unless_told_not_to():
+    L = lecture_graph()
+    L.backward()
+    a = by_label(L)["a"]
+    Stepper(L)
+    assert float(a.grad) == pytest.approx(DL_DD * B)  # this pass only
+    Stepper(L, zero_grad=False)
+    assert float(a.grad) == pytest.approx(2 * DL_DD * B)  # accumulated, as backward() does
+
+
+def test_stepper_passes_draw_options_and_checks_its_own():
+    s = Stepper(lecture_graph(), rankdir="TB", legend=False)
+    assert "rankdir=TB" in s.show().source and "parameter (leaf" not in s.show().source
+    with pytest.raises(ValueError, match="direction must be 'backward' or 'forward', not 'up'"):
+        Stepper(lecture_graph(), "up")
+    with pytest.raises(TypeError, match="highlight is chosen by the stepper"):
+        Stepper(lecture_graph(), highlight=None)
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        Stepper(Value(1.0, requires_grad=False) * 2)
+
+
+def test_stepper_shows_in_jupyter():
+    bundle = Stepper(lecture_graph()).goto(3)._repr_mimebundle_()
+    svg = bundle["image/svg+xml"]
+    assert svg.lstrip().startswith("<?xml") and "Step 4/8" in svg
+
+
+def test_widget_without_ipywidgets_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import fails
+    with pytest.raises(ImportError, match=r"pip install ipywidgets.*next\(\) / prev\(\)"):
+        Stepper(lecture_graph()).widget()
+
+
+def test_widget_slider_moves_the_stepper():
+    ipywidgets = pytest.importorskip("ipywidgets")
+    s = Stepper(lecture_graph())
+    box = s.widget()
+    slider, out = box.children
+    assert isinstance(slider, ipywidgets.IntSlider)
+    assert (slider.min, slider.max, slider.value) == (0, 7, 0)
+    slider.value = 5
+    assert s.position == 5 and s.step.node.label == "c"
+
+
+# --------------------------------------------------------------------------- save_steps
+def test_save_steps_writes_one_png_per_step_and_a_gif(tmp_path):
+    saved = save_steps(lecture_graph(), tmp_path / "frames")
+    assert [p.name for p in saved.images] == [f"backward_{k:03d}.png" for k in range(8)]
+    for p in saved.images:
+        assert p.read_bytes()[:8] == PNG_SIGNATURE
+    pil = pytest.importorskip("PIL.Image")
+    assert saved.gif == tmp_path / "frames" / "backward.gif"
+    with pil.open(saved.gif) as gif:
+        assert gif.n_frames == 8
+        sizes = set()
+        for k in range(8):
+            gif.seek(k)
+            sizes.add(gif.size)
+        assert len(sizes) == 1  # frames padded to one size
+    with pil.open(saved.images[0]) as first, pil.open(saved.images[-1]) as last:
+        # the blank grads keep their space: every frame has the same layout and size
+        assert first.size == last.size
+
+
+def test_save_steps_forward_svg_without_gif(tmp_path):
+    saved = save_steps(lecture_graph(), tmp_path, "svg", direction="forward")
+    assert len(saved.images) == 8 and saved.gif is None
+    assert saved.images[0].name == "forward_000.svg"
+    assert saved.images[-1].read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+def test_save_steps_rejects_unknown_format(tmp_path):
+    with pytest.raises(ValueError, match="unknown format 'bmpx'"):
+        save_steps(lecture_graph(), tmp_path, "bmpx")
