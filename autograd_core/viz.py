@@ -432,8 +432,8 @@ class _Builder:
     # ------------------------------------------------------------------ output
     def lines(self, rankdir: str, legend: bool, title: str | None) -> list[str]:
         out = [
-            f'\tgraph [rankdir={rankdir} fontname="Helvetica" fontsize=11 nodesep=0.25 ranksep=0.3 '
-            'forcelabels=true bgcolor="white"]\n',
+            f'\tgraph [rankdir={rankdir} fontname="Helvetica" fontsize=11 nodesep=0.25 '
+            'ranksep=0.45 forcelabels=true bgcolor="white"]\n',
             '\tnode [shape=box style="rounded,filled" fontname="Helvetica" fontsize=11 '
             'margin="0.08,0.04"]\n',
             '\tedge [color="#555555" arrowsize=0.6 fontname="Helvetica" fontsize=10]\n',

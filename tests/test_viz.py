@@ -545,3 +545,16 @@ def test_a_lone_leaf_and_a_graph_without_grad_draw():
     x = Value(2.0, requires_grad=False, label="x")
     d = parse(to_dot(x * 3))  # nothing recorded: the product is a plain input
     assert len(d.values()) == 1 and d.values()[0].data == "6"
+
+
+def test_highlight_inside_a_collapsed_module_outlines_its_box():
+    L, v = mlp_graph()
+    steps = list(backward_steps(L))
+    (relu_step,) = [s for s in steps if s.op == "relu"]
+    d = parse(to_dot(L, collapse=True, highlight=relu_step))
+    boxes = {n.title: n for n in d.nodes.values() if n.id.startswith("m")}
+    assert [t for t, n in boxes.items() if n.current] == ["ReLU"]
+    # reached by then: the loss and the second layer, not yet the first
+    assert boxes["MSELoss"].grad == "1"
+    assert boxes["Linear(3→1)"].grad == fmt_array(v["out"].grad)
+    assert boxes["Linear(2→3)"].grad == ""
