@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+BENCH_VENV := .bench-venv
+BENCH_PY   := $(BENCH_VENV)/bin/python
 
 .PHONY: demo test lint bench fuzz graphviz clean
 
@@ -35,6 +37,21 @@ test: $(STAMP) graphviz
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# The benchmark's own environment: the peers (micrograd, PyTorch 2.13.0 CPU, HIPS autograd,
+# scikit-learn) are never the project's dependencies. Re-installed when either list changes.
+$(BENCH_VENV)/.installed: pyproject.toml bench/requirements.txt
+	@test -x $(BENCH_PY) || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_PY) -m pip install --quiet --upgrade pip
+	$(BENCH_PY) -m pip install --quiet -r bench/requirements.txt -e .
+	@touch $@
+
+$(BENCH_VENV): $(BENCH_VENV)/.installed
+
+# Every workload side by side (a few minutes on 2 cores); the table goes to
+# bench/results/README-table.md, the raw figures to bench/results/*.json.
+bench: $(BENCH_VENV) graphviz
+	$(BENCH_PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -346,7 +346,7 @@ def machine_info() -> dict[str, Any]:
                 for k in ("user_api", "internal_api", "version", "num_threads", "architecture")
                 if p.get(k) is not None
             }
-            | {"lib": os.path.basename(p.get("filepath", ""))}
+            | {"lib": os.path.basename(p.get("filepath", "")), "owner": _owner(p)}
             for p in threadpool_info()
         ]
     except ImportError:
@@ -364,7 +364,21 @@ def machine_info() -> dict[str, Any]:
 
         info["torch_threads"] = torch.get_num_threads()
         info["torch_interop_threads"] = torch.get_num_interop_threads()
+        config = torch.__config__.show()
+        blas = [part.split("=", 1)[1] for part in config.replace(",", " ").split()
+                if part.startswith("BLAS_INFO=")]  # fmt: skip
+        info["torch_blas"] = blas[0] if blas else None
     return info
+
+
+def _owner(pool: dict[str, Any]) -> str:
+    """Which package ships a thread pool's library (numpy's OpenBLAS, scipy's, torch's...)."""
+    path = pool.get("filepath", "").replace("\\", "/")
+    for part in reversed(path.split("/")):
+        name = part.removesuffix(".libs").split("/")[0]
+        if name in ("numpy", "scipy", "torch", "sklearn", "scikit_learn"):
+            return name
+    return "?"
 
 
 def _dist_version(mod: str) -> str | None:
@@ -380,11 +394,14 @@ def blas_summary(info: dict[str, Any]) -> str:
     pools = info.get("threadpools") or []
     parts = []
     for p in pools:
-        if p.get("user_api") == "blas":
+        if p.get("user_api") == "blas" and p.get("owner") == "numpy":
             arch = f", {p['architecture']} kernels" if p.get("architecture") else ""
             parts.append(
                 f"{p.get('internal_api')} {p.get('version')} ({p.get('num_threads')} threads{arch})"
             )
+    torch_blas = info.get("torch_blas")
+    if torch_blas:
+        parts.append(f"PyTorch: {torch_blas} ({info.get('torch_threads')} threads, OpenMP)")
     return "; ".join(parts) or "unknown"
 
 
