@@ -263,22 +263,33 @@ def pow(a: Any, b: Any) -> Value:  # noqa: A001 (the operator's name)
     return _emit(POW, _binary(np.power, "pow", a, b), (a, b))
 
 
+def _pow_da(g: Value, a: Value, b: Value) -> Value:
+    """``g · d(a^b)/da = g b a^(b-1)``, and 0 where b == 0 (a^0 is constant 1, 0^0 too).
+
+    Where b == 0 the base is replaced by 1 as well, so ``a^(b-1)`` is never ``0^-1``:
+    its inf would come back as ``0 · inf = nan`` in the second derivative and in the jvp
+    (the double-where rule; found by tools/fuzz_torch.py).
+    """
+    zero = b.data == 0
+    if np.any(zero):
+        return where(zero, 0.0, g * b * where(zero, 1.0, a) ** (b - 1))
+    return g * b * a ** (b - 1)
+
+
+def _pow_db(g: Value, out: Value, a: Value, b: Value) -> Value:
+    """``g · d(a^b)/db = g a^b log a``, taken as 0 at a == 0 with b >= 0 (the limit, as
+    PyTorch); the base is replaced there too, so no ``0 · -inf`` reaches higher orders."""
+    zero = (a.data == 0) & (b.data >= 0)
+    if np.any(zero):
+        return where(zero, 0.0, g * out * log(where(zero, 1.0, a)))
+    return g * out * log(a)
+
+
 def _pow_vjp(g, out, a, b, ctx):
-    ga = gb = None
-    if a.requires_grad:
-        # d(a^b)/da = b a^(b-1); where b == 0 the power is constant 1 (0^0 included)
-        ga = g * b * a ** (b - 1)
-        if np.any(b.data == 0):
-            ga = where(b.data != 0, ga, 0.0)
-        ga = _unbroadcast(ga, a)
-    if b.requires_grad:
-        # d(a^b)/db = a^b log a; taken as 0 at a == 0 with b >= 0 (the limit, as PyTorch)
-        gb = g * out * log(a)
-        zero = (a.data == 0) & (b.data >= 0)
-        if np.any(zero):
-            gb = where(~zero, gb, 0.0)
-        gb = _unbroadcast(gb, b)
-    return ga, gb
+    return (
+        _unbroadcast(_pow_da(g, a, b), a) if a.requires_grad else None,
+        _unbroadcast(_pow_db(g, out, a, b), b) if b.requires_grad else None,
+    )
 
 
 def _pow_jvp(out, parents, t, ctx):
@@ -286,9 +297,9 @@ def _pow_jvp(out, parents, t, ctx):
     ta, tb = t
     result = None
     if ta is not None:
-        result = ta * b * a ** (b - 1)
+        result = _pow_da(ta, a, b)
     if tb is not None:
-        term = tb * out * log(a)
+        term = _pow_db(tb, out, a, b)
         result = term if result is None else result + term
     return broadcast_to(result, out.shape)
 
@@ -643,10 +654,14 @@ RESHAPE = _op(
 
 
 def transpose(a: Value, axes: tuple[int, ...] | None = None) -> Value:
-    if axes is not None and sorted(int(x) % builtins.max(a.ndim, 1) for x in axes) != list(
-        range(a.ndim)
-    ):
-        raise ValueError(f"transpose: axes {axes} are not a permutation for shape {a.shape}")
+    if axes is not None:
+        # normalised here: the vjp inverts the permutation, and argsort of (1, -1, 0)
+        # is not the inverse of (1, 2, 0) (found by tools/fuzz_torch.py)
+        n = a.ndim
+        normal = tuple(int(x) + n if -n <= int(x) < 0 else int(x) for x in axes)
+        if sorted(normal) != list(range(n)):
+            raise ValueError(f"transpose: axes {axes} are not a permutation for shape {a.shape}")
+        axes = normal
     return _emit(TRANSPOSE, np.transpose(a.data, axes), (a,), axes)
 
 

@@ -1,0 +1,970 @@
+"""Differential fuzzing of autograd_core against PyTorch (``make fuzz``).
+
+Each graph is built from one seed: a few float64 leaves of random shapes, then a random
+sequence of primitives drawn from *every* entry of ``autograd_core.ops.OPS`` (operands
+picked from the nodes made so far, so nodes are reused and shapes broadcast), mirrored op
+for op in PyTorch. The loss is ``Σ_k sum(R_k * sink_k)`` over the nodes nothing consumed,
+with fixed random weights ``R_k``, so every node of the graph matters. Then, against
+PyTorch:
+
+* forward: every node's value;
+* reverse: every leaf's ``.grad`` after ``loss.backward()``, and every interior node's
+  ``.grad`` (PyTorch's ``retain_grad``);
+* forward mode: the directional derivative ``dL[u]`` from ``forward_tangents`` against
+  ``Σ_i <dL/dx_i, u_i>`` from PyTorch's gradients;
+* second order: the Hessian-vector product ``d/dx <dL/dx, v>`` through
+  ``gradients(..., create_graph=True)`` against ``torch.autograd.grad(create_graph=True)``.
+
+Restricted domains are respected by construction: ``log``, ``sqrt``, fractional powers and
+Value exponents get a positive base (``x*x + c`` when the node is not already positive),
+divisors stay away from 0; kinked ops (relu, abs, step, clip, max, where's masks) are
+applied only where PyTorch's float64 forward puts every element on the same side of the
+kink as ours, so their conventions (gradient at a kink, ties in max) are compared exactly.
+``step`` is compared with PyTorch's straight-through pattern ``x + (step(x) - x).detach()``.
+
+Usage::
+
+    python tools/fuzz_torch.py                       # 10,000 graphs, seeds 0..9999
+    python tools/fuzz_torch.py --graphs 50000 --start 10000 --jobs 2
+    python tools/fuzz_torch.py --seed 1234 --show    # replay one graph, print its program
+
+Exit status 1 on any mismatch, with the seeds that reproduce it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import multiprocessing as mp
+import sys
+import time
+import traceback
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F  # noqa: N812
+
+from autograd_core import Value, concat, gradients, stack, where
+from autograd_core import ops as O  # noqa: N812
+from autograd_core.engine import forward_tangents
+
+F64 = torch.float64
+RTOL = 1e-7  # float64 forward values agree to a few ulps; gradients amplify that a little
+ATOL = 1e-9  # relative to the array's scale max(1, max|reference|)
+MAX_ABS = 1e4  # nodes beyond this are rejected (keeps exp/pow chains finite)
+
+
+class Reject(Exception):
+    """The op does not fit these operands (domain, kink, size): try another one."""
+
+
+# ============================================================================ graph model
+@dataclass
+class Node:
+    ours: Value
+    theirs: torch.Tensor
+    name: str
+    consumers: int = 0
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.ours.shape
+
+    @property
+    def data(self) -> np.ndarray:
+        return self.ours.data
+
+
+@dataclass
+class Graph:
+    rng: np.random.Generator
+    nodes: list[Node] = field(default_factory=list)
+    leaves: list[Node] = field(default_factory=list)
+    program: list[str] = field(default_factory=list)
+    used: Counter = field(default_factory=Counter)
+
+    # ---------------------------------------------------------------- leaves
+    def random_shape(self, max_ndim: int = 3) -> tuple[int, ...]:
+        ndim = int(self.rng.integers(0, max_ndim + 1))
+        return tuple(int(n) for n in self.rng.integers(1, 5, size=ndim))
+
+    def leaf(self, shape: tuple[int, ...] | None = None, positive: bool = False) -> Node:
+        rng = self.rng
+        shape = self.random_shape() if shape is None else tuple(shape)
+        kind = rng.random()
+        if kind < 0.2:  # small integers: exact ties for max, exact zeros for the kinks
+            data = rng.integers(-3, 4, size=shape).astype(np.float64)
+        else:
+            data = rng.standard_normal(shape) * rng.choice([0.5, 1.0, 3.0])
+        if positive:
+            data = np.abs(data) + 0.5
+        name = f"x{len(self.leaves)}"
+        ours = Value(data.copy(), label=name)
+        theirs = torch.tensor(data, dtype=F64, requires_grad=True)
+        node = Node(ours, theirs, name)
+        self.leaves.append(node)
+        self.nodes.append(node)
+        self.program.append(f"{name} = leaf(np.array({data.tolist()!r}))  # {shape}")
+        return node
+
+    # ---------------------------------------------------------------- picking
+    def pick(self, ok: Callable[[Node], bool] = lambda n: True) -> Node | None:
+        # float32 nodes (inside an astype round trip) are not operands: numpy's and
+        # PyTorch's float32 kernels round differently, beyond a float64 tolerance
+        cands = [n for n in self.nodes if n.ours.dtype == np.float64 and ok(n)]
+        if not cands:
+            return None
+        # favour recent nodes (deeper graphs) but keep every node reachable (reuse)
+        weights = np.arange(1, len(cands) + 1, dtype=float) ** 1.5
+        return cands[int(self.rng.choice(len(cands), p=weights / weights.sum()))]
+
+    def pick_or_leaf(self, shape: tuple[int, ...], positive: bool = False) -> Node:
+        node = None
+        if self.rng.random() < 0.7:
+            node = self.pick(
+                lambda n: n.shape == shape and (not positive or bool(np.all(n.data > 0.05)))
+            )
+        return node if node is not None else self.leaf(shape, positive)
+
+    # ---------------------------------------------------------------- recording
+    def emit(self, ours: Value, theirs: torch.Tensor, text: str, ops: tuple[str, ...],
+             inputs: tuple[Node, ...]) -> Node:
+        if not isinstance(ours, Value):
+            raise AssertionError(f"{text}: autograd_core returned {type(ours).__name__}")
+        if tuple(theirs.shape) != ours.shape:
+            raise Mismatch(
+                f"{text}: shape {ours.shape}, PyTorch {tuple(theirs.shape)}", "forward-shape"
+            )
+        if not np.all(np.isfinite(ours.data)) or (ours.size and np.abs(ours.data).max() > MAX_ABS):
+            raise Reject
+        name = f"v{len(self.nodes)}"
+        node = Node(ours, theirs, name)
+        for i in inputs:
+            i.consumers += 1
+        self.nodes.append(node)
+        self.program.append(f"{name} = {text}  # {ours.shape}")
+        self.used.update(ops)
+        return node
+
+    def positive(self, node: Node) -> Node:
+        """The node itself when it is safely positive, else ``node * node + c`` (c > 0)."""
+        if node.data.size and np.all(node.data > 0.05):
+            return node
+        c = float(self.rng.choice([0.25, 0.5, 1.0]))
+        sq = self.emit(node.ours * node.ours, node.theirs * node.theirs,
+                       f"{node.name} * {node.name}", ("mul",), (node, node))
+        return self.emit(sq.ours + c, sq.theirs + c, f"{sq.name} + {c}", ("add",), (sq,))
+
+
+class Mismatch(Exception):
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def _same_mask(ours: np.ndarray, theirs: torch.Tensor) -> bool:
+    return bool(np.array_equal(ours, theirs.numpy()))
+
+
+def _tn(x: torch.Tensor) -> np.ndarray:
+    x = x.detach()
+    if x._is_zerotensor():  # PyTorch's lazy zeros have no storage (.numpy() crashes)
+        return np.zeros(tuple(x.shape))
+    return x.numpy()
+
+
+# ============================================================================ op generators
+# Each takes the graph and returns the new node, or raises Reject.
+UNARY_SMOOTH = {
+    "exp": (lambda v: v.exp(), torch.exp, 6.0),
+    "tanh": (lambda v: v.tanh(), torch.tanh, None),
+    "sigmoid": (lambda v: v.sigmoid(), torch.sigmoid, None),
+    # PyTorch's softplus returns x itself above threshold (default 20); at 50, e^-x is
+    # below float64's resolution, so the reference is exact
+    "softplus": (lambda v: v.softplus(), lambda t: F.softplus(t, threshold=50.0), None),
+    "neg": (lambda v: -v, torch.neg, None),
+}
+
+
+def gen_unary(g: Graph) -> Node:
+    name = str(g.rng.choice(list(UNARY_SMOOTH)))
+    ours_fn, torch_fn, limit = UNARY_SMOOTH[name]
+    x = g.pick()
+    if limit is not None and x.data.size and x.data.max() > limit:
+        raise Reject
+    return g.emit(ours_fn(x.ours), torch_fn(x.theirs), f"{name}({x.name})", (name,), (x,))
+
+
+def gen_log_sqrt(g: Graph) -> Node:
+    name = "log" if g.rng.random() < 0.5 else "sqrt"
+    x = g.positive(g.pick())
+    ours = x.ours.log() if name == "log" else x.ours.sqrt()
+    theirs = torch.log(x.theirs) if name == "log" else torch.sqrt(x.theirs)
+    return g.emit(ours, theirs, f"{name}({x.name})", (name,), (x,))
+
+
+def gen_elu(g: Graph) -> Node:
+    x = g.pick()
+    alpha = float(g.rng.choice([1.0, 0.5, 1.7]))
+    # exactly at 0 the two disagree on the *second* derivative only, by convention: ours
+    # takes the x <= 0 branch for both derivatives, PyTorch's elu_double_backward uses x < 0
+    if not _same_mask(x.data > 0, x.theirs.detach() > 0) or np.any(x.data == 0):
+        raise Reject
+    return g.emit(x.ours.elu(alpha), F.elu(x.theirs, alpha), f"elu({x.name}, {alpha})",
+                  ("elu",), (x,))
+
+
+def gen_kinked(g: Graph) -> Node:
+    """relu, abs, step: compared exactly at the kink too (both sides define it as 0)."""
+    name = str(g.rng.choice(["relu", "abs", "step"]))
+    x = g.pick()
+    t = x.theirs.detach()
+    if not (_same_mask(x.data > 0, t > 0) and _same_mask(x.data < 0, t < 0)):
+        raise Reject
+    if name == "relu":
+        ours, theirs = x.ours.relu(), torch.relu(x.theirs)
+    elif name == "abs":
+        ours, theirs = x.ours.abs(), torch.abs(x.theirs)
+    else:  # PyTorch's straight-through estimator pattern: forward step, gradient 1
+        ours = x.ours.step()
+        theirs = x.theirs + ((x.theirs > 0).to(F64) - x.theirs).detach()
+    return g.emit(ours, theirs, f"{name}({x.name})", (name,), (x,))
+
+
+def gen_clip(g: Graph) -> Node:
+    x = g.pick(lambda n: n.data.size > 0)
+    if x is None:
+        raise Reject
+    qs = np.quantile(x.data, [0.2, 0.8])
+    lo, hi = float(np.round(qs[0], 2)), float(np.round(qs[1], 2))
+    mode = int(g.rng.integers(3))
+    lo_, hi_ = (lo, hi) if mode == 0 else (lo, None) if mode == 1 else (None, hi)
+    t = x.theirs.detach()
+    for bound, ours_m, theirs_m in (
+        (lo_, x.data >= (lo_ or 0), t >= (lo_ or 0)),
+        (hi_, x.data <= (hi_ or 0), t <= (hi_ or 0)),
+    ):
+        if bound is not None and not _same_mask(ours_m, theirs_m):
+            raise Reject
+    # PyTorch's clamp passes the gradient at the bounds too, as ours does
+    return g.emit(x.ours.clip(lo_, hi_), torch.clamp(x.theirs, lo_, hi_),
+                  f"clip({x.name}, {lo_}, {hi_})", ("clip",), (x,))
+
+
+def _broadcast_partner_shape(g: Graph, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """A random shape that broadcasts with ``shape`` (dims dropped, set to 1, or added)."""
+    rng = g.rng
+    keep = int(rng.integers(0, len(shape) + 1))
+    out = [1 if rng.random() < 0.4 else n for n in shape[len(shape) - keep:]]
+    if len(shape) < 3 and rng.random() < 0.2:
+        out = [int(rng.integers(1, 4))] + ([1] * (len(shape) - keep)) + out
+    return tuple(out)
+
+
+def _broadcasts(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    try:
+        np.broadcast_shapes(a, b)
+        return True
+    except ValueError:
+        return False
+
+
+BINARY = {
+    "add": (lambda a, b: a + b, "+"),
+    "sub": (lambda a, b: a - b, "-"),
+    "mul": (lambda a, b: a * b, "*"),
+    "div": (lambda a, b: a / b, "/"),
+}
+
+
+def gen_binary(g: Graph) -> Node:
+    name = str(g.rng.choice(list(BINARY)))
+    fn, sym = BINARY[name]
+    a = g.pick()
+    rng = g.rng
+    form = rng.random()
+    if form < 0.2:  # a Python number on one side
+        c = float(np.round(rng.uniform(-2, 2), 3)) or 1.5
+        if name == "div" and rng.random() < 0.5:
+            b = g.positive(a) if rng.random() < 0.5 else a
+            if np.any(np.abs(b.data) < 0.1):
+                raise Reject
+            return g.emit(fn(c, b.ours), fn(c, b.theirs), f"{c} {sym} {b.name}", (name,), (b,))
+        if rng.random() < 0.5 and name != "div":
+            return g.emit(fn(c, a.ours), fn(c, a.theirs), f"{c} {sym} {a.name}", (name,), (a,))
+        if name == "div" and abs(c) < 0.1:
+            raise Reject
+        return g.emit(fn(a.ours, c), fn(a.theirs, c), f"{a.name} {sym} {c}", (name,), (a,))
+    if form < 0.35:  # a numpy array constant (no gradient), on either side
+        arr = rng.standard_normal(_broadcast_partner_shape(g, a.shape))
+        if name == "div":
+            arr = np.where(np.abs(arr) < 0.2, 1.0, arr)
+        ta = torch.tensor(arr, dtype=F64)
+        if rng.random() < 0.5 and name != "div":
+            return g.emit(fn(arr, a.ours), fn(ta, a.theirs), f"const{arr.shape} {sym} {a.name}",
+                          (name,), (a,))
+        return g.emit(fn(a.ours, arr), fn(a.theirs, ta), f"{a.name} {sym} const{arr.shape}",
+                      (name,), (a,))
+    partner = None
+    if rng.random() < 0.6:
+        partner = g.pick(lambda n: _broadcasts(n.shape, a.shape))
+    if partner is None:
+        partner = g.leaf(_broadcast_partner_shape(g, a.shape))
+    left, right = (a, partner) if rng.random() < 0.5 else (partner, a)
+    if name == "div" and np.any(np.abs(right.data) < 0.1):
+        right = g.positive(right)
+    return g.emit(fn(left.ours, right.ours), fn(left.theirs, right.theirs),
+                  f"{left.name} {sym} {right.name}", (name,), (left, right))
+
+
+def gen_pow(g: Graph) -> Node:
+    rng = g.rng
+    form = rng.random()
+    if form < 0.45:  # Value ** number
+        e = float(rng.choice([2.0, 3.0, 0.0, 1.0, -1.0, -2.0, 0.5, 1.5, -0.5, 2.5]))
+        x = g.pick()
+        if e != int(e):
+            x = g.positive(x)
+        elif e < 0 and np.any(np.abs(x.data) < 0.2):
+            x = g.positive(x)
+        return g.emit(x.ours**e, x.theirs**e, f"{x.name} ** {e}", ("pow",), (x,))
+    if form < 0.65:  # number ** Value
+        base = float(rng.choice([2.0, 0.5, 3.0, np.e]))
+        x = g.pick(lambda n: n.data.size == 0 or np.abs(n.data).max() < 8)
+        if x is None:
+            raise Reject
+        return g.emit(base**x.ours, base**x.theirs, f"{base} ** {x.name}", ("pow",), (x,))
+    a = g.positive(g.pick())  # Value ** Value: positive base
+    b = g.pick(lambda n: _broadcasts(n.shape, a.shape) and (n.data.size == 0
+                                                             or np.abs(n.data).max() < 4))
+    if b is None or rng.random() < 0.3:
+        b = g.leaf(_broadcast_partner_shape(g, a.shape))
+    return g.emit(a.ours**b.ours, a.theirs**b.theirs, f"{a.name} ** {b.name}", ("pow",), (a, b))
+
+
+def gen_matmul(g: Graph) -> Node:
+    rng = g.rng
+    a = g.pick(lambda n: 1 <= n.ours.ndim <= 3)
+    if a is None:
+        a = g.leaf((int(rng.integers(1, 5)),) * int(rng.integers(1, 3)))
+    k = a.shape[-1]
+    m = int(rng.integers(1, 5))
+    choices: list[tuple[int, ...]] = [(k,), (k, m)]
+    if a.ours.ndim == 3:
+        choices += [(a.shape[0], k, m), (1, k, m)]
+    else:
+        choices.append((int(rng.integers(1, 4)), k, m))
+    b_shape = choices[int(rng.integers(len(choices)))]
+    b = g.pick_or_leaf(b_shape)
+    left, right = a, b
+    if a.ours.ndim == 1 and rng.random() < 0.5:  # the vector on the right instead
+        left_shape = (int(rng.integers(1, 5)), k) if rng.random() < 0.6 else (2, 3, k)
+        left, right = g.pick_or_leaf(left_shape), a
+    if rng.random() < 0.15:  # a numpy constant on the left
+        arr = rng.standard_normal(left.shape)
+        return g.emit(arr @ right.ours, torch.tensor(arr, dtype=F64) @ right.theirs,
+                      f"const{arr.shape} @ {right.name}", ("matmul",), (right,))
+    return g.emit(left.ours @ right.ours, left.theirs @ right.theirs,
+                  f"{left.name} @ {right.name}", ("matmul",), (left, right))
+
+
+def _random_axis(g: Graph, ndim: int) -> Any:
+    rng = g.rng
+    r = rng.random()
+    if ndim == 0 or r < 0.25:
+        return None
+    if r < 0.75:
+        ax = int(rng.integers(-ndim, ndim))
+        return ax
+    k = int(rng.integers(1, ndim + 1))
+    axes = rng.choice(ndim, size=k, replace=False)
+    return tuple(int(a) - (ndim if rng.random() < 0.3 else 0) for a in axes)
+
+
+def _torch_dims(axis: Any, ndim: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(ndim))
+    return (axis,) if isinstance(axis, int) else tuple(axis)
+
+
+def gen_reduce(g: Graph) -> Node:
+    rng = g.rng
+    name = str(rng.choice(["sum", "mean", "max"]))
+    x = g.pick(lambda n: n.data.size > 0)
+    if x is None:
+        raise Reject
+    axis = _random_axis(g, x.ours.ndim)
+    keep = bool(rng.random() < 0.4)
+    dims = _torch_dims(axis, x.ours.ndim)
+    t = x.theirs
+    if name == "sum":
+        ours = x.ours.sum(axis, keep)
+        theirs = t.sum(dim=dims, keepdim=keep) if dims else t.clone()
+    elif name == "mean":
+        ours = x.ours.mean(axis, keep)
+        theirs = t.mean(dim=dims, keepdim=keep) if dims else t.clone()
+    else:
+        ours = x.ours.max(axis, keep)
+        # amax splits the gradient evenly between ties, as ours; the tie pattern must agree
+        theirs = torch.amax(t, dim=dims, keepdim=keep) if dims else t.clone()
+        m_ours = np.max(x.data, axis=axis, keepdims=True)
+        m_theirs = torch.amax(t.detach(), dim=dims, keepdim=True) if dims else t.detach()
+        if not _same_mask(x.data == m_ours, t.detach() == m_theirs):
+            raise Reject
+    return g.emit(ours, theirs, f"{name}({x.name}, axis={axis}, keepdims={keep})", (name,),
+                  (x,))
+
+
+def gen_sum_to_broadcast(g: Graph) -> Node:
+    rng = g.rng
+    x = g.pick()
+    if rng.random() < 0.5:  # broadcast_to a bigger shape
+        shape = list(x.shape)
+        shape = [int(rng.integers(2, 4)) if n == 1 and rng.random() < 0.7 else n for n in shape]
+        if len(shape) < 3 and rng.random() < 0.6:
+            shape = [int(rng.integers(1, 4))] + shape
+        shape = tuple(shape)
+        if shape == x.shape:  # broadcast_to returns its input itself: no new node
+            raise Reject
+        return g.emit(O.broadcast_to(x.ours, shape), torch.broadcast_to(x.theirs, shape),
+                      f"broadcast_to({x.name}, {shape})", ("broadcast_to",), (x,))
+    keep = int(rng.integers(0, x.ours.ndim + 1))  # sum to a suffix, some dims set to 1
+    target = tuple(1 if rng.random() < 0.5 else n for n in x.shape[x.ours.ndim - keep:])
+    if target == x.shape:  # sum_to returns its input itself: no new node to compare
+        raise Reject
+    return g.emit(O.sum_to(x.ours, target), x.theirs.sum_to_size(target) if target else
+                  x.theirs.sum(), f"sum_to({x.name}, {target})", ("sum_to",), (x,))
+
+
+def gen_reshape_transpose(g: Graph) -> Node:
+    rng = g.rng
+    x = g.pick()
+    r = rng.random()
+    if r < 0.45:
+        size = x.data.size
+        dims = []
+        rest = size
+        for _ in range(int(rng.integers(0, 4)) if size else 0):
+            divs = [d for d in range(1, rest + 1) if rest % d == 0]
+            d = int(rng.choice(divs))
+            dims.append(d)
+            rest //= d
+        dims.append(rest)
+        if not size:
+            dims = [[0], [0, 2], [2, 0, 1]][int(rng.integers(3))]
+        elif rng.random() < 0.3:
+            dims[int(rng.integers(len(dims)))] = -1
+        shape = tuple(dims)
+        if rng.random() < 0.5:
+            ours = x.ours.reshape(shape)
+        else:
+            ours = x.ours.reshape(*shape)
+        return g.emit(ours, x.theirs.reshape(shape), f"reshape({x.name}, {shape})",
+                      ("reshape",), (x,))
+    nd = x.ours.ndim
+    if nd < 2:
+        raise Reject
+    if r < 0.6:
+        return g.emit(x.ours.T, x.theirs.permute(*reversed(range(nd))), f"{x.name}.T",
+                      ("transpose",), (x,))
+    perm = [int(p) for p in rng.permutation(nd)]
+    perm = [p - nd if rng.random() < 0.3 else p for p in perm]
+    return g.emit(x.ours.transpose(*perm), x.theirs.permute(*perm),
+                  f"transpose({x.name}, {perm})", ("transpose",), (x,))
+
+
+def _random_index(g: Graph, shape: tuple[int, ...]) -> tuple[Any, Any]:
+    """A numpy index valid for ``shape`` and the same index for PyTorch."""
+    rng = g.rng
+    nd = len(shape)
+    r = rng.random()
+    if nd == 0:
+        return (), ()
+    if r < 0.2:  # an int (negative too)
+        i = int(rng.integers(-shape[0], shape[0]))
+        return i, i
+    if r < 0.45:  # slices (a negative step becomes an index array for PyTorch)
+        parts, tparts, advanced = [], [], False
+        for n in shape[: int(rng.integers(1, nd + 1))]:
+            start = int(rng.integers(-n, n))
+            stop = int(rng.integers(-n - 1, n + 1))
+            step = int(rng.choice([1, 1, 2, -1, -2]))
+            s = slice(start, stop, step)
+            if rng.random() < 0.3:
+                s = slice(None, None, step)
+            if len(range(n)[s]) == 0:
+                s = slice(None)
+            parts.append(s)
+            if s.step is not None and s.step < 0:
+                if advanced:
+                    s = slice(None)
+                    parts[-1] = s
+                    tparts.append(s)
+                else:
+                    advanced = True
+                    tparts.append(torch.tensor(np.arange(n)[s].copy()))
+            else:
+                tparts.append(s)
+        if rng.random() < 0.3 and nd >= 2:  # an int after the slices
+            i = int(rng.integers(0, shape[len(parts)])) if len(parts) < nd else None
+            if i is not None:
+                parts.append(i)
+                tparts.append(i)
+        return tuple(parts), tuple(tparts)
+    if r < 0.7:  # an integer array along one axis, repeats and negatives allowed
+        ax = int(rng.integers(nd))
+        n = shape[ax]
+        idx = rng.integers(-n, n, size=int(rng.integers(1, 6)))
+        if rng.random() < 0.3:
+            idx = idx.reshape(1, -1) if idx.size > 1 else idx
+        lead = (slice(None),) * ax
+        return (*lead, idx), (*lead, torch.tensor(idx))
+    if r < 0.85:  # a boolean mask over the whole array
+        mask = rng.random(shape) < 0.5
+        return mask, torch.tensor(mask)
+    # a boolean mask over the first axis, with None and Ellipsis
+    mask = rng.random(shape[0]) < 0.6
+    if rng.random() < 0.5:
+        return (mask, Ellipsis), (torch.tensor(mask), Ellipsis)
+    return (None, mask), (None, torch.tensor(mask))
+
+
+def gen_getitem(g: Graph) -> Node:
+    x = g.pick(lambda n: n.ours.ndim >= 1 and n.data.size > 0)
+    if x is None:
+        raise Reject
+    idx, tidx = _random_index(g, x.shape)
+    if g.rng.random() < 0.1 and isinstance(idx, np.ndarray) and idx.dtype != bool:
+        idx_arg: Any = idx.tolist()  # a list works as an index too
+    else:
+        idx_arg = idx
+    return g.emit(x.ours[idx_arg], x.theirs[tidx], f"{x.name}[{_show_index(idx)}]",
+                  ("getitem",), (x,))
+
+
+def _show_index(idx: Any) -> str:
+    if isinstance(idx, tuple):
+        return ", ".join(_show_index(i) for i in idx)
+    if isinstance(idx, np.ndarray):
+        return f"np.array({idx.tolist()!r})"
+    if isinstance(idx, slice):
+        return f"{'' if idx.start is None else idx.start}:{'' if idx.stop is None else idx.stop}" \
+               f"{'' if idx.step is None else ':' + str(idx.step)}"
+    return repr(idx)
+
+
+def gen_scatter(g: Graph) -> Node:
+    shape = g.random_shape() or (3,)
+    idx, _ = _random_index(g, shape)
+    out_shape = np.zeros(shape)[idx].shape
+    src = g.pick_or_leaf(out_shape)
+    # PyTorch's reference: each element of src goes to the flat position numpy's index
+    # selects for it (the same numpy indexing of an arange), index_add sums repeats
+    flat = np.arange(int(np.prod(shape))).reshape(shape)[idx].reshape(-1)
+    size = int(np.prod(shape))
+    theirs = torch.zeros(size, dtype=F64).index_add(
+        0, torch.tensor(flat.copy(), dtype=torch.long), src.theirs.reshape(-1)
+    ).reshape(shape)
+    return g.emit(O.scatter(src.ours, idx, shape), theirs,
+                  f"scatter({src.name}, [{_show_index(idx)}], {shape})", ("scatter",), (src,))
+
+
+def gen_softmax(g: Graph) -> Node:
+    x = g.pick(lambda n: n.ours.ndim >= 1 and n.data.size > 0)
+    if x is None:
+        raise Reject
+    axis = int(g.rng.integers(-x.ours.ndim, x.ours.ndim))
+    if g.rng.random() < 0.5:
+        return g.emit(x.ours.softmax(axis), torch.softmax(x.theirs, axis),
+                      f"softmax({x.name}, {axis})", ("softmax",), (x,))
+    return g.emit(x.ours.log_softmax(axis), torch.log_softmax(x.theirs, axis),
+                  f"log_softmax({x.name}, {axis})", ("log_softmax",), (x,))
+
+
+def gen_where(g: Graph) -> Node:
+    rng = g.rng
+    a = g.pick()
+    r = rng.random()
+    cshape = _broadcast_partner_shape(g, a.shape)
+    cond = rng.random(cshape) < 0.5
+    tcond = torch.tensor(cond)
+    if r < 0.25:  # a number on one side
+        c = float(np.round(rng.uniform(-1, 1), 2))
+        if rng.random() < 0.5:
+            return g.emit(where(cond, a.ours, c), torch.where(tcond, a.theirs, c),
+                          f"where(mask{cshape}, {a.name}, {c})", ("where",), (a,))
+        return g.emit(where(cond, c, a.ours), torch.where(tcond, c, a.theirs),
+                      f"where(mask{cshape}, {c}, {a.name})", ("where",), (a,))
+    b = g.pick(lambda n: _broadcasts(n.shape, a.shape) and _broadcasts(n.shape, cshape))
+    if b is None:
+        b = g.leaf(_broadcast_partner_shape(g, a.shape))
+        if not _broadcasts(np.broadcast_shapes(a.shape, b.shape), cshape):
+            raise Reject
+    if r < 0.5 and a.data.size:  # a mask from comparing the data (no gradient through it)
+        median = float(np.median(a.data))
+        cond = a.ours > median
+        if not _same_mask(cond, a.theirs.detach() > median):
+            raise Reject
+        tcond = torch.tensor(cond)
+        cshape = cond.shape
+    return g.emit(where(cond, a.ours, b.ours), torch.where(tcond, a.theirs, b.theirs),
+                  f"where(mask{cshape}, {a.name}, {b.name})", ("where",), (a, b))
+
+
+def gen_concat_stack(g: Graph) -> Node:
+    rng = g.rng
+    x = g.pick(lambda n: n.ours.ndim >= 1) if rng.random() < 0.5 else None
+    x = x or g.pick()
+    if x is None:
+        raise Reject
+    is_concat = x.ours.ndim >= 1 and rng.random() < 0.5
+    count = int(rng.integers(1, 4))
+    parts = [x]
+    if is_concat:
+        axis = int(rng.integers(-x.ours.ndim, x.ours.ndim))
+        ax = axis % x.ours.ndim
+        for _ in range(count):
+            if rng.random() < 0.3:
+                parts.append(x)  # the same node twice
+                continue
+            shape = list(x.shape)
+            shape[ax] = int(rng.integers(1, 4))
+            parts.append(g.pick_or_leaf(tuple(shape)))
+        rng.shuffle(parts)
+        return g.emit(concat([p.ours for p in parts], axis),
+                      torch.cat([p.theirs for p in parts], axis),
+                      f"concat([{', '.join(p.name for p in parts)}], {axis})", ("concat",),
+                      tuple(parts))
+    axis = int(rng.integers(-x.ours.ndim - 1, x.ours.ndim + 1))
+    for _ in range(count):
+        parts.append(x if rng.random() < 0.3 else g.pick_or_leaf(x.shape))
+    rng.shuffle(parts)
+    return g.emit(stack([p.ours for p in parts], axis),
+                  torch.stack([p.theirs for p in parts], axis),
+                  f"stack([{', '.join(p.name for p in parts)}], {axis})", ("stack",),
+                  tuple(parts))
+
+
+def gen_astype(g: Graph) -> Node:
+    """A round trip through float32: both sides round to nearest-even, so they agree."""
+    x = g.pick()
+    if not np.array_equal(x.data, _tn(x.theirs)):  # a 1-ulp difference may round apart
+        raise Reject
+    down = g.emit(x.ours.astype(np.float32), x.theirs.to(torch.float32),
+                  f"{x.name}.astype(float32)", ("astype",), (x,))
+    return g.emit(down.ours.astype(np.float64), down.theirs.to(F64),
+                  f"{down.name}.astype(float64)", ("astype",), (down,))
+
+
+GENERATORS: list[tuple[Callable[[Graph], Node], float, tuple[str, ...]]] = [
+    (gen_unary, 3.0, ("exp", "tanh", "sigmoid", "softplus", "neg")),
+    (gen_log_sqrt, 1.5, ("log", "sqrt")),
+    (gen_elu, 0.7, ("elu",)),
+    (gen_kinked, 2.0, ("relu", "abs", "step")),
+    (gen_clip, 0.7, ("clip",)),
+    (gen_binary, 5.0, ("add", "sub", "mul", "div")),
+    (gen_pow, 1.5, ("pow",)),
+    (gen_matmul, 1.5, ("matmul",)),
+    (gen_reduce, 2.0, ("sum", "mean", "max")),
+    (gen_sum_to_broadcast, 0.7, ("sum_to", "broadcast_to")),
+    (gen_reshape_transpose, 1.2, ("reshape", "transpose")),
+    (gen_getitem, 1.5, ("getitem",)),
+    (gen_scatter, 0.6, ("scatter",)),
+    (gen_softmax, 1.0, ("softmax", "log_softmax")),
+    (gen_where, 1.0, ("where",)),
+    (gen_concat_stack, 1.0, ("concat", "stack")),
+    (gen_astype, 0.2, ("astype",)),
+]
+_WEIGHTS = np.array([w for _, w, _ in GENERATORS])
+_WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
+
+
+def check_coverage() -> None:
+    """Every primitive in the op table has a generator (a new op must join the fuzzer)."""
+    covered = {name for _, _, names in GENERATORS for name in names}
+    missing = set(O.OPS) - covered
+    if missing:
+        raise SystemExit(f"fuzz_torch: no generator for ops {sorted(missing)}")
+
+
+# ============================================================================ one graph
+@dataclass
+class Result:
+    seed: int
+    ok: bool
+    used: Counter
+    errors: dict[str, float]
+    message: str = ""
+    nodes: int = 0
+
+
+def _rel_err(ours: np.ndarray, ref: np.ndarray) -> float:
+    ours = np.asarray(ours, dtype=np.float64)
+    ref = np.asarray(ref, dtype=np.float64)
+    if ours.shape != ref.shape:
+        return math.inf
+    if ref.size == 0:
+        return 0.0
+    if not (np.all(np.isfinite(ours)) and np.all(np.isfinite(ref))):
+        same = np.array_equal(np.isnan(ours), np.isnan(ref)) and np.array_equal(
+            ours[~np.isfinite(ref)], ref[~np.isfinite(ref)]
+        )
+        if not same:
+            return math.inf
+        keep = np.isfinite(ref)
+        ours, ref = ours[keep], ref[keep]
+        if ref.size == 0:
+            return 0.0
+    scale = max(1.0, float(np.abs(ref).max()))
+    return float((np.abs(ours - ref) / (np.abs(ref) + ATOL / RTOL * scale)).max())
+
+
+def build(seed: int) -> Graph:
+    rng = np.random.default_rng(seed)
+    g = Graph(rng)
+    for _ in range(int(rng.integers(1, 4))):
+        g.leaf()
+    n_ops = int(rng.integers(2, 9))
+    made = tries = 0
+    while made < n_ops and tries < 60:
+        tries += 1
+        gen = GENERATORS[int(rng.choice(len(GENERATORS), p=_WEIGHTS))][0]
+        snapshot = (len(g.nodes), len(g.leaves), len(g.program), Counter(g.used),
+                    [n.consumers for n in g.nodes])
+        try:
+            gen(g)
+            made += 1
+        except Reject:  # undo partial work (e.g. a positive() wrapper before the rejection)
+            n, nl, np_, used, cons = snapshot
+            del g.nodes[n:], g.leaves[nl:], g.program[np_:]
+            g.used = used
+            for node, c in zip(g.nodes, cons, strict=True):
+                node.consumers = c
+    return g
+
+
+def run_one(seed: int, second_order: bool = True) -> Result:
+    errors: dict[str, float] = {}
+    try:
+        g = build(seed)
+        rng = np.random.default_rng([seed, 1])
+        # ---- the loss: every sink weighted by fixed random numbers
+        sinks = [n for n in g.nodes if n.consumers == 0]
+        loss_o: Any = None
+        loss_t: Any = None
+        for n in sinks:
+            w = rng.standard_normal(n.shape)
+            lo = (n.ours * w).sum()
+            lt = (n.theirs * torch.tensor(w, dtype=F64)).sum()
+            loss_o = lo if loss_o is None else loss_o + lo
+            loss_t = lt if loss_t is None else loss_t + lt
+        g.program.append(f"loss = sum(R_k * sink_k) over {[n.name for n in sinks]}")
+        # ---- forward
+        worst = 0.0
+        for n in g.nodes:
+            e = _rel_err(n.data, _tn(n.theirs))
+            if not e <= RTOL:
+                raise Mismatch(f"forward value of {n.name}: rel err {e:.3g}\n"
+                               f"ours  {n.data!r}\ntorch {_tn(n.theirs)!r}", "forward")
+            worst = builtins_max(worst, e)
+        worst = builtins_max(worst, _rel_err(loss_o.data, _tn(loss_t)))
+        errors["forward"] = worst
+        # ---- reverse
+        for n in g.nodes:
+            if n.theirs.requires_grad and not n.theirs.is_leaf:
+                n.theirs.retain_grad()
+        loss_o.backward()
+        loss_t.backward(retain_graph=second_order)
+        worst_leaf = worst_inner = 0.0
+        for n in g.nodes:
+            t_grad = n.theirs.grad
+            if n in g.leaves:
+                ours = np.zeros(n.shape) if n.ours.grad is None else n.ours.grad
+                ref = np.zeros(n.shape) if t_grad is None else t_grad.numpy()
+                e = _rel_err(ours, ref)
+                if not e <= RTOL:
+                    raise Mismatch(f"gradient of leaf {n.name}: rel err {e:.3g}\n"
+                                   f"ours  {ours!r}\ntorch {ref!r}", "grad")
+                worst_leaf = builtins_max(worst_leaf, e)
+            elif t_grad is not None and n.ours.grad is not None:
+                e = _rel_err(n.ours.grad, t_grad.numpy())
+                if not e <= RTOL:
+                    raise Mismatch(f"gradient at interior node {n.name}: rel err {e:.3g}\n"
+                                   f"ours  {n.ours.grad!r}\ntorch {t_grad.numpy()!r}",
+                                   "interior-grad")
+                worst_inner = builtins_max(worst_inner, e)
+            elif (t_grad is None) != (n.ours.grad is None) and n.theirs.requires_grad:
+                ref = np.zeros(n.shape) if t_grad is None else t_grad.numpy()
+                ours = np.zeros(n.shape) if n.ours.grad is None else n.ours.grad
+                if not _rel_err(ours, ref) <= RTOL:
+                    raise Mismatch(f"gradient at interior node {n.name}: ours {ours!r}, "
+                                   f"torch {ref!r}", "interior-grad")
+        errors["grad"] = worst_leaf
+        errors["interior-grad"] = worst_inner
+        leaves = [n for n in g.leaves]
+        t_grads = [np.zeros(n.shape) if n.theirs.grad is None else n.theirs.grad.numpy()
+                   for n in leaves]
+        # ---- forward mode: dL[u] = Σ <dL/dx_i, u_i>
+        us = [rng.standard_normal(n.shape) for n in leaves]
+        if loss_o.requires_grad:
+            tangent = forward_tangents(loss_o, {id(n.ours): Value(u, requires_grad=False)
+                                                for n, u in zip(leaves, us, strict=True)})
+            got = 0.0 if tangent is None else float(tangent.data)
+            want = float(sum(np.sum(gr * u) for gr, u in zip(t_grads, us, strict=True)))
+            # a dot product: its rounding is relative to the size of its terms
+            scale = sum(float(np.abs(gr * u).sum()) for gr, u in zip(t_grads, us, strict=True))
+            e = abs(got - want) / max(scale, ATOL / RTOL)
+            # through a float32 round trip forward mode rounds the tangent, reverse mode
+            # the gradient: both right to float32 precision, not to float64's
+            tol = 1e-6 if g.used["astype"] else RTOL
+            if not e <= tol:  # nan fails too
+                raise Mismatch(f"forward mode dL[u]: ours {got!r}, torch {want!r}", "jvp")
+            errors["jvp" if tol == RTOL else "jvp-float32"] = e
+        # ---- second order: Hessian-vector products
+        if second_order and loss_o.requires_grad:
+            worst2 = _second_order(g, loss_o, loss_t, leaves, rng)
+            errors["hvp"] = worst2
+        return Result(seed, True, g.used, errors, nodes=len(g.nodes))
+    except Mismatch as err:
+        return Result(seed, False, Counter(), errors, _report(seed, err.kind, str(err), locals()))
+    except Exception as err:  # noqa: BLE001 - any crash is a finding too
+        tb = traceback.format_exc(limit=6)
+        return Result(seed, False, Counter(), errors,
+                      _report(seed, "crash", f"{type(err).__name__}: {err}\n{tb}", locals()))
+
+
+def _second_order(g: Graph, loss_o: Value, loss_t: torch.Tensor, leaves: list[Node],
+                  rng: np.random.Generator) -> float:
+    vs = [rng.standard_normal(n.shape) for n in leaves]
+    gs_o = gradients(loss_o, [n.ours for n in leaves], create_graph=True)
+    gs_t = torch.autograd.grad(loss_t, [n.theirs for n in leaves], create_graph=True,
+                               allow_unused=True)
+    worst = 0.0
+    s_o: Any = None
+    s_t: Any = None
+    for n, go, gt, v in zip(leaves, gs_o, gs_t, vs, strict=True):
+        ours = np.zeros(n.shape) if go is None else go.data
+        ref = np.zeros(n.shape) if gt is None else _tn(gt)
+        e = _rel_err(ours, ref)
+        if not e <= RTOL:
+            raise Mismatch(f"gradients(create_graph=True) of leaf {n.name}: rel err {e:.3g}\n"
+                           f"ours  {ours!r}\ntorch {ref!r}", "grad-create-graph")
+        if go is not None:
+            term = (go * v).sum()
+            s_o = term if s_o is None else s_o + term
+        if gt is not None and gt.requires_grad:
+            term_t = (gt * torch.tensor(v, dtype=F64)).sum()
+            s_t = term_t if s_t is None else s_t + term_t
+    hv_o = [None] * len(leaves)
+    if s_o is not None and s_o.requires_grad:
+        hv_o = gradients(s_o, [n.ours for n in leaves])
+    hv_t: Any = [None] * len(leaves)
+    if s_t is not None:
+        hv_t = torch.autograd.grad(s_t, [n.theirs for n in leaves], allow_unused=True)
+    for n, ho, ht in zip(leaves, hv_o, hv_t, strict=True):
+        ours = np.zeros(n.shape) if ho is None else ho.data
+        ref = np.zeros(n.shape) if ht is None else _tn(ht)
+        e = _rel_err(ours, ref)
+        if not e <= RTOL:
+            raise Mismatch(f"Hessian-vector product at leaf {n.name}: rel err {e:.3g}\n"
+                           f"ours  {ours!r}\ntorch {ref!r}", "hvp")
+        worst = builtins_max(worst, e)
+    return worst
+
+
+builtins_max = max
+
+
+def _report(seed: int, kind: str, message: str, scope: dict[str, Any]) -> str:
+    g = scope.get("g")
+    program = "\n".join("    " + line for line in g.program) if g is not None else "    (not built)"
+    return (f"MISMATCH [{kind}] seed {seed}\n{message}\n  program:\n{program}\n"
+            f"  reproduce: python tools/fuzz_torch.py --seed {seed} --show")
+
+
+# ============================================================================ driver
+def _worker(args: tuple[int, int, bool]) -> list[Result]:
+    start, stop, second = args
+    torch.set_num_threads(1)
+    np.seterr(all="ignore")
+    return [run_one(s, second) for s in range(start, stop)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--graphs", type=int, default=10_000)
+    p.add_argument("--start", type=int, default=0, help="first seed")
+    p.add_argument("--seed", type=int, help="run only this seed")
+    p.add_argument("--show", action="store_true", help="print the graph's program")
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--no-second-order", action="store_true")
+    p.add_argument("--max-failures", type=int, default=5, help="reports printed in full")
+    args = p.parse_args(argv)
+    check_coverage()
+    second = not args.no_second_order
+    torch.set_num_threads(1)
+    np.seterr(all="ignore")
+    if args.seed is not None:
+        r = run_one(args.seed, second)
+        if args.show or not r.ok:
+            g = build(args.seed)
+            print("\n".join(g.program) if r.ok else r.message)
+        print(f"seed {args.seed}: {'ok' if r.ok else 'MISMATCH'}  {r.errors}")
+        return 0 if r.ok else 1
+
+    t0 = time.perf_counter()
+    chunk = 250
+    tasks = [(s, min(s + chunk, args.start + args.graphs), second)
+             for s in range(args.start, args.start + args.graphs, chunk)]
+    results: list[Result] = []
+    if args.jobs > 1:
+        with mp.get_context("fork").Pool(args.jobs) as pool:
+            for part in pool.imap_unordered(_worker, tasks):
+                results.extend(part)
+    else:
+        for t in tasks:
+            results.extend(_worker(t))
+    elapsed = time.perf_counter() - t0
+
+    used: Counter = Counter()
+    worst: dict[str, tuple[float, int]] = {}
+    failures = [r for r in results if not r.ok]
+    nodes = 0
+    for r in results:
+        used.update(r.used)
+        nodes += r.nodes
+        for k, e in r.errors.items():
+            if k not in worst or e > worst[k][0]:
+                worst[k] = (e, r.seed)
+    last = args.start + args.graphs - 1
+    print(f"fuzz_torch: {len(results)} graphs (seeds {args.start}..{last}), {nodes} nodes, "
+          f"{elapsed:.1f} s, torch {torch.__version__}, float64")
+    print(f"  tolerance: |ours - torch| <= {RTOL:g} |torch| + {ATOL:g} max(1, max|torch|)")
+    print("  worst relative error |ours - torch| / (|torch| + atol/rtol scale):")
+    for k in ("forward", "grad", "interior-grad", "jvp", "jvp-float32", "hvp"):
+        if k in worst:
+            e, s = worst[k]
+            print(f"    {k:<14} {e:.3e}  (seed {s})")
+    never = sorted(set(O.OPS) - set(used))
+    print(f"  op uses: {dict(sorted(used.items()))}")
+    if never:
+        print(f"  ops never exercised: {never}")
+    if failures:
+        kinds = Counter(r.message.split("]")[0].split("[")[-1] for r in failures)
+        print(f"\n{len(failures)} MISMATCHES {dict(kinds)}; seeds: "
+              f"{[r.seed for r in failures][:50]}")
+        for r in failures[: args.max_failures]:
+            print("\n" + r.message)
+        return 1
+    if never:
+        return 1
+    print("  no mismatch")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
