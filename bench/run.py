@@ -7,6 +7,9 @@ and this script assembles them into ``bench/results/README-table.md`` and prints
     python -m bench.run                   # everything (a few minutes on 2 cores)
     python -m bench.run --only a,c        # some workloads (letters or module names)
     python -m bench.run --table-only      # rebuild the table from the JSON files
+
+The table also replaces whatever stands between ``<!-- bench:start -->`` and
+``<!-- bench:end -->`` in README.md (if both markers are there).
     BENCH_QUICK=1 python -m bench.run     # fewer repetitions, smaller sizes
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -125,7 +129,7 @@ def _machine_lines(machine: dict) -> list[str]:
         f"- numpy {machine.get('numpy')}, BLAS: {blas_summary(machine)}",
         f"- Peers: {peers}",
         f"- Threads: {threads}BLAS/OpenMP environment variables: {env_text}",
-        f"- Load average when the first workload started: "
+        f"- Load average (1, 5, 15 min) when this workload started: "
         f"{', '.join(f'{x:.2f}' for x in load) if load else 'unknown'}",
     ]
 
@@ -165,6 +169,22 @@ def build_table(names: list[str]) -> str:
     return "\n".join(lines)
 
 
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def update_readme(table: str) -> bool:
+    """Put the table into README.md between the two markers; nothing else is touched."""
+    path = ROOT / "README.md"
+    if not path.exists():
+        return False
+    text = path.read_text()
+    i, j = text.find(START), text.find(END)
+    if i < 0 or j < i:
+        return False
+    path.write_text(text[: i + len(START)] + "\n" + table.rstrip() + "\n" + text[j:])
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", help="comma-separated workload letters or module names")
@@ -176,12 +196,19 @@ def main(argv: list[str] | None = None) -> int:
         selected = [w for w in WORKLOADS if w[0] in wanted or w[1] in wanted]
         if not selected:
             parser.error(f"--only: no workload named {args.only!r}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    if load > 0.5 and not args.table_only:
+        print(f"WARNING: load average {load:.2f}: other processes share the 2 cores, the "
+              "figures will be noisy (each table records the load it started with)",
+              file=sys.stderr)  # fmt: skip
     failures = {} if args.table_only else run_workloads(selected)
     table = build_table([w[2] for w in WORKLOADS])
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "README-table.md").write_text(table)
     print(table)
     print(f"(written to {Path(RESULTS / 'README-table.md').relative_to(ROOT)})")
+    if update_readme(table):
+        print("(and into README.md, between the bench markers)")
     for letter, why in failures.items():
         print(f"workload {letter} FAILED: {why}", file=sys.stderr)
     return 1 if failures else 0
