@@ -102,6 +102,20 @@ def fmt_array(a: Any) -> str:
     return f"min {fmt_number(a.min())} · mean {fmt_number(a.mean())} · max {fmt_number(a.max())}"
 
 
+def _edge_text(c: Any) -> str:
+    """A gradient on an edge, kept short: it is placed after layout and must not cover nodes."""
+    c = np.asarray(c)
+    return fmt_array(c) if c.size <= 2 else f"mean {fmt_number(c.mean())}"
+
+
+def _edge_label(c: Any) -> str:
+    # an opaque white box: the label stays readable where it crosses a line
+    return (
+        '<table border="0" cellborder="0" cellpadding="1" cellspacing="0" bgcolor="white">'
+        f"<tr><td>{_esc(_edge_text(c))}</td></tr></table>"
+    )
+
+
 def _nested(a: np.ndarray) -> str:
     if a.ndim == 1:
         return "[" + ", ".join(fmt_number(x) for x in a.tolist()) + "]"
@@ -431,9 +445,13 @@ class _Builder:
 
     # ------------------------------------------------------------------ output
     def lines(self, rankdir: str, legend: bool, title: str | None) -> list[str]:
+        # a step's gradients are written at the input end of its edges (taillabel: placed
+        # after layout, so the layout stays the same from step to step); wider gaps between
+        # ranks give them room
+        ranksep = 0.75 if self.view.mode == "backward" else 0.45
         out = [
             f'\tgraph [rankdir={rankdir} fontname="Helvetica" fontsize=11 nodesep=0.25 '
-            'ranksep=0.45 forcelabels=true bgcolor="white"]\n',
+            f'ranksep={ranksep} forcelabels=true bgcolor="white"]\n',
             '\tnode [shape=box style="rounded,filled" fontname="Helvetica" fontsize=11 '
             'margin="0.08,0.04"]\n',
             '\tedge [color="#555555" arrowsize=0.6 fontname="Helvetica" fontsize=10]\n',
@@ -525,7 +543,7 @@ class _Builder:
                     if c is not None:
                         attrs = (
                             f' [color="{BACKWARD}" penwidth=2.2 dir=back fontcolor="{BACKWARD}" '
-                            f"xlabel=<{_esc(fmt_array(c))}>]"
+                            f"taillabel=<{_edge_label(c)}> labeldistance=2.5 labelangle=25]"
                         )
                 elif is_current and view.mode == "forward":
                     attrs = f' [color="{FORWARD}" penwidth=2.2]'

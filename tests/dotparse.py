@@ -11,7 +11,7 @@ _EDGE = re.compile(r"^\t+(\w+) -> (\w+)(?: \[(.*)\])?$")
 _TITLE = re.compile(r"<b>(.*?)</b>")
 _DATA = re.compile(r">data ([^<]*)<")
 _GRAD = re.compile(r">grad ([^<]*)</font>")
-_XLABEL = re.compile(r"xlabel=<(.*)>")
+_EDGE_LABEL = re.compile(r"taillabel=<.*?<td>(.*?)</td>")
 
 
 @dataclass
@@ -51,8 +51,9 @@ class Edge:
     attrs: str
 
     @property
-    def xlabel(self) -> str | None:
-        m = _XLABEL.search(self.attrs)
+    def label(self) -> str | None:
+        """The gradient written at the edge's input end (during a backward step)."""
+        m = _EDGE_LABEL.search(self.attrs)
         return html.unescape(m.group(1)) if m else None
 
 

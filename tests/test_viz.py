@@ -487,7 +487,7 @@ def test_highlight_marks_the_edges_the_gradient_is_sent_along():
     assert {(e.src, e.dst) for e in red} == {
         (d.titled("e").id, op), (d.titled("c").id, op), (op, d.titled("d").id)
     }
-    assert {e.xlabel for e in red if e.xlabel} == {f"{DL_DD:.4g}"}
+    assert [e.label for e in red] == [f"{DL_DD:.4g}", f"{DL_DD:.4g}", None]
     assert "penwidth=3" in d.nodes[op].attrs
     assert "red edges: gradient sent to its inputs" in to_dot(L, highlight=steps["d"])
     leaf = parse(to_dot(L, highlight=steps["a"]))
@@ -558,3 +558,17 @@ def test_highlight_inside_a_collapsed_module_outlines_its_box():
     assert boxes["MSELoss"].grad == "1"
     assert boxes["Linear(3→1)"].grad == fmt_array(v["out"].grad)
     assert boxes["Linear(2→3)"].grad == ""
+
+
+def test_tensor_gradients_on_edges_are_short():
+    L, v = mlp_graph()
+    steps = list(backward_steps(L))
+    (step,) = [s for s in steps if s.node is v["out"].parents[0]]  # h @ W2
+    sent_to_h, sent_to_w2 = step.contributions
+    d = parse(to_dot(L, highlight=step))
+    labels = sorted(e.label for e in d.edges if e.label)
+    assert labels == sorted([f"mean {sent_to_h.mean():.4g}", f"mean {sent_to_w2.mean():.4g}"])
+    a = Value(np.array([1.0, 2.0]), label="a")
+    s = (a * 3.0).sum()
+    (_, mul_step, _) = backward_steps(s)
+    assert [e.label for e in parse(to_dot(s, highlight=mul_step)).edges if e.label] == ["[3, 3]"]
