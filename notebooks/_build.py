@@ -29,6 +29,24 @@ def leaked_paths(nb: nbformat.NotebookNode) -> list[str]:
     return [m for m in MARKERS if m and m != "/" and m in text]
 
 
+def tidy_streams(cell: nbformat.NotebookNode) -> None:
+    """Merge consecutive stdout/stderr outputs and apply carriage returns, as a terminal
+    would: a progress bar's hundred redraws become its final line, for code hosts that do
+    not interpret ``\\r`` themselves."""
+    merged: list[nbformat.NotebookNode] = []
+    for out in cell.get("outputs", []):
+        if (out.output_type == "stream" and merged and merged[-1].output_type == "stream"
+                and merged[-1].name == out.name):
+            merged[-1].text += out.text
+        else:
+            merged.append(out)
+    for out in merged:
+        if out.output_type == "stream" and "\r" in out.text:
+            lines = [line.rstrip("\r").split("\r")[-1] for line in out.text.split("\n")]
+            out.text = "\n".join(lines)
+    cell.outputs = merged
+
+
 def build(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:  # start clean, so nothing stale survives
@@ -44,6 +62,9 @@ def build(path: Path) -> float:
         record_timing=False,
     ).execute()
     seconds = time.perf_counter() - start
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            tidy_streams(cell)
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = {
         "name": "python3", "display_name": "Python 3", "language": "python"
