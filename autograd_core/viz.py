@@ -252,18 +252,58 @@ def _scopes(nodes: list[Value], consumers: dict[int, list[Value]]) -> list[tuple
     return out
 
 
-def _boxes(scopes: list[tuple[str, ...]], collapse: bool | int) -> list[tuple[str, ...] | None]:
+Path = tuple[tuple[str, int], ...]  # a module instance: (scope name, group number) per level
+
+
+def _find(group: list[int], i: int) -> int:
+    """Union-find: the representative of ``i``'s group (with path halving)."""
+    while group[i] != i:
+        group[i] = group[group[i]]
+        i = group[i]
+    return i
+
+
+def _instances(
+    nodes: list[Value], scopes: list[tuple[str, ...]], index: dict[int, int]
+) -> list[Path]:
+    """Tell apart the separate uses of one scope name: each gets its own box.
+
+    A scope records only names, so the two ``Tanh`` layers of an MLP, or one layer called
+    twice, share ``("MLP", "Tanh")``. Within a name, the nodes joined by edges inside
+    that scope are one use of it; at each nesting level every such connected group gets
+    a number (union-find, numbered in drawing order, so the result is deterministic).
+    """
+    depth = max((len(s) for s in scopes), default=0)
+    paths: list[list[tuple[str, int]]] = [[] for _ in nodes]
+    for d in range(1, depth + 1):
+        group = list(range(len(nodes)))
+        for i, v in enumerate(nodes):
+            if len(scopes[i]) < d:
+                continue
+            for p in v._parents:
+                j = index.get(id(p))
+                if j is not None and len(scopes[j]) >= d and scopes[j][:d] == scopes[i][:d]:
+                    group[_find(group, j)] = _find(group, i)
+        numbers: dict[int, int] = {}
+        for i in range(len(nodes)):
+            if len(scopes[i]) >= d:
+                root = _find(group, i)
+                paths[i].append((scopes[i][d - 1], numbers.setdefault(root, len(numbers))))
+    return [tuple(p) for p in paths]
+
+
+def _boxes(paths: list[Path], collapse: bool | int) -> list[Path | None]:
     """For ``collapse``, the module box each node disappears into (None: drawn itself)."""
     if collapse is False:
-        return [None] * len(scopes)
-    if collapse is True:  # the innermost modules: no other used scope lies inside them
-        used = set(scopes)
-        inner = {s for s in used if s}
-        for s in used:
-            for d in range(1, len(s)):
-                inner.discard(s[:d])
-        return [s if s in inner else None for s in scopes]
-    return [s[:collapse] if len(s) >= collapse else None for s in scopes]
+        return [None] * len(paths)
+    if collapse is True:  # the innermost modules: no other module used lies inside them
+        used = set(paths)
+        inner = {p for p in used if p}
+        for p in used:
+            for d in range(1, len(p)):
+                inner.discard(p[:d])
+        return [p if p in inner else None for p in paths]
+    return [p[:collapse] if len(p) >= collapse else None for p in paths]
 
 
 # --------------------------------------------------------------------------- DOT
@@ -379,10 +419,10 @@ class _Builder:
             for p in v._parents:
                 consumers.setdefault(id(p), []).append(v)
         self.consumers = consumers
-        self.scope = _scopes(nodes, consumers)
-        self.box = _boxes(self.scope, collapse)
-        self.box_ids: dict[tuple[str, ...], str] = {}
-        self.members: dict[tuple[str, ...], list[Value]] = {}
+        self.path = _instances(nodes, _scopes(nodes, consumers), self.index)
+        self.box = _boxes(self.path, collapse)
+        self.box_ids: dict[Path, str] = {}
+        self.members: dict[Path, list[Value]] = {}
         for v, b in zip(nodes, self.box, strict=True):
             if b is not None:
                 if b not in self.box_ids:
@@ -456,11 +496,11 @@ class _Builder:
             'margin="0.08,0.04"]\n',
             '\tedge [color="#555555" arrowsize=0.6 fontname="Helvetica" fontsize=10]\n',
         ]
-        groups: dict[tuple[str, ...], list[str]] = {}
+        groups: dict[Path, list[str]] = {}
         for i, v in enumerate(self.nodes):
             if self.box[i] is not None:
                 continue
-            lines = groups.setdefault(self.scope[i], [])
+            lines = groups.setdefault(self.path[i], [])
             lines.append(self.value_line(i, v))
             if v._op is not None:
                 lines.append(self.op_line(i, v))
@@ -491,7 +531,7 @@ class _Builder:
             f'fontsize=10 margin="0.03,0.01" width=0 height=0{extra}]\n'
         )
 
-    def box_line(self, box: tuple[str, ...], mid: str) -> str:
+    def box_line(self, box: Path, mid: str) -> str:
         members = self.members[box]
         inside = {id(v) for v in members}
         n_ops = sum(v._op is not None for v in members)
@@ -501,7 +541,7 @@ class _Builder:
             for v in members
             if v is self.root or any(id(c) not in inside for c in self.consumers.get(id(v), ()))
         ]
-        rows = [_bold(box[-1]), f"{n_ops} op{'s' if n_ops != 1 else ''}"]
+        rows = [_bold(box[-1][0]), f"{n_ops} op{'s' if n_ops != 1 else ''}"]
         if 0 < len(params) <= 4:
             rows.append("params " + ", ".join(_esc(f"{p.label or '?'} {p.shape}") for p in params))
         elif params:
@@ -600,9 +640,9 @@ def _table(rows: list[str]) -> str:
     return f'<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{cells}</table>'
 
 
-def _clusters(groups: dict[tuple[str, ...], list[str]]) -> list[str]:
+def _clusters(groups: dict[Path, list[str]]) -> list[str]:
     """Nest each module's node lines in a ``subgraph cluster_k`` labelled with its name."""
-    children: dict[tuple[str, ...], list[tuple[str, ...]]] = {(): []}
+    children: dict[Path, list[Path]] = {(): []}
     for s in groups:
         for d in range(1, len(s) + 1):
             if s[:d] not in children:
@@ -611,12 +651,12 @@ def _clusters(groups: dict[tuple[str, ...], list[str]]) -> list[str]:
     out: list[str] = []
     counter = iter(range(len(children)))
 
-    def emit(s: tuple[str, ...], depth: int) -> None:
+    def emit(s: Path, depth: int) -> None:
         indent = "\t" * depth
         if s:
             out.append(f"{indent[:-1]}subgraph cluster_{next(counter)} {{\n")
             out.append(
-                f'{indent}label=<{_bold(s[-1])}> style="rounded,dashed" color="#999999" '
+                f'{indent}label=<{_bold(s[-1][0])}> style="rounded,dashed" color="#999999" '
                 'fontsize=11 labeljust=l\n'
             )
         out.extend(indent + line[1:] for line in groups.get(s, ()))

@@ -572,3 +572,54 @@ def test_tensor_gradients_on_edges_are_short():
     s = (a * 3.0).sum()
     (_, mul_step, _) = backward_steps(s)
     assert [e.label for e in parse(to_dot(s, highlight=mul_step)).edges if e.label] == ["[3, 3]"]
+
+
+def cluster_list(dot: str) -> list[tuple[str, str | None, list[str]]]:
+    """Every cluster in order as (name, parent name, node ids), repeated names kept."""
+    out, stack = [], []
+    for line in dot.splitlines():
+        s = line.strip()
+        if s.startswith("subgraph cluster_"):
+            stack.append(None)
+        elif s.startswith("label=<") and stack and stack[-1] is None:
+            name = re.search(r"<b>(.*?)</b>", s).group(1)
+            parent = out[stack[-2]][0] if len(stack) > 1 else None
+            out.append((name, parent, []))
+            stack[-1] = len(out) - 1
+        elif s == "}" and stack:
+            stack.pop()
+        elif stack and (m := re.match(r"(\w+) \[label=", s)):
+            out[stack[-1]][2].append(m.group(1))
+    return out
+
+
+def test_two_layers_with_the_same_name_get_two_boxes():
+    rng = np.random.default_rng(0)
+    x = Value(rng.normal(size=(3, 2)), requires_grad=False, label="x")
+    W = [Value(rng.normal(size=(2, 2)), label=f"W{k}") for k in range(2)]
+    h = x
+    with name_scope("MLP"):
+        for k in range(2):
+            with name_scope("Linear(2→2)"):
+                h = h @ W[k]
+            with name_scope("Tanh"):
+                h = h.tanh()
+    v = Value(2.0, label="v")
+    with name_scope("Shared"):  # one module called twice on separate inputs
+        u = (x * v).sum()
+    with name_scope("Shared"):
+        w = h.sum()
+    L = u * w
+    dot = to_dot(L)
+    names = [(name, parent) for name, parent, _ in cluster_list(dot)]
+    assert sorted(names) == sorted(
+        [("MLP", None), ("Linear(2→2)", "MLP"), ("Linear(2→2)", "MLP"), ("Tanh", "MLP"),
+         ("Tanh", "MLP"), ("Shared", None), ("Shared", None)]
+    )
+    d = parse(dot)
+    linear = [ids for name, _, ids in cluster_list(dot) if name == "Linear(2→2)"]
+    assert sorted(sorted(d.nodes[i].title for i in ids if d.nodes[i].title) for ids in linear) == [
+        ["W0"], ["W1"]
+    ]
+    boxes = [n.title for n in parse(to_dot(L, collapse=True)).nodes.values() if n.id[0] == "m"]
+    assert sorted(boxes) == ["Linear(2→2)"] * 2 + ["Shared"] * 2 + ["Tanh"] * 2
