@@ -578,7 +578,7 @@ class _Builder:
                         continue
                     seen.add((src, dst))
                 attrs = ""
-                if is_current and view.mode == "backward":
+                if is_current and view.mode == "backward" and src != "more":
                     c = view.sent[k] if k < len(view.sent) else None
                     if c is not None:
                         attrs = (
