@@ -475,8 +475,9 @@ class _Builder:
             text = "" if g is None else fmt_array(g)
             if self.view.grad_known(v):
                 rows.append(f'<font color="{GRAD_TEXT}">grad {_esc(text)}</font>')
-            else:
-                rows.append(f'<font color="{GRAD_TEXT}">grad </font>{_blank(text)}')
+            else:  # drawn during the pass, before any grad: hold a typical number's room
+                stand_in = text or fmt_array(np.full(v.shape, -0.1234))
+                rows.append(f'<font color="{GRAD_TEXT}">grad </font>{_blank(stand_in)}')
         return rows
 
     def current_attrs(self) -> str:
