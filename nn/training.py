@@ -268,6 +268,10 @@ def fit(
     - ``seed``: the minibatch order (an int or a Generator; one Generator is used for all
       epochs, so each epoch has a new order and the run is reproducible).
 
+    Logged train values are batch-size-weighted averages of the per-batch values over the
+    epoch: for a loss with ``reduction="mean"`` that is the per-sample mean; for ``"sum"``
+    (``half_sse``'s default) it is the mean per-batch sum, ``batch_size ×`` the former.
+
     The model is in train mode for the steps and eval mode for the validation metrics, and
     gets its previous mode back at the end. Callbacks: see ``nn.callbacks``. Raises
     :class:`TrainingDiverged` (a FloatingPointError naming the epoch and step) if the loss
