@@ -53,5 +53,12 @@ $(BENCH_VENV): $(BENCH_VENV)/.installed
 bench: $(BENCH_VENV) graphviz
 	$(BENCH_PY) -m bench.run
 
+# Differential fuzzing against PyTorch (in the benchmark's environment, which has it):
+# 10,000 seeded random graphs over every primitive, forward, gradients, forward mode and
+# Hessian-vector products; exits non-zero with the reproducing seeds on a mismatch.
+# FUZZ_ARGS="--graphs 50000 --start 10000" for a longer run.
+fuzz: $(BENCH_VENV)
+	$(BENCH_PY) tools/fuzz_torch.py $(FUZZ_ARGS)
+
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -116,3 +116,15 @@ def test_elu_both_derivatives_take_the_negative_branch_at_zero():
     np.testing.assert_allclose(g.data, [alpha, alpha * np.exp(-1.0), 1.0])
     (h,) = gradients(g.sum(), [x])
     np.testing.assert_allclose(h.data, [alpha, alpha * np.exp(-1.0), 0.0])
+
+
+# found by tests/test_properties.py (hypothesis drew b = 0.0 exactly): masking the rule
+# d(a^b)/da = b a^(b-1) at every b == 0 (as PyTorch 2.13 does) made the mixed derivative
+# d/db (b a^(b-1)) = a^(b-1) + b a^(b-1) log a vanish there; at b = 0 it is 1/a.
+def test_pow_mixed_second_derivative_at_zero_exponent():
+    a = Value(np.array([2.0, 0.5, 4.0]))  # a positive base: a Value exponent's domain
+    b = Value(np.array([0.0, 0.0, 0.0]))
+    (ga,) = gradients((a**b).sum(), [a], create_graph=True)
+    np.testing.assert_array_equal(ga.data, [0.0, 0.0, 0.0])
+    (gab,) = gradients(ga.sum(), [b])
+    np.testing.assert_allclose(gab.data, [0.5, 2.0, 0.25])
