@@ -67,8 +67,8 @@ def failing_cell(nb) -> tuple[int, str, str]:
     return -1, "", ""
 
 
-def test_notebooks_are_named_as_in_the_course():
-    assert set(PRESENT) <= set(NAMES), f"notebooks/ holds {PRESENT}, expected {NAMES}"
+def test_notebooks_are_the_seven_of_the_course():
+    assert PRESENT == NAMES, f"notebooks/ holds {PRESENT}, expected {NAMES}"
 
 
 @pytest.mark.parametrize("name", PRESENT)
