@@ -25,7 +25,7 @@ from bench import harness
 from bench.harness import Contestant
 
 SIZES = (100, 500, 2000)
-DOT_TIMEOUT_S = 15.0
+DOT_TIMEOUT_S = 10.0
 
 
 def build(n_nodes: int):

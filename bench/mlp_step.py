@@ -233,7 +233,7 @@ def main() -> None:
             Contestant("PyTorch", torch_setup, data, "nn.Linear, optim.SGD"),
             Contestant("HIPS autograd", hips_setup, data, "value_and_grad"),
         ]
-        m = harness.measure(contestants, reps=harness.reps(9), min_sample_s=0.05)
+        m = harness.measure(contestants, reps=harness.reps(7), min_sample_s=0.05)
         first = {t.name: t.first_result for t in m.timings if not t.error}
         losses[case] = first
         ref = first.get(NUMPY)
