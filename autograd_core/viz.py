@@ -66,6 +66,9 @@ class ComputationGraph(graphviz.Digraph):
     ``.source`` work as for any Digraph.
     """
 
+    def __repr__(self) -> str:  # stable text in notebook outputs (no memory address)
+        return f"<ComputationGraph: {len(self.body)} DOT statements; display or .render() it>"
+
     def pipe(self, format: str | None = None, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
         try:
             return super().pipe(format, *args, **kwargs)

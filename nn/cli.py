@@ -715,8 +715,8 @@ def render_model_graph(
     was_training = model.training
     model.eval()
     try:
-        for name, p in named:
-            p.label = p.label or name
+        for name, p in named:  # the dotted path says which layer, in the whole-model drawing
+            p.label = name
         x = Value(np.asarray(X, dtype=np.float64), requires_grad=False, label="x")
         out = model(x)
         with name_scope(f"loss: {loss_name}" if loss_name else "loss"):

@@ -152,7 +152,13 @@ def load(model: Module, path: str | os.PathLike[str], strict: bool = True) -> Mo
     except (KeyError, ValueError, TypeError) as err:
         msg = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
         raise ModelFileError(
-            f"load: {path!r} (saved from a {saved_class}) does not fit this "
+            f"load: {path!r} (saved from {_article(saved_class)} {saved_class}) does not fit this "
             f"{type(model).__name__}: {msg}"
         ) from None
     return model
+
+
+def _article(word: str) -> str:
+    """'a' or 'an' before a class name, by how it is spoken (an MLP, an Adaline, a Linear)."""
+    spoken_vowel = word[:1].upper() in "AEIOU" or (word.isupper() and word[:1] in "FHLMNRSX")
+    return "an" if spoken_vowel else "a"

@@ -82,6 +82,8 @@ class Module:
             value = ModuleList(value)
         if isinstance(value, Parameter):
             params[name] = value
+            if value.label is None:  # graph drawings name it after its attribute
+                value.label = name
         elif isinstance(value, Module):
             modules[name] = value
         object.__setattr__(self, name, value)

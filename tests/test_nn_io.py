@@ -93,7 +93,7 @@ def test_wrong_shapes_name_file_key_and_both_shapes(tmp_path):
     save(_model(hidden=(8, 5)), path)
     _check_refused(
         tmp_path, path,
-        r"other.npz' \(saved from a MLP\) does not fit this MLP: load_state_dict: shape "
+        r"other.npz' \(saved from an MLP\) does not fit this MLP: load_state_dict: shape "
         r"mismatch for '2.weight': the model has \(8, 4\), the state dict has \(8, 5\)")
 
 

@@ -276,3 +276,10 @@ def test_nn_writes_no_backward_formula():
         if pattern.search(line)
     ]
     assert offenders == []
+
+
+def test_parameters_are_labelled_by_their_attribute_for_graph_drawings():
+    from nn import MLP
+
+    m = MLP(2, [3], 1, seed=0)
+    assert [p.label for p in m.parameters()] == ["weight", "bias", "weight", "bias"]
