@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import traceback
+import linecache
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -109,12 +110,23 @@ def detect_anomaly() -> Iterator[None]:
         _anomaly = previous
 
 
+_INTERNAL_PACKAGES = frozenset({"autograd_core", "nn", "contextlib"})
+
+
 def _user_frame() -> str:
-    """The innermost stack frame outside autograd_core and nn: where the user made an op."""
-    for frame in reversed(traceback.extract_stack()[:-1]):
-        path = frame.filename.replace("\\", "/")
-        if "/autograd_core/" not in path and "/nn/" not in path and "contextlib" not in path:
-            return f'File "{frame.filename}", line {frame.lineno}, in {frame.name}: {frame.line}'
+    """The innermost stack frame outside autograd_core and nn: where the user made an op.
+
+    Frames are told apart by their module's name, not their file's path, so user code in a
+    folder that happens to be called ``nn/`` still counts as user code.
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        module = frame.f_globals.get("__name__") or ""
+        if module.partition(".")[0] not in _INTERNAL_PACKAGES:
+            code = frame.f_code
+            line = linecache.getline(code.co_filename, frame.f_lineno).strip()
+            return f'File "{code.co_filename}", line {frame.f_lineno}, in {code.co_name}: {line}'
+        frame = frame.f_back
     return "<unknown>"
 
 
@@ -253,10 +265,7 @@ def _walk(
         if g is None:  # no path from this node to the root carries gradient
             continue
         if node._hooks:
-            for hook in node._hooks:
-                replaced = hook(g if _grad_enabled else g.data)
-                if replaced is not None:
-                    g = _as_grad_value(replaced, node)
+            g = _run_hooks(node, g)
         op = node._op
         if op is None:
             yield node, g, ()
@@ -274,6 +283,34 @@ def _walk(
         if release:
             node._op, node._parents, node._ctx = _FREED, (), None
         yield node, g, contributions
+
+
+def _run_hooks(node: Value, g: Value) -> Value:
+    """Pass ``dL/d(node)`` through the node's hooks, in registration order.
+
+    Without ``create_graph`` each hook gets an array of its own: a vjp may hand one array
+    to several inputs (``+`` does), so changing it in place must not reach the others. A
+    hook's return value replaces the gradient; returning None keeps the (possibly
+    in-place modified) array. The list is copied first, so a hook may remove itself.
+    """
+    for hook in tuple(node._hooks):
+        if _grad_enabled:  # create_graph: the hook sees (and may return) a recorded Value
+            replaced = hook(g)
+        else:
+            own = g.data.copy()
+            replaced = hook(own)
+            if replaced is None:
+                replaced = own
+        if replaced is not None:
+            g = _as_grad_value(replaced, node)
+        if _anomaly and not np.all(np.isfinite(g.data)):
+            what = "a leaf" if node._op is None else f"the output of op '{node.op}'"
+            label = f" '{node.label}'" if node.label else ""
+            raise FloatingPointError(
+                f"detect_anomaly: a hook on {what}{label} (shape {node.shape}) returned a "
+                f"non-finite gradient: {getattr(hook, '__qualname__', hook)!r}"
+            )
+    return g
 
 
 def _as_grad_value(x: Any, like: Value) -> Value:

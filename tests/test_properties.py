@@ -459,3 +459,23 @@ def test_backward_after_zero_grad_is_bit_identical(xw):
     assert loss2.item() == loss.item()
     for p, g in zip(leaves2, first, strict=True):
         np.testing.assert_array_equal(p.grad, g)
+
+
+def test_astype_round_trip_rounds_tangents_and_cotangents_to_float32():
+    # the one primitive make fuzz compares in reverse mode only (see tools/fuzz_torch.py)
+    x = np.array([0.1, 1 / 3])
+    u = np.array([1 / 3, 0.1])
+
+    def f(v):
+        return v.astype(np.float32).astype(np.float64) * 2.0
+
+    def through32(a):
+        return a.astype(np.float32).astype(np.float64)
+
+    out, t = jvp(f, (x,), (u,))
+    np.testing.assert_array_equal(out, 2.0 * through32(x))
+    np.testing.assert_array_equal(t, 2.0 * through32(u))  # the tangent is rounded going in
+    _, vjp_fn = vjp(f, x)
+    (g,) = vjp_fn(u)
+    assert g.dtype == np.float64
+    np.testing.assert_array_equal(g, through32(2.0 * u))  # the cotangent on its way back

@@ -813,8 +813,11 @@ def run_one(seed: int, second_order: bool = True) -> Result:
         t_grads = [np.zeros(n.shape) if n.theirs.grad is None else n.theirs.grad.numpy()
                    for n in leaves]
         # ---- forward mode: dL[u] = Σ <dL/dx_i, u_i>
+        # Not through a float32 round trip: there forward mode rounds the tangent and
+        # reverse mode the gradient to float32, both right, and after a cancellation
+        # (x - float64(float32(x))) they differ by float32's resolution, not float64's.
         us = [rng.standard_normal(n.shape) for n in leaves]
-        if loss_o.requires_grad:
+        if loss_o.requires_grad and not g.used["astype"]:
             tangent = forward_tangents(loss_o, {id(n.ours): Value(u, requires_grad=False)
                                                 for n, u in zip(leaves, us, strict=True)})
             got = 0.0 if tangent is None else float(tangent.data)
@@ -822,12 +825,9 @@ def run_one(seed: int, second_order: bool = True) -> Result:
             # a dot product: its rounding is relative to the size of its terms
             scale = sum(float(np.abs(gr * u).sum()) for gr, u in zip(t_grads, us, strict=True))
             e = abs(got - want) / max(scale, ATOL / RTOL)
-            # through a float32 round trip forward mode rounds the tangent, reverse mode
-            # the gradient: both right to float32 precision, not to float64's
-            tol = 1e-6 if g.used["astype"] else RTOL
-            if not e <= tol:  # nan fails too
+            if not e <= RTOL:  # nan fails too
                 raise Mismatch(f"forward mode dL[u]: ours {got!r}, torch {want!r}", "jvp")
-            errors["jvp" if tol == RTOL else "jvp-float32"] = e
+            errors["jvp"] = e
         # ---- second order: Hessian-vector products
         if second_order and loss_o.requires_grad:
             worst2 = _second_order(g, loss_o, loss_t, leaves, rng)
@@ -949,7 +949,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{elapsed:.1f} s, torch {torch.__version__}, float64")
     print(f"  tolerance: |ours - torch| <= {RTOL:g} |torch| + {ATOL:g} max(1, max|torch|)")
     print("  worst relative error |ours - torch| / (|torch| + atol/rtol scale):")
-    for k in ("forward", "grad", "interior-grad", "jvp", "jvp-float32", "hvp"):
+    for k in ("forward", "grad", "interior-grad", "jvp", "hvp"):
         if k in worst:
             e, s = worst[k]
             print(f"    {k:<14} {e:.3e}  (seed {s})")
