@@ -216,7 +216,12 @@ def _seed(root: Value, grad: Any) -> Value:
             one.flags.writeable = False
         return Value._const(one)
     # a copy: the caller's array must never become (part of) a stored gradient
-    g = grad if isinstance(grad, Value) else Value._const(np.array(grad, dtype=root.dtype))
+    if isinstance(grad, Value):
+        g = grad
+    else:
+        from autograd_core.value import as_array
+
+        g = Value._const(np.array(as_array(grad, "backward(): grad"), dtype=root.dtype))
     if g.shape != root.shape:
         raise ValueError(
             f"backward(): grad has shape {g.shape} but the output has shape {root.shape}"
@@ -415,6 +420,11 @@ def gradients(
     Returns Values (recorded when ``create_graph``), ``None`` where an input does not
     influence ``root``. The functional transforms are built on this.
     """
+    from autograd_core.value import Value
+
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise TypeError(f"gradients: inputs must be Values, got {type(x).__name__} at {i}")
     wanted = {id(x): i for i, x in enumerate(inputs)}
     result: list[Value | None] = [None] * len(inputs)
     if not root.requires_grad:

@@ -110,7 +110,11 @@ def vjp(fn: Fn, *primals: Any) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
     out = _output(out, "vjp")
 
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
-        ct = cotangent if isinstance(cotangent, Value) else np.asarray(cotangent, dtype=out.dtype)
+        ct = (
+            cotangent
+            if isinstance(cotangent, Value)
+            else as_array(cotangent, "vjp: cotangent").astype(out.dtype, copy=False)
+        )
         if ct.shape != out.shape:
             raise ValueError(
                 f"vjp: cotangent has shape {ct.shape}, the output has shape {out.shape}"
@@ -130,7 +134,11 @@ def jvp(fn: Fn, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, A
     out = _output(out, "jvp")
     seeds: dict[int, Value] = {}
     for x, t in zip(leaves, tangents, strict=True):
-        tv = t if isinstance(t, Value) else Value._const(np.asarray(t, dtype=x.dtype))
+        tv = (
+            t
+            if isinstance(t, Value)
+            else Value._const(as_array(t, "jvp: tangent").astype(x.dtype, copy=False))
+        )
         if tv.shape != x.shape:
             raise ValueError(f"jvp: tangent has shape {tv.shape}, its primal has shape {x.shape}")
         seeds[id(x)] = tv

@@ -128,17 +128,44 @@ def _unbroadcast(g: Value, like: Value) -> Value:
     return g
 
 
-def _axes(axis: Any, ndim: int) -> tuple[int, ...] | None:
+def _axes(axis: Any, ndim: int, name: str) -> tuple[int, ...] | None:
     """Normalise an ``axis`` argument to a sorted tuple of non-negative axes (None = all)."""
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
+    axes = (axis,) if isinstance(axis, int | np.integer) else axis
+    if not isinstance(axes, tuple | list) or not builtins.all(
+        isinstance(ax, int | np.integer) for ax in axes
+    ):
+        raise TypeError(
+            f"{name}: axis must be an int, a tuple of ints or None, got "
+            f"{type(axis).__name__} {axis!r}"
+        )
     out = []
     for ax in axes:
         if not -ndim <= ax < builtins.max(ndim, 1):
-            raise ValueError(f"axis {ax} is out of range for an array of {ndim} dimensions")
+            raise ValueError(
+                f"{name}: axis {ax} is out of range for an array of {ndim} dimensions"
+            )
         out.append(int(ax) % builtins.max(ndim, 1))
+    if len(set(out)) != len(out):
+        raise ValueError(f"{name}: axis {axis} repeats an axis")
     return tuple(sorted(out))
+
+
+def _one_axis(axis: Any, ndim: int, name: str) -> int:
+    """Check a single ``axis`` argument (softmax, log_softmax)."""
+    if not isinstance(axis, int | np.integer):
+        raise TypeError(f"{name}: axis must be an int, got {type(axis).__name__} {axis!r}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{name}: axis {axis} is out of range for an array of {ndim} dimensions")
+    return int(axis)
+
+
+def _number(x: Any, name: str, what: str) -> None:
+    """Scalar arguments of ops (clip's bounds, elu's alpha) must be real numbers."""
+    ok = isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool)
+    if not ok and not (isinstance(x, np.ndarray) and x.dtype.kind in "iuf"):
+        raise TypeError(f"{name}: {what}, got {type(x).__name__} {x!r:.40}")
 
 
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
@@ -474,6 +501,7 @@ SOFTPLUS = _op(
 
 def elu(a: Value, alpha: float = 1.0) -> Value:
     """``x`` for x > 0, ``alpha (e^x - 1)`` otherwise."""
+    _number(alpha, "elu", "alpha must be a number")
     x = a.data
     neg_part = alpha * np.expm1(np.minimum(x, 0))
     return _emit(ELU, np.where(x > 0, x, neg_part).astype(x.dtype, copy=False), (a,), alpha)
@@ -502,6 +530,9 @@ STEP = _op("step", lambda g, out, a, ctx: (g,), lambda out, p, t, ctx: t[0])
 def clip(a: Value, lo: float | None = None, hi: float | None = None) -> Value:
     if lo is None and hi is None:
         raise ValueError("clip: give lo, hi or both")
+    for bound in (lo, hi):
+        if bound is not None:
+            _number(bound, "clip", "lo and hi must be numbers or None")
     return _emit(CLIP, np.clip(a.data, lo, hi), (a,), (lo, hi))
 
 
@@ -523,6 +554,10 @@ CLIP = _op(
 
 
 def astype(a: Value, dtype: np.dtype) -> Value:
+    if np.dtype(dtype).kind != "f":
+        raise TypeError(
+            f"astype: to {np.dtype(dtype)}: only float dtypes (float16/32/64) carry gradients"
+        )
     return _emit(ASTYPE, a.data.astype(dtype), (a,), a.dtype)
 
 
@@ -535,7 +570,7 @@ ASTYPE = _op(
 
 # =========================================================================== reductions
 def sum(a: Value, axis: Any = None, keepdims: bool = False) -> Value:  # noqa: A001
-    axes = _axes(axis, a.ndim)
+    axes = _axes(axis, a.ndim, "sum")
     return _emit(SUM, np.sum(a.data, axis=axes, keepdims=keepdims), (a,), (axes, keepdims))
 
 
@@ -554,7 +589,7 @@ SUM = _op(
 
 
 def mean(a: Value, axis: Any = None, keepdims: bool = False) -> Value:
-    axes = _axes(axis, a.ndim)
+    axes = _axes(axis, a.ndim, "mean")
     if a.size == 0:
         raise ValueError(f"mean: of an empty array (shape {a.shape})")
     return _emit(MEAN, np.mean(a.data, axis=axes, keepdims=keepdims), (a,), (axes, keepdims))
@@ -574,7 +609,7 @@ MEAN = _op(
 
 
 def max(a: Value, axis: Any = None, keepdims: bool = False) -> Value:  # noqa: A001
-    axes = _axes(axis, a.ndim)
+    axes = _axes(axis, a.ndim, "max")
     if a.size == 0:
         raise ValueError(f"max: of an empty array (shape {a.shape})")
     return _emit(MAX, np.max(a.data, axis=axes, keepdims=keepdims), (a,), (axes, keepdims))
@@ -606,7 +641,7 @@ def sum_to(a: Value, shape: tuple[int, ...]) -> Value:
         lead + i for i, n in enumerate(shape) if n == 1 and a.shape[lead + i] != 1
     )
     data = np.sum(a.data, axis=axes, keepdims=True)
-    if lead:
+    if lead and data.size == int(np.prod(shape)):
         data = data.reshape(shape)
     if data.shape != shape:
         raise ValueError(f"sum_to: shape {a.shape} does not reduce to {shape}")
@@ -653,6 +688,8 @@ def reshape(a: Value, shape: tuple[int, ...]) -> Value:
         raise ValueError(
             f"reshape: cannot reshape shape {a.shape} ({a.size} elements) into {tuple(shape)}"
         ) from None
+    except TypeError:
+        raise TypeError(f"reshape: the shape must be ints, got {tuple(shape)}") from None
     return _emit(RESHAPE, data, (a,))
 
 
@@ -668,6 +705,8 @@ def transpose(a: Value, axes: tuple[int, ...] | None = None) -> Value:
         # normalised here: the vjp inverts the permutation, and argsort of (1, -1, 0)
         # is not the inverse of (1, 2, 0) (found by tools/fuzz_torch.py)
         n = a.ndim
+        if not builtins.all(isinstance(x, int | np.integer) for x in axes):
+            raise TypeError(f"transpose: axes must be ints, got {tuple(axes)}")
         normal = tuple(int(x) + n if -n <= int(x) < 0 else int(x) for x in axes)
         if sorted(normal) != list(range(n)):
             raise ValueError(f"transpose: axes {axes} are not a permutation for shape {a.shape}")
@@ -727,10 +766,16 @@ def scatter(g: Value, index: Any, shape: tuple[int, ...]) -> Value:
     The vjp of indexing (and indexing is the vjp of this).
     """
     data = np.zeros(shape, dtype=g.dtype)
-    if _has_array_index(index):
-        np.add.at(data, index, g.data)  # integer arrays may repeat an element
-    else:
-        data[index] = g.data  # ints, slices, masks: each element at most once
+    try:
+        if _has_array_index(index):
+            np.add.at(data, index, g.data)  # integer arrays may repeat an element
+        else:
+            data[index] = g.data  # ints, slices, masks: each element at most once
+    except (ValueError, IndexError) as err:
+        raise ValueError(
+            f"scatter: values of shape {g.shape} do not fit index {index!r:.80} of an array "
+            f"of shape {tuple(shape)}: {err}"
+        ) from None
     return _emit(SCATTER, data, (g,), index)
 
 
@@ -744,6 +789,7 @@ SCATTER = _op(
 # =========================================================================== softmax
 def softmax(a: Value, axis: int = -1) -> Value:
     """``e^{x_i} / Σ_j e^{x_j}`` along ``axis``, shifted by the max so exp never overflows."""
+    axis = _one_axis(axis, a.ndim, "softmax")
     x = a.data
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
     return _emit(SOFTMAX, e / np.sum(e, axis=axis, keepdims=True), (a,), axis)
@@ -759,6 +805,7 @@ SOFTMAX = _op(
 
 def log_softmax(a: Value, axis: int = -1) -> Value:
     """``x_i - log Σ_j e^{x_j}``, stable (the max is shifted out first)."""
+    axis = _one_axis(axis, a.ndim, "log_softmax")
     x = a.data
     shifted = x - np.max(x, axis=axis, keepdims=True)
     out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
@@ -775,7 +822,10 @@ LOG_SOFTMAX = _op(
 # =========================================================================== combinators
 def where(cond: Any, a: Any, b: Any) -> Value:
     """``a`` where ``cond`` holds, else ``b`` (broadcasting). ``cond`` gets no gradient."""
-    c = np.asarray(cond.data if isinstance(cond, Value) else cond).astype(bool, copy=False)
+    c = np.asarray(cond.data if isinstance(cond, Value) else cond)
+    if c.dtype.kind not in "biuf":
+        raise TypeError(f"where: the condition must be booleans (or numbers), got dtype {c.dtype}")
+    c = c.astype(bool, copy=False)
     a, b = _lift2(a, b)
     try:
         data = np.where(c, a.data, b.data)

@@ -218,6 +218,10 @@ class Value:
         """
         if not self.requires_grad:
             raise RuntimeError("register_hook on a Value that does not require grad")
+        if not callable(hook):
+            raise TypeError(
+                f"register_hook: the hook must be callable, got {type(hook).__name__}"
+            )
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)

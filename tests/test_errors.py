@@ -1,0 +1,278 @@
+"""Bad input to the engine: a clear TypeError / ValueError / IndexError that names the op
+and what was wrong (shapes, axis, dtype), never a numpy message from three levels down.
+
+(test_engine.py holds the first cases: strings, object and complex arrays, ragged lists,
+the five arithmetic operators and matmul with mismatched shapes, backward on non-scalars.
+This file covers the rest of the surface.)
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import fractions
+
+import numpy as np
+import pytest
+
+from autograd_core import (
+    Value,
+    backward_steps,
+    concat,
+    gradients,
+    jvp,
+    stack,
+    vjp,
+    where,
+)
+from autograd_core import ops as O  # noqa: N812
+
+A = np.ones((2, 3))
+B = np.ones(4)
+
+
+# ============================================================================ data
+@pytest.mark.parametrize(
+    "bad,match",
+    [
+        (1 + 2j, "cannot make numeric data from complex"),
+        (np.complex64(1), "dtype complex64 is not supported"),
+        (None, "cannot make numeric data from NoneType"),
+        (b"ab", "cannot make numeric data from bytes"),
+        ({1, 2}, "cannot make numeric data from set"),
+        ((x for x in range(3)), "cannot make numeric data from generator"),
+        (decimal.Decimal("1.5"), "cannot make numeric data from Decimal"),
+        (fractions.Fraction(1, 3), "cannot make numeric data from Fraction"),
+        (datetime.date(2020, 1, 1), "cannot make numeric data from date"),
+        (np.array(["2020-01-01"], dtype="datetime64[D]"), r"dtype datetime64\[D\] is not"),
+        (np.array([b"a"]), r"dtype \|S1 is not supported"),
+        ([1.0, None], "holding object elements"),
+        ([[1.0, 2.0], ["a", "b"]], "holding <U32 elements"),
+    ],
+)
+def test_non_numeric_data_is_a_type_error(bad, match):
+    with pytest.raises(TypeError, match=match):
+        Value(bad)
+
+
+@pytest.mark.parametrize(
+    "fn,match",
+    [
+        (lambda v: v + None, "operand: cannot make numeric data from NoneType"),
+        (lambda v: v * 1j, "operand: cannot make numeric data from complex"),
+        (lambda v: np.array([1j]) + v, "operand: data of dtype complex128 is not supported"),
+        (lambda v: v - np.array([1, None], dtype=object), "operand: data of dtype object"),
+        (lambda v: "a" / v, "operand: cannot make numeric data from str"),
+        (lambda v: v ** np.array(["x"]), "operand: data of dtype <U1 is not supported"),
+        (lambda v: v @ "ab", "operand: cannot make numeric data from str"),
+        (lambda v: concat([v, "ab"]), "operand: cannot make numeric data from str"),
+        (lambda v: where(v > 0, v, {"a": 1}), "operand: cannot make numeric data from dict"),
+    ],
+)
+def test_non_numeric_operands_are_type_errors(fn, match):
+    with pytest.raises(TypeError, match=match):
+        fn(Value(np.ones(3)))
+
+
+# ============================================================================ shapes
+@pytest.mark.parametrize(
+    "fn,match",
+    [
+        # the numpy operand on the left: the shapes in the order written
+        (lambda a, b: b.data + a, r"add: shapes \(4,\) and \(2, 3\) do not broadcast"),
+        (lambda a, b: b.data - a, r"sub: shapes \(4,\) and \(2, 3\)"),
+        (lambda a, b: b.data * a, r"mul: shapes \(4,\) and \(2, 3\)"),
+        (lambda a, b: b.data / a, r"div: shapes \(4,\) and \(2, 3\)"),
+        (lambda a, b: b.data**a, r"pow: shapes \(4,\) and \(2, 3\)"),
+        (lambda a, b: b.data @ a, r"matmul: shapes \(4,\) and \(2, 3\) do not match"),
+        (lambda a, b: Value(np.ones(3)) @ b, r"matmul: shapes \(3,\) and \(4,\) do not match"),
+        (
+            lambda a, b: Value(np.ones((2, 2, 3))) @ Value(np.ones((3, 3, 4))),
+            r"matmul: shapes \(2, 2, 3\) and \(3, 3, 4\)",
+        ),
+        (lambda a, b: Value(1.0) @ b, r"matmul: operands must be at least 1-d, got shapes \(\)"),
+        (
+            lambda a, b: where(np.ones((2, 2), bool), a, b),
+            r"where: shapes \(2, 2\) \(cond\), \(2, 3\) and \(4,\) do not broadcast",
+        ),
+        (
+            lambda a, b: where(np.ones(5, bool), a, a),
+            r"where: shapes \(5,\) \(cond\), \(2, 3\) and \(2, 3\)",
+        ),
+        (lambda a, b: concat([a, b]), r"concat: shapes \[\(2, 3\), \(4,\)\] along axis 0"),
+        (lambda a, b: concat([a, a.T], axis=1), r"concat: shapes \[\(2, 3\), \(3, 2\)\]"),
+        (lambda a, b: stack([a, b]), r"stack: shapes \[\(2, 3\), \(4,\)\] along axis 0"),
+        (lambda a, b: O.broadcast_to(a, (4,)), r"broadcast_to: shape \(2, 3\) does not"),
+    ],
+)
+def test_shape_mismatches_name_the_op_and_the_shapes(fn, match):
+    with pytest.raises(ValueError, match=match):
+        fn(Value(A), Value(B))
+
+
+def test_in_place_style_numpy_errors_do_not_leak_from_sum_to_and_scatter():
+    with pytest.raises(ValueError, match=r"sum_to: shape \(2, 3\) does not reduce to \(4,\)"):
+        O.sum_to(Value(A), (4,))
+    with pytest.raises(ValueError, match=r"scatter: values of shape \(2, 3\) do not fit"):
+        O.scatter(Value(A), 0, (5,))
+
+
+# ============================================================================ axes
+@pytest.mark.parametrize("op", ["sum", "mean", "max"])
+@pytest.mark.parametrize(
+    "axis,error,match",
+    [
+        (2, ValueError, r"axis 2 is out of range for an array of 2 dimensions"),
+        (-3, ValueError, r"axis -3 is out of range for an array of 2 dimensions"),
+        ((0, 0), ValueError, r"axis \(0, 0\) repeats an axis"),
+        ((1, -1), ValueError, r"axis \(1, -1\) repeats an axis"),
+        (1.5, TypeError, r"axis must be an int, a tuple of ints or None, got float 1.5"),
+        ("x", TypeError, r"axis must be an int, a tuple of ints or None, got str 'x'"),
+        ((0, "x"), TypeError, r"axis must be an int, a tuple of ints or None"),
+    ],
+)
+def test_reductions_reject_a_wrong_axis_naming_the_op(op, axis, error, match):
+    with pytest.raises(error, match=f"{op}: {match}"):
+        getattr(Value(A), op)(axis)
+
+
+@pytest.mark.parametrize("op", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("axis", [2, -3])
+def test_softmax_axis_out_of_range_names_the_op(op, axis):
+    with pytest.raises(ValueError, match=f"{op}: axis {axis} is out of range for an array of 2"):
+        getattr(Value(A), op)(axis)
+
+
+def test_softmax_axis_must_be_an_int():
+    with pytest.raises(TypeError, match="softmax: axis must be an int, got tuple"):
+        Value(A).softmax(axis=(0, 1))
+
+
+@pytest.mark.parametrize(
+    "fn,match",
+    [
+        (lambda v: concat([v, v], axis=5), r"concat: .* along axis 5: axis 5 is out of bounds"),
+        (lambda v: stack([v, v], axis=9), r"stack: .* along axis 9: axis 9 is out of bounds"),
+        (lambda v: v.transpose(0, 0), r"transpose: axes \(0, 0\) are not a permutation for shape"),
+        (lambda v: v.transpose(0, 1, 2), r"transpose: axes \(0, 1, 2\) are not a permutation"),
+        (lambda v: v.transpose(0, 5), r"transpose: axes \(0, 5\) are not a permutation"),
+    ],
+)
+def test_bad_axes_for_shape_ops(fn, match):
+    with pytest.raises(ValueError, match=match):
+        fn(Value(A))
+
+
+def test_transpose_axes_must_be_ints():
+    with pytest.raises(TypeError, match=r"transpose: axes must be ints, got \('a', 0\)"):
+        Value(A).transpose("a", 0)
+
+
+# ============================================================================ reshape, index
+@pytest.mark.parametrize(
+    "shape,error,match",
+    [
+        ((4, 2), ValueError, r"reshape: cannot reshape shape \(2, 3\) \(6 elements\) into \(4, 2"),
+        ((-1, -1), ValueError, r"cannot reshape shape \(2, 3\) \(6 elements\) into \(-1, -1\)"),
+        ((2.5, 2), TypeError, r"reshape: the shape must be ints, got \(2.5, 2\)"),
+        (("a",), TypeError, r"reshape: the shape must be ints, got \('a',\)"),
+    ],
+)
+def test_bad_reshape(shape, error, match):
+    with pytest.raises(error, match=match):
+        Value(A).reshape(*shape)
+
+
+@pytest.mark.parametrize(
+    "index,match",
+    [
+        (1.5, r"getitem: index 1.5 is invalid for shape \(2, 3\): only integers"),
+        ("a", r"getitem: index 'a' is invalid for shape \(2, 3\)"),
+        ((0, 0, 0), r"index \(0, 0, 0\) is invalid for shape \(2, 3\): too many indices"),
+        (np.array([True, False, True]), r"invalid for shape \(2, 3\): boolean index did not match"),
+        (np.array([0, 5]), r"invalid for shape \(2, 3\): index 5 is out of bounds for axis 0"),
+        (np.array([0.0, 1.0]), r"invalid for shape \(2, 3\): arrays used as indices must be"),
+        ((slice(None), 3), r"index \(slice\(None, None, None\), 3\) is invalid.*index 3 is out"),
+        (-3, r"getitem: index -3 is invalid for shape \(2, 3\)"),
+    ],
+)
+def test_bad_index_is_an_index_error_naming_index_and_shape(index, match):
+    with pytest.raises(IndexError, match=match):
+        Value(A)[index]
+
+
+# ============================================================================ arguments
+@pytest.mark.parametrize(
+    "fn,error,match",
+    [
+        (lambda v: v.clip(), ValueError, "clip: give lo, hi or both"),
+        (lambda v: v.clip("a", 1.0), TypeError, "clip: lo and hi must be numbers or None, got str"),
+        (lambda v: v.clip(0.0, [1, 2]), TypeError, "clip: lo and hi must be numbers or None, got"),
+        (lambda v: v.elu("a"), TypeError, "elu: alpha must be a number, got str 'a'"),
+        (lambda v: v.astype("foo"), TypeError, "data type 'foo' not understood"),
+        (lambda v: v.astype(int), TypeError, "astype: to int64: only float dtypes"),
+        (lambda v: v.astype(complex), TypeError, "astype: to complex128: only float dtypes"),
+        (lambda v: v.astype(bool), TypeError, "astype: to bool: only float dtypes"),
+        (lambda v: concat([]), ValueError, "concat: needs at least one value"),
+        (lambda v: stack([]), ValueError, "stack: needs at least one value"),
+        (lambda v: Value(np.ones((0, 3))).mean(), ValueError, r"mean: of an empty array"),
+        (lambda v: Value(np.ones(0)).max(), ValueError, r"max: of an empty array \(shape \(0,\)\)"),
+        (lambda v: where("abc", v, v), TypeError, "where: the condition must be booleans"),
+        (lambda v: len(Value(1.0)), TypeError, "len\\(\\) of a 0-d Value"),
+        (lambda v: v.register_hook(3), TypeError, "register_hook: the hook must be callable"),
+        (lambda v: Value(1.0, requires_grad=False).register_hook(print), RuntimeError,
+         "register_hook on a Value that does not require grad"),
+        (lambda v: (v * 2).requires_grad_(False), RuntimeError, "on a non-leaf Value: use detach"),
+    ],
+)
+def test_bad_arguments(fn, error, match):
+    with pytest.raises(error, match=match):
+        fn(Value(A))
+
+
+# ============================================================================ backward & co
+def test_backward_with_a_non_numeric_or_complex_grad():
+    y = Value(A) * 2.0
+    with pytest.raises(TypeError, match="backward\\(\\): grad: cannot make numeric data from str"):
+        y.backward("abc")
+    with pytest.raises(TypeError, match="backward\\(\\): grad: data of dtype complex128"):
+        y.backward(np.ones((2, 3)) * 1j)
+
+
+@pytest.mark.parametrize(
+    "grad,match",
+    [
+        (np.ones(1), r"grad has shape \(1,\) but the output has shape \(\)"),
+        (np.ones((1, 1)), r"grad has shape \(1, 1\) but the output has shape \(\)"),
+    ],
+)
+def test_backward_grad_of_the_wrong_shape_for_a_scalar(grad, match):
+    with pytest.raises(ValueError, match=match):
+        (Value(A) * 2.0).sum().backward(grad)
+
+
+def test_backward_without_a_graph():
+    with pytest.raises(RuntimeError, match=r"backward\(\): this Value does not require grad"):
+        Value(1.0, requires_grad=False).backward()
+    with pytest.raises(RuntimeError, match=r"backward_steps\(\): this Value does not require"):
+        next(backward_steps(Value(1.0, requires_grad=False) * 2.0))
+    with pytest.raises(ValueError, match=r"needs a scalar output.*shape \(2, 3\)"):
+        next(backward_steps(Value(A) * 2.0))
+
+
+def test_gradients_wants_values():
+    x = Value(A)
+    with pytest.raises(TypeError, match=r"gradients: inputs must be Values, got ndarray at 0"):
+        gradients((x * 2.0).sum(), [A])
+
+
+@pytest.mark.parametrize(
+    "fn,match",
+    [
+        (lambda: jvp(lambda v: v * 2, (A,), ("ab",)), r"jvp: .*cannot make numeric data from str"),
+        (lambda: vjp(lambda v: v * 2, A)[1]("ab"), r"vjp: .*cannot make numeric data from str"),
+    ],
+)
+def test_transforms_reject_non_numeric_tangents(fn, match):
+    with pytest.raises(TypeError, match=match):
+        fn()
