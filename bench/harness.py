@@ -11,13 +11,15 @@ How a workload is measured (the rules that make the ratios fair):
   down up to 50× when they shared one process; a user's program holds only one of them.
 * A sample is ``inner`` calls of the contestant's step function; ``inner`` is calibrated
   once after a warm-up so that a sample lasts at least ``min_sample_s``. The figure kept is
-  seconds per step (sample / inner).
+  seconds per step: the median of the sample's steps, each clocked alone, when a step
+  takes 50 µs or more (robust to a burst of another process on a shared machine), else
+  the sample's time / inner.
 * Python's cycle collector stays **on** (as in a user's program: micrograd pays for its
   reference cycles there), but ``gc.collect()`` runs before every sample, outside the
   timer, so one contestant's garbage is never collected on another's clock.
 * The same environment for everyone: the same environment variables, the same BLAS
-  build for the numpy-based contestants, default thread counts (all recorded by
-  :func:`machine_info`).
+  build for the numpy-based contestants, the same thread count (``THREADS``, below; all
+  recorded by :func:`machine_info`).
 
 Statistics: the median of the per-step times, with min and max; the ratio of medians to
 the workload's baseline (hand-written numpy, unless the workload says otherwise).
@@ -39,6 +41,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+# Threads: every contestant gets the same number, BENCH_THREADS (default 1), through the
+# variables that numpy's OpenBLAS, PyTorch's OpenMP and MKL read when they load (the
+# contestants' processes start after this line) and threadpoolctl for this process. One
+# thread, because this machine has 2 cores shared with other work: measured here, one busy
+# neighbour process made a quarter of the 2-thread OpenBLAS steps 60x slower (its threads
+# wait at a barrier for a descheduled partner), while 1-thread steps stayed within 5%.
+# `BENCH_THREADS=2 make bench` on a quiet machine measures both cores.
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = str(THREADS)
+try:
+    from threadpoolctl import threadpool_limits
+
+    _limits = threadpool_limits(THREADS)
+except ImportError:  # pragma: no cover - only the bench environment has it
+    _limits = None
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,7 +142,9 @@ def _resolve(ref: str) -> Callable[..., Any]:
 def _worker(conn: Any, ref: str, args: tuple) -> None:
     """A contestant's own process: set up once, then time samples when asked."""
     try:
-        made = _resolve(ref)(*args)
+        setup = _resolve(ref)
+        conn.recv()  # wait for our turn: set-up and calibration run while the others idle
+        made = setup(*args)
         step, note = made if isinstance(made, tuple) else (made, None)
         gc.collect()
         t0 = time.perf_counter()
@@ -147,18 +168,35 @@ def _worker(conn: Any, ref: str, args: tuple) -> None:
         inner = conn.recv()
         if inner is None:
             return
-        conn.send(_time_sample(step, inner))
+        conn.send(_time_sample(step, inner, once))
 
 
-def _time_sample(step: Step, inner: int) -> float:
+PER_STEP_CLOCK_S = 50e-6
+
+
+def _time_sample(step: Step, inner: int, per_step: float = 0.0) -> float:
+    """Seconds per step over ``inner`` steps: their median when a step takes long enough to
+    be clocked alone (>= 50 µs; a burst of another process then spoils one step, not the
+    sample), else the mean of the whole run (the clock would cost more than the step)."""
     gc.collect()
-    t0 = time.perf_counter()
+    clock = time.perf_counter
+    if per_step >= PER_STEP_CLOCK_S and inner > 1:
+        times = []
+        for _ in range(inner):
+            t0 = clock()
+            step()
+            times.append(clock() - t0)
+        return statistics.median(times)
+    t0 = clock()
     for _ in range(inner):
         step()
-    return (time.perf_counter() - t0) / inner
+    return (clock() - t0) / inner
 
 
-SETTLE_S = 0.05
+# OpenBLAS's idle threads busy-wait about 2^28 cycles (~0.1 s here) before they sleep, and
+# PyTorch's OpenMP threads spin too: a contestant timed while the previous one's threads
+# still spin runs on a contended machine (seen: 1 ms steps taking 50 ms). So wait longer.
+SETTLE_S = 0.25
 
 
 def measure(
@@ -172,9 +210,10 @@ def measure(
     Each contestant runs in a process of its own (started fresh, spawn), as a user's
     program would: thread pools of different libraries (OpenBLAS's pthreads, PyTorch's
     OpenMP) never share a process, where their busy-waiting threads slow each other down by
-    up to 50×. Only one process computes at a time; between samples the harness pauses
-    ``SETTLE_S`` so the threads of the previous one go back to sleep. A contestant whose
-    setup or warm-up raises is reported with its error and left out of the rounds.
+    up to 50×. Only one process computes at a time (set-up and calibration included: the
+    interpreters start together, then each waits for its turn); before each sample the
+    harness pauses ``SETTLE_S`` so the threads of the previous one go back to sleep. A
+    contestant whose setup or warm-up raises is reported with its error and left out.
     """
     import multiprocessing as mp
 
@@ -192,6 +231,8 @@ def measure(
         for c, _p, conn in procs:
             timing = Timing(c.name, [], 0, c.note)
             results.timings.append(timing)
+            time.sleep(SETTLE_S)
+            conn.send("setup")
             status, once, first, note = conn.recv()
             if status != "ok":
                 timing.error = once
@@ -329,6 +370,7 @@ def machine_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "numpy": np.__version__,
+        "bench_threads": THREADS,
         "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "commit": _git_commit(),
         "env": {

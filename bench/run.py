@@ -128,7 +128,8 @@ def _machine_lines(machine: dict) -> list[str]:
         f"{machine.get('platform')}; Python {machine.get('python')}",
         f"- numpy {machine.get('numpy')}, BLAS: {blas_summary(machine)}",
         f"- Peers: {peers}",
-        f"- Threads: {threads}BLAS/OpenMP environment variables: {env_text}",
+        f"- Threads: {machine.get('bench_threads')} per contestant (BENCH_THREADS); {threads}"
+        f"environment: {env_text}",
         f"- Load average (1, 5, 15 min) when this workload started: "
         f"{', '.join(f'{x:.2f}' for x in load) if load else 'unknown'}",
     ]
