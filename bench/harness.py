@@ -59,6 +59,15 @@ try:
 except ImportError:  # pragma: no cover - only the bench environment has it
     _limits = None
 
+# glibc's malloc, the same for everyone: by default it moves its mmap threshold and trims
+# the heap as a process's history dictates, so one contestant's fresh process returned its
+# ~1.4 MiB of per-step temporaries to the kernel after every step and took 356 page faults
+# per step (40% slower) while the same code in an older process took none. Fixed
+# thresholds (those glibc itself grows to: arrays under 32 MiB from the heap, trim above
+# 64 MiB) give every contestant a warmed-up allocator, whatever ran before in its process.
+os.environ.setdefault("MALLOC_MMAP_THRESHOLD_", str(32 * 2**20))
+os.environ.setdefault("MALLOC_TRIM_THRESHOLD_", str(64 * 2**20))
+
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -376,7 +385,7 @@ def machine_info() -> dict[str, Any]:
         "env": {
             k: os.environ[k]
             for k in sorted(os.environ)
-            if k.startswith(("OPENBLAS_", "OMP_", "MKL_", "GOTO", "BLIS_", "VECLIB_"))
+            if k.startswith(("OPENBLAS_", "OMP_", "MKL_", "GOTO", "BLIS_", "VECLIB_", "MALLOC_"))
         },
     }
     try:
