@@ -864,7 +864,7 @@ def concat(values: Sequence[Any], axis: int = 0) -> Value:
     parts = _lift_all(values, "concat")
     try:
         data = np.concatenate([p.data for p in parts], axis=axis)
-    except (ValueError, np.exceptions.AxisError) as err:
+    except (ValueError, TypeError, np.exceptions.AxisError) as err:
         raise ValueError(
             f"concat: shapes {[p.shape for p in parts]} along axis {axis}: {err}"
         ) from None
@@ -894,7 +894,7 @@ def stack(values: Sequence[Any], axis: int = 0) -> Value:
     parts = _lift_all(values, "stack")
     try:
         data = np.stack([p.data for p in parts], axis=axis)
-    except (ValueError, np.exceptions.AxisError) as err:
+    except (ValueError, TypeError, np.exceptions.AxisError) as err:
         raise ValueError(
             f"stack: shapes {[p.shape for p in parts]} along axis {axis}: {err}"
         ) from None

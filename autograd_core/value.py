@@ -166,6 +166,15 @@ class Value:
         """``np.asarray(value)`` gives the data (for plotting and numpy code), no graph."""
         return self.data if dtype is None else self.data.astype(dtype)
 
+    def __bool__(self) -> bool:
+        """As numpy: the truth of a one-element Value; an error for more elements."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a Value of shape {self.shape} is ambiguous; "
+                "use (v > 0).any() or .all() on the comparison"
+            )
+        return bool(self.data)
+
     def __float__(self) -> float:
         return float(self.data)
 

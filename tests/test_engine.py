@@ -347,3 +347,13 @@ def test_retain_graph_false_gives_the_same_leaf_gradients():
         grads.append((a.grad, b.grad))
     for g1, g2 in zip(*grads, strict=True):
         np.testing.assert_array_equal(g1, g2)
+
+
+def test_truth_value_follows_numpy():
+    assert not Value(0.0) and Value(2.0) and Value([1.0])
+    with pytest.raises(ValueError, match=r"truth value of a Value of shape \(3,\) is ambiguous"):
+        bool(Value(np.ones(3)))
+    with pytest.raises(ValueError, match="concat: shapes"):
+        from autograd_core import concat
+
+        concat([Value(np.ones(2)), Value(np.ones(2))], axis="0")
