@@ -144,9 +144,19 @@ def build_table(names: list[str]) -> str:
     if not results:
         return "No results yet: run `make bench`.\n"
     first = results[next(iter(results))]
-    lines = ["## Benchmarks", "", "Produced by `make bench` (raw figures: `bench/results/*.json`). "
-             "Times are per step, medians of interleaved repetitions, each contestant in its "
-             "own process; ratios are medians over the baseline's median.", ""]  # fmt: skip
+    lines = [
+        "## Benchmarks",
+        "",
+        "Produced by `make bench` (a few minutes; its own environment `.bench-venv` holds the "
+        "peers; raw figures in `bench/results/*.json`, harness in `bench/harness.py`). Each "
+        "workload runs all its contestants in one run, interleaved (A B C, C B A, ...), each "
+        "in a fresh process of its own with the same environment: one BLAS/OpenMP thread "
+        "each (`BENCH_THREADS=2 make bench` for both cores on a quiet machine) and the same "
+        "malloc thresholds. Times are per step: the median over the repetitions, with their "
+        "min – max; ratios divide medians by the baseline's (hand-written numpy unless the "
+        "column says otherwise). The targets of the engine and nn issues close the section.",
+        "",
+    ]
     lines += _machine_lines(first["machine"]) + [""]
     targets = []
     for name, res in results.items():
