@@ -77,20 +77,27 @@ def enable_grad() -> _set_grad_enabled:
     return _set_grad_enabled(True)
 
 
-@contextlib.contextmanager
-def name_scope(name: str) -> Iterator[None]:
+class name_scope:  # noqa: N801 (used like a function: ``with name_scope("ReLU"):``)
     """Tag every op created inside with ``name`` (nested scopes give a path).
 
     ``nn.Module.__call__`` opens one per layer, so graph drawings can group the ops of
-    ``Linear(2→16)`` in one box; the engine itself knows nothing of layers.
+    ``Linear(2→16)`` in one box; the engine itself knows nothing of layers. (A class, not
+    a generator: it is entered once per layer call.)
     """
-    global _scope
-    previous = _scope
-    _scope = (*previous, str(name))
-    try:
-        yield
-    finally:
-        _scope = previous
+
+    __slots__ = ("name", "previous")
+
+    def __init__(self, name: str) -> None:
+        self.name = str(name)
+
+    def __enter__(self) -> None:
+        global _scope
+        self.previous = _scope
+        _scope = (*_scope, self.name)
+
+    def __exit__(self, *exc: object) -> None:
+        global _scope
+        _scope = self.previous
 
 
 @contextlib.contextmanager

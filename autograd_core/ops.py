@@ -119,12 +119,17 @@ def _binary(fn: Callable[[Any, Any], Any], name: str, a: Value, b: Value) -> Any
         ) from None
 
 
+# The ufuncs' own reductions: np.sum and np.max add a Python wrapper around these.
+_add_reduce = np.add.reduce
+_max_reduce = np.maximum.reduce
+
+
 def _unbroadcast(g: Value, like: Value) -> Value:
     """Sum ``g`` back to the shape of ``like`` (undo broadcasting) and match its dtype."""
-    if g.shape != like.shape:
-        g = sum_to(g, like.shape)
-    if g.dtype != like.dtype:
-        g = astype(g, like.dtype)
+    if g.data.shape != like.data.shape:
+        g = sum_to(g, like.data.shape)
+    if g.data.dtype != like.data.dtype:
+        g = astype(g, like.data.dtype)
     return g
 
 
@@ -571,7 +576,7 @@ ASTYPE = _op(
 # =========================================================================== reductions
 def sum(a: Value, axis: Any = None, keepdims: bool = False) -> Value:  # noqa: A001
     axes = _axes(axis, a.ndim, "sum")
-    return _emit(SUM, np.sum(a.data, axis=axes, keepdims=keepdims), (a,), (axes, keepdims))
+    return _emit(SUM, _add_reduce(a.data, axes, keepdims=keepdims), (a,), (axes, keepdims))
 
 
 def _spread(g: Value, a: Value, axes: tuple[int, ...] | None, keepdims: bool) -> Value:
@@ -612,7 +617,7 @@ def max(a: Value, axis: Any = None, keepdims: bool = False) -> Value:  # noqa: A
     axes = _axes(axis, a.ndim, "max")
     if a.size == 0:
         raise ValueError(f"max: of an empty array (shape {a.shape})")
-    return _emit(MAX, np.max(a.data, axis=axes, keepdims=keepdims), (a,), (axes, keepdims))
+    return _emit(MAX, _max_reduce(a.data, axes, keepdims=keepdims), (a,), (axes, keepdims))
 
 
 def _max_weights(a: Value, out: Value, axes: tuple[int, ...] | None, keepdims: bool) -> np.ndarray:
@@ -640,7 +645,7 @@ def sum_to(a: Value, shape: tuple[int, ...]) -> Value:
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and a.shape[lead + i] != 1
     )
-    data = np.sum(a.data, axis=axes, keepdims=True)
+    data = _add_reduce(a.data, axes, keepdims=True)
     if lead and data.size == int(np.prod(shape)):
         data = data.reshape(shape)
     if data.shape != shape:
@@ -791,8 +796,8 @@ def softmax(a: Value, axis: int = -1) -> Value:
     """``e^{x_i} / Σ_j e^{x_j}`` along ``axis``, shifted by the max so exp never overflows."""
     axis = _one_axis(axis, a.ndim, "softmax")
     x = a.data
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return _emit(SOFTMAX, e / np.sum(e, axis=axis, keepdims=True), (a,), axis)
+    e = np.exp(x - _max_reduce(x, axis, keepdims=True))
+    return _emit(SOFTMAX, e / _add_reduce(e, axis, keepdims=True), (a,), axis)
 
 
 SOFTMAX = _op(
@@ -807,8 +812,8 @@ def log_softmax(a: Value, axis: int = -1) -> Value:
     """``x_i - log Σ_j e^{x_j}``, stable (the max is shifted out first)."""
     axis = _one_axis(axis, a.ndim, "log_softmax")
     x = a.data
-    shifted = x - np.max(x, axis=axis, keepdims=True)
-    out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted = x - _max_reduce(x, axis, keepdims=True)
+    out = shifted - np.log(_add_reduce(np.exp(shifted), axis, keepdims=True))
     return _emit(LOG_SOFTMAX, out, (a,), axis)
 
 

@@ -152,10 +152,12 @@ def ours_setup(X, y, init):
     def step() -> float:
         zero_grad()
         loss = cross_entropy(model(Xv), y)
-        loss.backward()
+        # free the graph during the sweep, as nn.fit does (and PyTorch by default)
+        loss.backward(retain_graph=False)
         update()
         return float(loss.data)
 
+    notes.append("backward(retain_graph=False)")
     return step, " + ".join(notes)
 
 
