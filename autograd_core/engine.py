@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import linecache
+import operator
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -177,8 +178,7 @@ def topological_order(root: Value) -> list[Value]:
     return sorted(seen.values(), key=_creation)
 
 
-def _creation(node: Value) -> int:
-    return node._seq
+_creation = operator.attrgetter("_seq")  # the creation number (value.py), read in C
 
 
 # --------------------------------------------------------------------------- reverse

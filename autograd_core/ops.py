@@ -581,7 +581,7 @@ def sum(a: Value, axis: Any = None, keepdims: bool = False) -> Value:  # noqa: A
 
 def _spread(g: Value, a: Value, axes: tuple[int, ...] | None, keepdims: bool) -> Value:
     """Broadcast a reduction's gradient back over the reduced axes."""
-    if not keepdims:
+    if not keepdims and axes is not None:  # a full reduction's 0-d gradient broadcasts as is
         g = reshape(g, _kept_shape(a.shape, axes))
     return broadcast_to(g, a.shape)
 
@@ -608,7 +608,8 @@ def _count(a: Value, axes: tuple[int, ...] | None) -> int:
 
 MEAN = _op(
     "mean",
-    lambda g, out, a, ctx: (_spread(g, a, *ctx) * (1.0 / _count(a, ctx[0])),),
+    # scale before spreading: the multiply then runs on the small, reduced array
+    lambda g, out, a, ctx: (_spread(g * (1.0 / _count(a, ctx[0])), a, *ctx),),
     lambda out, p, t, ctx: mean(t[0], ctx[0], ctx[1]),
 )
 

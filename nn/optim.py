@@ -456,11 +456,14 @@ class Adam(Optimizer):
         m += (1.0 - b1) * g
         v *= b2
         v += (1.0 - b2) * (g * g)
-        step_size = lr / (1.0 - b1**t)
+        # p -= lr m_hat / (sqrt(v_hat) + eps) with m_hat = m / (1 - b1^t) and
+        # v_hat = v / (1 - b2^t), the corrections folded into two scalars (fewer passes)
+        c2 = math.sqrt(1.0 - b2**t)
         denom = np.sqrt(v)
-        denom *= 1.0 / math.sqrt(1.0 - b2**t)
-        denom += group["eps"]
-        p -= step_size * m / denom
+        denom += group["eps"] * c2
+        np.divide(m, denom, out=denom)
+        denom *= lr * c2 / (1.0 - b1**t)
+        p -= denom
 
 
 class AdamW(Adam):
