@@ -24,7 +24,7 @@ from autograd_core.gradcheck import (
     gradgradcheck,
     numerical_grad,
 )
-from autograd_core.ops import concat, stack, where
+from autograd_core.ops import concat, linear, stack, where
 from autograd_core.value import Value
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "is_grad_enabled",
     "jacobian",
     "jvp",
+    "linear",
     "name_scope",
     "no_grad",
     "numerical_grad",

@@ -412,6 +412,64 @@ def _matmul_jvp(out, parents, t, ctx):
 MATMUL = _op("matmul", _matmul_vjp, _matmul_jvp)
 
 
+def linear(x: Any, W: Any, b: Any = None) -> Value:
+    """A layer's affine map ``x @ W + b`` as one op (``W`` of shape ``(n_in, n_out)``).
+
+    The same numbers as ``matmul`` then ``add``, with one output array instead of two: the
+    bias is added into the product in place. That halves what a layer keeps alive for the
+    backward pass and saves a pass over the batch, and the graph shows a layer's
+    ``a = W^T x + b`` as one node. Its vjp is matmul's and add's together.
+    """
+    x, W = _lift2(x, W)
+    if b is None:
+        return matmul(x, W)
+    b = _lift(b, W)
+    if W.ndim != 2 or x.ndim == 0:
+        raise ValueError(
+            f"linear: needs x of shape (..., n_in) and W of shape (n_in, n_out), got "
+            f"{x.shape} and {W.shape}"
+        )
+    if x.shape[-1] != W.shape[0]:
+        raise ValueError(
+            f"linear: shapes {x.shape} and {W.shape} do not match "
+            f"(inner dimensions {x.shape[-1]} and {W.shape[0]})"
+        )
+    data = np.matmul(x.data, W.data)
+    try:
+        fits = np.broadcast_shapes(data.shape, b.shape) == data.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"linear: the bias of shape {b.shape} does not broadcast to the output shape "
+            f"{data.shape}"
+        )
+    if np.result_type(data, b.data) == data.dtype:
+        data += b.data  # into the fresh product: no second array
+    else:  # a wider bias promotes, as in matmul then add
+        data = data + b.data
+    return _emit(LINEAR, data, (x, W, b))
+
+
+def _linear_vjp(g, out, x, W, b, ctx):
+    gx, gW = _matmul_vjp(g, out, x, W, None)
+    return gx, gW, (_unbroadcast(g, b) if b.requires_grad else None)
+
+
+def _linear_jvp(out, parents, t, ctx):
+    x, W, b = parents
+    tx, tW, tb = t
+    result = None
+    if tx is not None or tW is not None:
+        result = _matmul_jvp(out, (x, W), [tx, tW], None)
+    if tb is not None:
+        result = tb if result is None else result + tb
+    return broadcast_to(result, out.shape)
+
+
+LINEAR = _op("linear", _linear_vjp, _linear_jvp)
+
+
 # =========================================================================== elementwise
 def exp(a: Value) -> Value:
     return _emit(EXP, np.exp(a.data), (a,))

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core import Value, concat, no_grad
+from autograd_core import Value, concat, linear, no_grad
 from nn.activations import get_activation
 from nn.init import Seed, as_rng, get_initializer
 from nn.module import Module, Parameter, Sequential
@@ -126,10 +126,8 @@ class Linear(Module):
                 f"{self._scope_name()} expected input with last dimension {self.n_in}, "
                 f"got shape {tuple(shape)}"
             )
-        out = x @ self.weight
-        if self.bias is not None:
-            out = out + self.bias
-        return out
+        # one op for x @ W + b: the bias is added into the product in place
+        return linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         dt = "" if self.weight.data.dtype == np.float64 else f", dtype={self.weight.data.dtype}"

@@ -79,7 +79,9 @@ def test_linear_forward_opens_name_scope():
     lin = Linear(2, 16, seed=0)
     out = lin(np.ones((1, 2)))
     assert out.scope == ("Linear(2→16)",)
-    assert out.parents[0].scope == ("Linear(2→16)",)  # the matmul, inside the same layer
+    assert out.op == "linear"  # x @ W + b as one op
+    assert out.parents[1] is lin.weight and out.parents[2] is lin.bias
+    np.testing.assert_allclose(out.data, np.ones((1, 2)) @ lin.weight.data + lin.bias.data)
 
 
 # ------------------------------------------------------------------ Perceptron

@@ -218,6 +218,36 @@ def test_matmul_gradients(shapes):
     np.testing.assert_allclose((Value(a) @ Value(b)).data, a @ b)
 
 
+LINEAR_SHAPES = [
+    ((3,), (3, 4), (4,)),  # one sample
+    ((2, 3), (3, 4), (4,)),  # a batch: the layer's case
+    ((2, 3), (3, 4), (1, 4)),
+    ((2, 3), (3, 4), ()),  # a scalar bias broadcasts
+    ((2, 3), (3, 4), (2, 4)),  # a bias per sample
+    ((5, 2, 3), (3, 4), (4,)),  # stacked batches
+]
+
+
+@pytest.mark.parametrize("shapes", LINEAR_SHAPES, ids=str)
+def test_linear_gradients_and_values(shapes):
+    rng = np.random.default_rng(11)
+    x, W, b = (rng.normal(size=s) for s in shapes)
+    assert gradcheck(lambda x, W, b: O.linear(x, W, b), [x, W, b]).ok
+    np.testing.assert_allclose(O.linear(Value(x), Value(W), Value(b)).data, x @ W + b)
+    assert O.linear(Value(x), Value(W)).op == "matmul"  # no bias: a plain product
+
+
+def test_linear_keeps_float32_and_checks_shapes():
+    x = Value(np.ones((2, 3), dtype=np.float32))
+    W = Value(np.ones((3, 4), dtype=np.float32))
+    out = O.linear(x, W, Value(np.ones(4, dtype=np.float32)))
+    assert out.dtype == np.float32 and out.op == "linear"
+    with pytest.raises(ValueError, match=r"linear: shapes \(2, 3\) and \(2, 4\) do not match"):
+        O.linear(x, Value(np.ones((2, 4))), np.ones(4))
+    with pytest.raises(ValueError, match=r"bias of shape \(3,\) does not broadcast to .*\(2, 4\)"):
+        O.linear(x, W, np.ones(3))
+
+
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 @pytest.mark.parametrize("shape,axis", [((5,), -1), ((3, 4), -1), ((3, 4), 0), ((2, 3, 4), 1)])
 def test_softmax_gradients(name, shape, axis):
@@ -253,6 +283,7 @@ COVERED = (
     | set(UNARY)
     | {"sum", "mean", "max", "sum_to", "broadcast_to", "reshape", "transpose"}
     | {"getitem", "scatter", "matmul", "softmax", "log_softmax", "where", "concat", "stack"}
+    | {"linear"}
     | {"step"}  # straight-through: checked in test_gradcheck (gradcheck must reject it)
 )
 

@@ -164,6 +164,15 @@ def case_matmul(draw):
     return (lambda x, y: x @ y), [draw(values(sa)), draw(values(sb))]
 
 
+def case_linear(draw):
+    n, k, m = (draw(st.integers(1, 3)) for _ in range(3))
+    xs = draw(st.sampled_from([(k,), (n, k), (2, n, k)]))
+    # the bias broadcasts to the output without growing it (x @ W has shape (..., m))
+    bs = draw(st.sampled_from([(m,), ()] + ([(1, m)] if len(xs) > 1 else [])))
+    return (lambda x, W, b: O.linear(x, W, b)), [draw(values(xs)), draw(values((k, m))),
+                                                  draw(values(bs))]
+
+
 def case_reduce(name: str):
     def case(draw):
         shape = draw(shapes)
@@ -295,6 +304,7 @@ CASES: dict[str, Callable[[Callable], Case]] = {
     "pow-number": case_pow_number,
     "rpow": case_rpow,
     "matmul": case_matmul,
+    "linear": case_linear,
     "exp": unary("exp"),
     "log": unary("log", "positive"),
     "sqrt": unary("sqrt", "positive"),
@@ -325,7 +335,8 @@ CASES: dict[str, Callable[[Callable], Case]] = {
 NOT_GRADCHECKED = {"step"}
 # twice differentiable on the drawn domain: second derivatives checked as well
 SMOOTH = {
-    "add", "sub", "mul", "div", "neg", "pow", "pow-number", "rpow", "matmul", "exp", "log",
+    "add", "sub", "mul", "div", "neg", "pow", "pow-number", "rpow", "matmul", "linear", "exp",
+    "log",
     "sqrt", "tanh", "sigmoid", "softplus", "elu", "softmax", "log_softmax", "mean", "sum",
 }
 

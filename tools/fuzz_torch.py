@@ -376,6 +376,20 @@ def gen_matmul(g: Graph) -> Node:
                   f"{left.name} @ {right.name}", ("matmul",), (left, right))
 
 
+def gen_linear(g: Graph) -> Node:
+    """A layer's affine map x @ W + b (one fused op here, matmul + add in PyTorch)."""
+    rng = g.rng
+    x = g.pick(lambda n: 1 <= n.ours.ndim <= 3)
+    if x is None:
+        x = g.leaf((int(rng.integers(1, 5)),) * int(rng.integers(1, 3)))
+    k, m = x.shape[-1], int(rng.integers(1, 5))
+    W = g.pick_or_leaf((k, m))
+    shapes = [(m,), ()] + ([(1, m)] if x.ours.ndim > 1 else [])  # must not grow the output
+    b = g.pick_or_leaf(shapes[int(rng.integers(len(shapes)))])
+    return g.emit(O.linear(x.ours, W.ours, b.ours), x.theirs @ W.theirs + b.theirs,
+                  f"linear({x.name}, {W.name}, {b.name})", ("linear",), (x, W, b))
+
+
 def _random_axis(g: Graph, ndim: int) -> Any:
     rng = g.rng
     r = rng.random()
@@ -673,6 +687,7 @@ GENERATORS: list[tuple[Callable[[Graph], Node], float, tuple[str, ...]]] = [
     (gen_binary, 5.0, ("add", "sub", "mul", "div")),
     (gen_pow, 1.5, ("pow",)),
     (gen_matmul, 1.5, ("matmul",)),
+    (gen_linear, 1.0, ("linear",)),
     (gen_reduce, 2.0, ("sum", "mean", "max")),
     (gen_sum_to_broadcast, 0.7, ("sum_to", "broadcast_to")),
     (gen_reshape_transpose, 1.2, ("reshape", "transpose")),
@@ -706,7 +721,7 @@ class Result:
     nodes: int = 0
 
 
-def _rel_err(ours: np.ndarray, ref: np.ndarray) -> float:
+def _rel_err(ours: np.ndarray, ref: np.ndarray, scale_floor: float = 1.0) -> float:
     ours = np.asarray(ours, dtype=np.float64)
     ref = np.asarray(ref, dtype=np.float64)
     if ours.shape != ref.shape:
@@ -723,7 +738,7 @@ def _rel_err(ours: np.ndarray, ref: np.ndarray) -> float:
         ours, ref = ours[keep], ref[keep]
         if ref.size == 0:
             return 0.0
-    scale = max(1.0, float(np.abs(ref).max()))
+    scale = max(1.0, float(np.abs(ref).max()), scale_floor)
     return float((np.abs(ours - ref) / (np.abs(ref) + ATOL / RTOL * scale)).max())
 
 
@@ -869,10 +884,14 @@ def _second_order(g: Graph, loss_o: Value, loss_t: torch.Tensor, leaves: list[No
     hv_t: Any = [None] * len(leaves)
     if s_t is not None:
         hv_t = torch.autograd.grad(s_t, [n.theirs for n in leaves], allow_unused=True)
-    for n, ho, ht in zip(leaves, hv_o, hv_t, strict=True):
+    refs = [np.zeros(n.shape) if ht is None else _tn(ht)
+            for n, ht in zip(leaves, hv_t, strict=True)]
+    # the products are sums of terms as large as the largest of them: round-off in one
+    # leaf's entries is relative to that, not to the leaf's own (possibly exactly 0) values
+    floor = max([1.0] + [float(np.abs(r).max()) for r in refs if r.size])
+    for n, ho, ref in zip(leaves, hv_o, refs, strict=True):
         ours = np.zeros(n.shape) if ho is None else ho.data
-        ref = np.zeros(n.shape) if ht is None else _tn(ht)
-        e = _rel_err(ours, ref)
+        e = _rel_err(ours, ref, floor)
         if not e <= RTOL:
             raise Mismatch(f"Hessian-vector product at leaf {n.name}: rel err {e:.3g}\n"
                            f"ours  {ours!r}\ntorch {ref!r}", "hvp")
