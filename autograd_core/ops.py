@@ -435,20 +435,23 @@ def linear(x: Any, W: Any, b: Any = None) -> Value:
             f"(inner dimensions {x.shape[-1]} and {W.shape[0]})"
         )
     data = np.matmul(x.data, W.data)
-    try:
-        fits = np.broadcast_shapes(data.shape, b.shape) == data.shape
-    except ValueError:
-        fits = False
-    if not fits:
+    if not _broadcasts_into(b.shape, data.shape):
         raise ValueError(
             f"linear: the bias of shape {b.shape} does not broadcast to the output shape "
             f"{data.shape}"
         )
-    if np.result_type(data, b.data) == data.dtype:
+    if b.dtype == data.dtype or np.result_type(data, b.data) == data.dtype:
         data += b.data  # into the fresh product: no second array
     else:  # a wider bias promotes, as in matmul then add
         data = data + b.data
     return _emit(LINEAR, data, (x, W, b))
+
+
+def _broadcasts_into(small: tuple[int, ...], big: tuple[int, ...]) -> bool:
+    """Whether an array of shape ``small`` broadcasts to ``big`` without changing it."""
+    if len(small) > len(big):
+        return False
+    return builtins.all(s == 1 or s == t for s, t in zip(small[::-1], big[::-1], strict=False))
 
 
 def _linear_vjp(g, out, x, W, b, ctx):
@@ -655,13 +658,15 @@ def mean(a: Value, axis: Any = None, keepdims: bool = False) -> Value:
     axes = _axes(axis, a.ndim, "mean")
     if a.size == 0:
         raise ValueError(f"mean: of an empty array (shape {a.shape})")
-    return _emit(MEAN, np.mean(a.data, axis=axes, keepdims=keepdims), (a,), (axes, keepdims))
+    # np.mean's own steps (sum, then divide by the count) without its Python wrapper
+    total = _add_reduce(a.data, axes, keepdims=keepdims)
+    return _emit(MEAN, np.true_divide(total, _count(a, axes)), (a,), (axes, keepdims))
 
 
 def _count(a: Value, axes: tuple[int, ...] | None) -> int:
     if axes is None:
         return a.size
-    return int(np.prod([a.shape[i] for i in axes]))
+    return math.prod(a.shape[i] for i in axes)
 
 
 MEAN = _op(
