@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import linecache
 import operator
 import sys
@@ -407,16 +408,23 @@ def backward_steps(root: Value, grad: Any = None) -> Iterator[BackwardStep]:
         raise RuntimeError("backward_steps(): this Value does not require grad")
     seed = _seed(root, grad)
     handed: set[int] = set()
-    with _set_grad_enabled(False):
-        for i, (node, g, contributions) in enumerate(_walk(root, seed)):
+    walk = _walk(root, seed)
+    for i in itertools.count():
+        # grad mode off only while this generator runs: a caller paused between steps
+        # (a notebook cell, a Stepper) must still record the ops it makes
+        with _set_grad_enabled(False):
+            item = next(walk, None)
+            if item is None:
+                return
+            node, g, contributions = item
             _store(node, g, False, handed)
-            yield BackwardStep(
-                index=i,
-                node=node,
-                op=node.op,
-                upstream=g.data,
-                contributions=tuple(None if c is None else c.data for c in contributions),
-            )
+        yield BackwardStep(
+            index=i,
+            node=node,
+            op=node.op,
+            upstream=g.data,
+            contributions=tuple(None if c is None else c.data for c in contributions),
+        )
 
 
 def gradients(
@@ -432,15 +440,16 @@ def gradients(
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"gradients: inputs must be Values, got {type(x).__name__} at {i}")
-    wanted = {id(x): i for i, x in enumerate(inputs)}
+    wanted: dict[int, list[int]] = {}  # one Value may be asked for more than once
+    for i, x in enumerate(inputs):
+        wanted.setdefault(id(x), []).append(i)
     result: list[Value | None] = [None] * len(inputs)
     if not root.requires_grad:
         return result
     seed = _seed(root, grad)
     with _set_grad_enabled(create_graph):
         for node, g, _ in _walk(root, seed):
-            i = wanted.get(id(node))
-            if i is not None:
+            for i in wanted.get(id(node), ()):
                 result[i] = g
     return result
 

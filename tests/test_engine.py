@@ -357,3 +357,30 @@ def test_truth_value_follows_numpy():
         from autograd_core import concat
 
         concat([Value(np.ones(2)), Value(np.ones(2))], axis="0")
+
+
+def test_a_paused_backward_steps_leaves_grad_mode_on_for_the_caller():
+    from autograd_core import backward_steps
+
+    a = Value(2.0)
+    steps = backward_steps((a * a).tanh())
+    first = next(steps)
+    assert first.op == "tanh"
+    assert is_grad_enabled()  # the generator is suspended: the caller's ops must record
+    b = Value(3.0)
+    c = b * b
+    assert c.requires_grad and c.op == "mul"
+    rest = list(steps)  # the sweep itself still runs without recording
+    assert [s.op for s in rest] == ["mul", None]
+    assert float(a.grad) == pytest.approx(4.0 * (1.0 - np.tanh(4.0) ** 2), rel=1e-14)
+    assert not isinstance(a.grad, Value) and is_grad_enabled()
+
+
+def test_gradients_with_the_same_input_twice_gives_it_twice():
+    from autograd_core import gradients
+
+    x = Value(3.0)
+    y = Value(2.0)
+    gx1, gy, gx2 = gradients(x * x * y, [x, y, x])
+    assert float(gx1.data) == float(gx2.data) == 12.0
+    assert float(gy.data) == 9.0

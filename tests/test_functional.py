@@ -125,3 +125,9 @@ def test_bad_arguments():
         jvp(lambda a, b: a * b, (1.0, 2.0), (1.0,))
     with pytest.raises(ValueError, match="argnums 3 out of range"):
         grad(f_scalar, 3)(np.ones(2))
+
+
+def test_grad_with_one_value_passed_for_two_arguments():
+    x = Value(3.0)  # a Value that requires grad: both argnums name the same node
+    da, db = grad(lambda a, b: a * a * b, argnums=(0, 1))(x, x)
+    assert float(da.data) == float(db.data) == 27.0
