@@ -146,15 +146,16 @@ def _axes(axis: Any, ndim: int, name: str) -> tuple[int, ...] | None:
             f"{type(axis).__name__} {axis!r}"
         )
     out = []
+    n = builtins.max(ndim, 1)  # as np.sum: axis 0 or -1 of a 0-d array is the array itself
     for ax in axes:
-        if not -ndim <= ax < builtins.max(ndim, 1):
+        if not -n <= ax < n:
             raise ValueError(
                 f"{name}: axis {ax} is out of range for an array of {ndim} dimensions"
             )
-        out.append(int(ax) % builtins.max(ndim, 1))
+        out.append(int(ax) % n)
     if len(set(out)) != len(out):
         raise ValueError(f"{name}: axis {axis} repeats an axis")
-    return tuple(sorted(out))
+    return tuple(sorted(out)) if ndim else ()  # the ufuncs' reduce wants no axis at 0-d
 
 
 def _one_axis(axis: Any, ndim: int, name: str) -> int:
@@ -293,6 +294,11 @@ NEG = _op("neg", lambda g, out, a, ctx: (-g,), lambda out, p, t, ctx: -t[0])
 
 def pow(a: Any, b: Any) -> Value:  # noqa: A001 (the operator's name)
     a, b = _lift2(a, b)
+    # a bool mask as base or exponent: its rules need b - 1 and log a, undefined on bools
+    if a.dtype.kind == "b":
+        a = Value._const(a.data.astype(b.dtype))
+    if b.dtype.kind == "b":
+        b = Value._const(b.data.astype(a.dtype))
     return _emit(POW, _binary(np.power, "pow", a, b), (a, b))
 
 
@@ -931,6 +937,11 @@ def _lift_all(values: Sequence[Any], name: str) -> tuple[Value, ...]:
 def concat(values: Sequence[Any], axis: int = 0) -> Value:
     """Join along an existing axis (``np.concatenate``)."""
     parts = _lift_all(values, "concat")
+    if not isinstance(axis, int | np.integer):  # np.concatenate would flatten at None
+        raise ValueError(
+            f"concat: shapes {[p.shape for p in parts]} along axis {axis!r}: the axis must be "
+            f"an int, got {type(axis).__name__}"
+        )
     try:
         data = np.concatenate([p.data for p in parts], axis=axis)
     except (ValueError, TypeError, np.exceptions.AxisError) as err:

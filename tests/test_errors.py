@@ -276,3 +276,10 @@ def test_gradients_wants_values():
 def test_transforms_reject_non_numeric_tangents(fn, match):
     with pytest.raises(TypeError, match=match):
         fn()
+
+
+def test_concat_axis_none_is_refused_by_name():
+    # np.concatenate flattens at axis=None; the op then failed with a bare TypeError
+    with pytest.raises(ValueError, match=r"concat: shapes \[\(2, 3\), \(2, 3\)\] along axis "
+                                         r"None: the axis must be an int, got NoneType"):
+        concat([Value(A), Value(A)], axis=None)

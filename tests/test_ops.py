@@ -311,3 +311,25 @@ def test_forward_values_match_numpy():
     np.testing.assert_allclose(v.relu().data, np.maximum(x, 0))
     np.testing.assert_allclose(v.clip(-0.5, 0.5).data, np.clip(x, -0.5, 0.5))
     np.testing.assert_allclose(v.mean(axis=0).data, x.mean(axis=0))
+
+
+@pytest.mark.parametrize("op", ["sum", "mean", "max"])
+@pytest.mark.parametrize("axis", [0, -1, (0,)])
+def test_reductions_of_a_0d_value_over_axis_0_as_numpy(op, axis):
+    # np.sum(np.array(2.5), axis=0) is 2.5; the ufunc reduce behind the op raised AxisError
+    x = Value(2.5)
+    y = getattr(x, op)(axis=axis)
+    assert y.shape == () and float(y.data) == 2.5
+    (y * 3.0).backward()
+    assert float(x.grad) == 3.0
+
+
+def test_pow_with_a_boolean_mask_exponent_or_base():
+    x = Value(np.array([2.0, 3.0]))
+    (x ** np.array([True, False])).sum().backward()  # numpy's bool - 1 raised in the vjp
+    np.testing.assert_array_equal(x.grad, [1.0, 0.0])
+    y = Value(np.array([2.0, 3.0]))
+    z = np.array([True, False]) ** y  # 1 ** y and 0 ** y
+    np.testing.assert_array_equal(z.data, [1.0, 0.0])
+    z.sum().backward()
+    np.testing.assert_array_equal(y.grad, [0.0, 0.0])  # d/dy 1^y = 0, and 0 at a == 0
