@@ -80,6 +80,16 @@ def _read(path: str) -> dict[str, np.ndarray]:
     """Every array of the archive, read fully (so CRC errors surface here), no pickle."""
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no such file {path!r}")
+    if os.path.isfile(path):
+        with open(path, "rb") as f:
+            magic = f.read(6)
+        # np.load takes anything that is neither a zip nor an .npy for a pickle, and its
+        # error then suggests unpickling the file: say what the file is not, instead
+        if not magic.startswith((b"PK\x03\x04", b"PK\x05\x06", b"\x93NUMPY")):
+            raise ModelFileError(
+                f"load: {path!r} is not a readable .npz model file: it does not start like a "
+                f"zip archive (first bytes {magic!r})"
+            )
     try:
         npz = np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:

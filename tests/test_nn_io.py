@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 
 import numpy as np
@@ -191,3 +192,14 @@ def test_corrupt_array_bytes_fail_the_crc_and_name_the_key(tmp_path):
     path.write_bytes(bytes(data))
     _check_refused(tmp_path, path, r"model.npz': key '0.weight' cannot be read \(truncated or "
                                    r"corrupt\?\).*CRC")
+
+
+def test_a_file_that_is_not_a_zip_is_named_without_advice_to_unpickle(tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("hello world")
+    with pytest.raises(ModelFileError) as info:
+        load(_model(), text)
+    message = str(info.value)
+    assert re.search(r"notes.txt' is not a readable .npz model file: it does not start like a "
+                     r"zip archive \(first bytes b'hello '\)", message)
+    assert "pickle" not in message  # numpy's own text advised pickle.load on it
