@@ -231,7 +231,8 @@ def load_model(path: str) -> tuple[Module, ModelSpec]:
         with open(js, encoding="utf-8") as fh:
             obj = json.load(fh)
     except json.JSONDecodeError as err:
-        raise CLIError(f"{js!r} is not valid JSON: {err}") from None
+        raise CLIError(f"{js!r} is not a model saved by 'nn train' (expected a folder, .npz or "
+                       f".json; this file is not valid JSON: {err})") from None
     spec = ModelSpec.from_json(obj, repr(js))
     if path.lower().endswith(".npz"):  # the weights the user named, not the JSON's default
         npz = path
@@ -522,7 +523,9 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     p.add_argument("model", metavar="MODEL", help="model folder, .npz or .json")
     p.add_argument("--data", type=parse_data, required=True, metavar="DATA",
                    help=f"{{{','.join(DATASETS)}}} or idx:IMAGES,LABELS")
-    p.add_argument("--n-samples", type=positive_int, default=None, metavar="N")
+    p.add_argument("--n-samples", type=positive_int, default=None, metavar="N",
+                   help="points to draw for moons, circles, spirals, blobs (default 200; "
+                        "spirals 300)")
     p.add_argument("--seed", type=seed_int, default=1, help="data seed (default: 1)")
     p.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
 

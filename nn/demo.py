@@ -218,7 +218,8 @@ def run_demo(out: str = "out", seed: int = 0, progress: bool = False,
     fig.suptitle("Decision boundaries: a perceptron draws a line; an MLP bends it",
                  fontsize=12)
     fig.legend(handles=class_legend_handles(3), loc="outside lower center", ncol=4,
-               fontsize=9, title="colours: true class; shading: predicted class")
+               fontsize=9, title="colours: true class; shading: predicted class; "
+               "accuracy on all points, training and validation")
     files["decision_boundaries"] = "decision_boundaries.png"
     save_figure(fig, os.path.join(out, files["decision_boundaries"]))
 
