@@ -515,7 +515,8 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                    help="seeds the data, the split, the weights and the batch order (default: 0)")
     p.add_argument("--out", default=os.path.join("out", "train"), metavar="DIR",
                    help="output folder (default: out/train)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (it is shown only when stderr is a terminal anyway)")
 
     p = sub.add_parser("evaluate", help="loss and accuracy of a saved model",
                        description="Loss and accuracy of a model saved by 'train' on a data set.",
@@ -621,7 +622,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     os.makedirs(args.out, exist_ok=True)
     start = time.perf_counter()
     history = fit(model, loss_fn, optimizer, train, epochs=args.epochs,
-                  batch_size=args.batch_size, val=val, progress=not args.no_progress,
+                  batch_size=args.batch_size, val=val,
+                  # a bar redrawn with \r is noise in a log file or a pipe
+                  progress=not args.no_progress and sys.stderr.isatty(),
                   seed=args.seed)
     seconds = time.perf_counter() - start
     final = {"train_" + k: v for k, v in evaluate(model, loss_fn, train).items()}
