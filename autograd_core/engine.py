@@ -341,10 +341,12 @@ def _store(node: Value, g: Value, create_graph: bool, handed: set[int]) -> None:
     A leaf's first gradient is stored without a copy when the array is its own: a vjp
     that passes its upstream through unchanged (``+``, ``reshape``) can hand one array,
     or views of it, to several leaves, and an in-place ``p.grad *= s`` on one must not
-    change another. ``handed`` holds the arrays already given out in this sweep.
+    change another (nor an interior node's ``.grad``, nor the caller's ``grad=`` Value).
+    ``handed`` holds the arrays already given out in this sweep.
     """
     if node._op is not None:  # interior: the latest pass's gradient, as data (no cycles)
         node.grad = g.data
+        handed.add(id(g.data))
     elif create_graph:  # leaf, keeping the record of how the gradient was computed
         node.grad = g if node.grad is None else node.grad + g
     elif node.grad is None:
@@ -378,7 +380,7 @@ def backward(
             "requires_grad=False, or inside no_grad()), so there is no graph to differentiate"
         )
     seed = _seed(root, grad)
-    handed: set[int] = set()
+    handed: set[int] = {id(seed.data)}  # the caller's grad= Value is never a .grad
     release = not retain_graph
     # The sweep allocates a Value or two per node but never a reference cycle, so the
     # cycle collector would only rescan the live graph (millions of nodes in a deep
@@ -407,7 +409,7 @@ def backward_steps(root: Value, grad: Any = None) -> Iterator[BackwardStep]:
     if not root.requires_grad:
         raise RuntimeError("backward_steps(): this Value does not require grad")
     seed = _seed(root, grad)
-    handed: set[int] = set()
+    handed: set[int] = {id(seed.data)}
     walk = _walk(root, seed)
     for i in itertools.count():
         # grad mode off only while this generator runs: a caller paused between steps

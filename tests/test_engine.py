@@ -384,3 +384,22 @@ def test_gradients_with_the_same_input_twice_gives_it_twice():
     gx1, gy, gx2 = gradients(x * x * y, [x, y, x])
     assert float(gx1.data) == float(gx2.data) == 12.0
     assert float(gy.data) == 9.0
+
+
+def test_a_leaf_grad_shares_memory_with_no_interior_grad_nor_the_callers_grad():
+    a = Value(np.array([1.0, 2.0]))
+    w = Value(np.array([3.0, 4.0]))
+    h = w * 2.0
+    c = h + a  # add hands one array to h and to the leaf a
+    c.backward(np.ones(2))
+    a.grad *= 10.0  # as clip_grad_norm_ does
+    np.testing.assert_array_equal(a.grad, [10.0, 10.0])
+    np.testing.assert_array_equal(h.grad, [1.0, 1.0])
+    np.testing.assert_array_equal(c.grad, [1.0, 1.0])
+    np.testing.assert_array_equal(w.grad, [2.0, 2.0])
+    x = Value(np.array([1.0, 2.0]))
+    seed = Value(np.array([1.0, 1.0]), requires_grad=False)
+    x.backward(seed)
+    x.grad *= 5.0
+    np.testing.assert_array_equal(seed.data, [1.0, 1.0])
+    np.testing.assert_array_equal(x.grad, [5.0, 5.0])
