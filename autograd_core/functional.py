@@ -42,6 +42,8 @@ def _output(out: Any, name: str) -> Value:
 def _argnums(argnums: int | Sequence[int], n: int, name: str) -> tuple[int, ...]:
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     for i in nums:
+        if not isinstance(i, int) or isinstance(i, bool):
+            raise TypeError(f"{name}: argnums must be an int or a tuple of ints, got {argnums!r}")
         if not -n <= i < n:
             raise ValueError(f"{name}: argnums {argnums} out of range for {n} positional arguments")
     return tuple(i % n for i in nums)

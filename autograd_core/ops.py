@@ -158,12 +158,15 @@ def _axes(axis: Any, ndim: int, name: str) -> tuple[int, ...] | None:
     return tuple(sorted(out)) if ndim else ()  # the ufuncs' reduce wants no axis at 0-d
 
 
-def _one_axis(axis: Any, ndim: int, name: str) -> int:
+def _one_axis(axis: Any, shape: tuple[int, ...], name: str) -> int:
     """Check a single ``axis`` argument (softmax, log_softmax)."""
+    ndim = len(shape)
     if not isinstance(axis, int | np.integer):
         raise TypeError(f"{name}: axis must be an int, got {type(axis).__name__} {axis!r}")
     if not -ndim <= axis < ndim:
         raise ValueError(f"{name}: axis {axis} is out of range for an array of {ndim} dimensions")
+    if shape[axis] == 0:
+        raise ValueError(f"{name}: along axis {axis}, which is empty (shape {shape})")
     return int(axis)
 
 
@@ -864,7 +867,7 @@ SCATTER = _op(
 # =========================================================================== softmax
 def softmax(a: Value, axis: int = -1) -> Value:
     """``e^{x_i} / Σ_j e^{x_j}`` along ``axis``, shifted by the max so exp never overflows."""
-    axis = _one_axis(axis, a.ndim, "softmax")
+    axis = _one_axis(axis, a.shape, "softmax")
     x = a.data
     e = np.exp(x - _max_reduce(x, axis, keepdims=True))
     return _emit(SOFTMAX, e / _add_reduce(e, axis, keepdims=True), (a,), axis)
@@ -880,7 +883,7 @@ SOFTMAX = _op(
 
 def log_softmax(a: Value, axis: int = -1) -> Value:
     """``x_i - log Σ_j e^{x_j}``, stable (the max is shifted out first)."""
-    axis = _one_axis(axis, a.ndim, "log_softmax")
+    axis = _one_axis(axis, a.shape, "log_softmax")
     x = a.data
     shifted = x - _max_reduce(x, axis, keepdims=True)
     out = shifted - np.log(_add_reduce(np.exp(shifted), axis, keepdims=True))

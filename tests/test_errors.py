@@ -283,3 +283,18 @@ def test_concat_axis_none_is_refused_by_name():
     with pytest.raises(ValueError, match=r"concat: shapes \[\(2, 3\), \(2, 3\)\] along axis "
                                          r"None: the axis must be an int, got NoneType"):
         concat([Value(A), Value(A)], axis=None)
+
+
+@pytest.mark.parametrize("op", ["softmax", "log_softmax"])
+def test_softmax_along_an_empty_axis_names_the_op(op):
+    with pytest.raises(ValueError, match=rf"{op}: along axis -1, which is empty \(shape \(2, 0"):
+        getattr(Value(np.ones((2, 0))), op)()
+    assert getattr(Value(np.ones((0, 3))), op)().shape == (0, 3)  # empty batch: fine
+
+
+def test_grad_argnums_must_be_ints():
+    from autograd_core import grad
+
+    with pytest.raises(TypeError, match=r"grad: argnums must be an int or a tuple of ints, "
+                                        r"got '0'"):
+        grad(lambda a: a * a, argnums="0")(3.0)
