@@ -276,6 +276,8 @@ def _walk(
         node = order.pop()  # the list must not keep processed nodes alive
         g = pending.pop(id(node), None)
         if g is None:  # no path from this node to the root carries gradient
+            if release and node._op is not None:
+                node._op, node._parents, node._ctx, node.grad = _FREED, (), None, None
             continue
         if node._hooks:
             g = _run_hooks(node, g)
@@ -293,8 +295,8 @@ def _walk(
                 _check_backward(node, parents.index(parent), c)
             previous = pending.get(id(parent))
             pending[id(parent)] = c if previous is None else previous + c
-        if release:
-            node._op, node._parents, node._ctx = _FREED, (), None
+        if release:  # (and no stale .grad from an earlier pass that kept the graph)
+            node._op, node._parents, node._ctx, node.grad = _FREED, (), None, None
         yield node, g, contributions
 
 
@@ -381,6 +383,11 @@ def backward(
         )
     seed = _seed(root, grad)
     handed: set[int] = {id(seed.data)}  # the caller's grad= Value is never a .grad
+    if create_graph and not retain_graph:
+        raise ValueError(
+            "backward(create_graph=True, retain_graph=False): the recorded gradients need "
+            "the graph they were computed from; keep it (retain_graph=True)"
+        )
     release = not retain_graph
     # The sweep allocates a Value or two per node but never a reference cycle, so the
     # cycle collector would only rescan the live graph (millions of nodes in a deep

@@ -377,7 +377,11 @@ class Value:
         return ops.clip(self, lo, hi)
 
     def astype(self, dtype: Any) -> Value:
-        return ops.astype(self, np.dtype(dtype))
+        try:
+            dt = np.dtype(dtype)
+        except TypeError as err:
+            raise TypeError(f"astype: {err}") from None
+        return ops.astype(self, dt)
 
 
 def _data(x: Any) -> Any:

@@ -118,7 +118,7 @@ def binary_cross_entropy(
     """
     _check_reduction("binary_cross_entropy", reduction)
     p = _pred("binary_cross_entropy", prob)
-    y = _target("binary_cross_entropy", target, p)
+    y = _probability_target("binary_cross_entropy", target, p)
     e = _eps_for(p.dtype, eps)
     pc = p.clip(e, 1.0 - e)
     per = -(y * pc.log() + (1.0 - y) * (1.0 - pc).log())
@@ -134,8 +134,20 @@ def binary_cross_entropy_with_logits(logits: Any, target: Any, reduction: str = 
     """
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     z = _pred("binary_cross_entropy_with_logits", logits)
-    y = _target("binary_cross_entropy_with_logits", target, z)
+    y = _probability_target("binary_cross_entropy_with_logits", target, z)
     return _reduce(z.softplus() - z * y, reduction)
+
+
+def _probability_target(name: str, target: Any, pred: Value) -> Any:
+    """The target of a binary cross-entropy: probabilities (0/1 labels included) in [0, 1]."""
+    y = _target(name, target, pred)
+    data = y.data if isinstance(y, Value) else np.asarray(y)
+    if data.size and not (np.all(data >= 0) and np.all(data <= 1)):
+        raise ValueError(
+            f"{name}: targets must be probabilities in [0, 1] (0/1 labels), got min "
+            f"{np.min(data):g} and max {np.max(data):g}"
+        )
+    return y
 
 
 def _class_indices(name: str, target: np.ndarray, n: int, c: int) -> np.ndarray:

@@ -403,3 +403,29 @@ def test_a_leaf_grad_shares_memory_with_no_interior_grad_nor_the_callers_grad():
     x.grad *= 5.0
     np.testing.assert_array_equal(seed.data, [1.0, 1.0])
     np.testing.assert_array_equal(x.grad, [5.0, 5.0])
+
+
+def test_create_graph_needs_the_graph_kept():
+    x = Value(2.0)
+    with pytest.raises(ValueError, match="create_graph=True, retain_graph=False"):
+        (x * x).backward(create_graph=True, retain_graph=False)
+
+
+def test_release_also_frees_branches_no_gradient_reaches_and_clears_stale_grads():
+    x = Value(np.array([1.0, 2.0]))
+    h = x * 3.0
+    dead = h * 0.0 + 1.0  # h feeds it, but it does not reach the loss
+    loss = (h * h).sum()
+    loss.backward()  # kept: interior grads stored
+    assert h.grad is not None
+    x.zero_grad()
+    loss2 = (h * 2.0).sum()
+    loss2.backward(retain_graph=False)
+    assert h.grad is None and h.op == "freed"  # no stale grad from the first pass
+    np.testing.assert_array_equal(x.grad, [6.0, 6.0])
+    assert dead.op == "add"  # not part of loss2's graph: untouched
+
+
+def test_astype_names_a_bad_dtype():
+    with pytest.raises(TypeError, match="astype: data type 'foo' not understood"):
+        Value(1.0).astype("foo")

@@ -183,3 +183,11 @@ def test_get_loss_registry():
     assert L.get_loss(L.mse) is L.mse
     with pytest.raises(ValueError, match="unknown loss 'nll'; known: bce, bce_with_logits"):
         L.get_loss("nll")
+
+
+def test_binary_cross_entropies_refuse_targets_outside_0_1():
+    import nn
+
+    for fn in (nn.binary_cross_entropy, nn.binary_cross_entropy_with_logits):
+        with pytest.raises(ValueError, match=r"targets must be probabilities in \[0, 1\].*max 5"):
+            fn(Value(np.array([0.3, 0.6])), np.array([0.0, 5.0]))
