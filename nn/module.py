@@ -181,7 +181,7 @@ class Module:
         return self.train(False)
 
     def zero_grad(self) -> None:
-        """Forget every parameter's accumulated gradient (``.grad = None``, PyTorch's default).
+        """Forget every parameter's accumulated gradient (set to None, PyTorch's default).
 
         ``None`` rather than zeros: the next ``backward()`` stores its gradient without
         adding it to an array of zeros.
