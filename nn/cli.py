@@ -310,54 +310,28 @@ def gradcheck_model(
 # --------------------------------------------------------------------------- argument types
 
 
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (value > 0 and np.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
+def _number_arg(convert: type, ok: Any, need: str) -> Any:
+    """An argparse type: ``convert`` the text, then check it with ``ok`` (else: ``need``)."""
+    what = "a whole number" if convert is int else "a number"
+
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"must be {need}, got {text}")
+        return value
+
+    parse.__name__ = need  # argparse names the type in its messages
+    return parse
 
 
-def nonneg_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (value >= 0 and np.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
-    return value
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text}")
-    return value
-
-
-def seed_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
-    return value
-
-
-def fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
-    return value
+positive_float = _number_arg(float, lambda v: v > 0 and np.isfinite(v), "a positive number")
+nonneg_float = _number_arg(float, lambda v: v >= 0 and np.isfinite(v), "a number >= 0")
+positive_int = _number_arg(int, lambda v: v >= 1, "a whole number >= 1")
+seed_int = _number_arg(int, lambda v: v >= 0, ">= 0")
+fraction = _number_arg(float, lambda v: 0.0 <= v < 1.0, "in [0, 1)")
 
 
 def hidden_sizes(text: str) -> tuple[int, ...]:
