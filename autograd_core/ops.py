@@ -718,9 +718,12 @@ def sum_to(a: Value, shape: tuple[int, ...]) -> Value:
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and a.shape[lead + i] != 1
     )
-    data = _add_reduce(a.data, axes, keepdims=True)
-    if lead and data.size == int(np.prod(shape)):
-        data = data.reshape(shape)
+    if len(axes) == lead:  # only leading axes (a bias's gradient): no reshape needed
+        data = _add_reduce(a.data, axes)
+    else:
+        data = _add_reduce(a.data, axes, keepdims=True)
+        if lead and data.size == math.prod(shape):
+            data = data.reshape(shape)
     if data.shape != shape:
         raise ValueError(f"sum_to: shape {a.shape} does not reduce to {shape}")
     return _emit(SUM_TO, data, (a,), shape)

@@ -157,6 +157,8 @@ class Optimizer:
         if not seen:
             raise ValueError(f"{who}: got an empty parameter list")
         self.state: dict[Value, dict[str, Any]] = {}
+        # id(group) -> flat buffers of a group updated as one array (see _step_together)
+        self._flat: dict[int, tuple] = {}
 
     # -------------------------------------------------------------- interface
     def _validate(self, group: dict[str, Any]) -> None:
@@ -192,6 +194,8 @@ class Optimizer:
         """
         for group in self.param_groups:
             names = self._buffer_names(group)
+            if self._step_together(group, names):
+                continue
             for p in group["params"]:
                 g = _grad_array(p)
                 if g is None:
@@ -219,6 +223,83 @@ class Optimizer:
                     j = i + _CHUNK
                     self._update(flat[i:j], gflat[i:j], {k: b[i:j] for k, b in bflat.items()},
                                  group, t, first)
+
+    def _step_together(self, group: dict[str, Any], names: tuple[str, ...]) -> bool:
+        """Update a group of small parameters as one flat array; False when it cannot.
+
+        For a small model the cost of a step is the numpy calls, not the arithmetic: Adam
+        makes a dozen per parameter. When every parameter of the group has a gradient, all
+        share one dtype and the group holds at most ``_CHUNK`` elements, the parameters and
+        gradients are concatenated, the rule runs once on the flat arrays, and each
+        parameter gets its slice back (PyTorch's "foreach" idea). The buffers then live in
+        one flat array per name and ``self.state[p][name]`` is a view of its slice, so they
+        read, save and load as before. The arithmetic is elementwise and the same, so the
+        result is bit-identical to updating the parameters one by one.
+        """
+        params = group["params"]
+        if len(params) < 2:
+            return False
+        grads = []
+        for p in params:
+            g = _grad_array(p)
+            if g is None or g.shape != p.data.shape or g.dtype != p.data.dtype:
+                return False
+            grads.append(g)
+        dtype = params[0].data.dtype
+        if any(p.data.dtype != dtype for p in params) or sum(g.size for g in grads) > _CHUNK:
+            return False
+        states = [self.state.get(p) for p in params]
+        flat = self._flat.get(id(group))
+        if flat is None or not all(
+            s is not None and s.get(n) is view
+            for n in names
+            for s, view in zip(states, flat[1][n], strict=True)
+        ) or len({s["step"] for s in states}) != 1:
+            flat = self._flatten_state(group, names, params, states)
+            if flat is None:
+                return False
+        buffers, _, first = flat
+        t = self.state[params[0]]["step"] + 1
+        for p in params:
+            self.state[p]["step"] = t
+        data = np.concatenate([p.data.reshape(-1) for p in params])
+        self._update(data, np.concatenate([g.reshape(-1) for g in grads]), buffers, group, t, first)
+        if first:
+            self._flat[id(group)] = (buffers, flat[1], False)
+        offset = 0
+        for p in params:
+            end = offset + p.data.size
+            p.data[...] = data[offset:end].reshape(p.data.shape)
+            offset = end
+        return True
+
+    def _flatten_state(self, group: dict[str, Any], names: tuple[str, ...], params: list[Value],
+                       states: list[dict[str, Any] | None]) -> tuple | None:
+        """Move the group's buffers into one flat array per name (new ones when no parameter
+        has state yet); None when only some do, or their step counts differ."""
+        if all(s is None for s in states):
+            first = True
+            buffers = {n: np.concatenate([self._new_buffer(n, p, group).reshape(-1)
+                                          for p in params]) for n in names}  # fmt: skip
+            states = [{"step": 0} for _ in params]
+        elif (all(s is not None and all(n in s for n in names) for s in states)
+              and len({s["step"] for s in states}) == 1):  # fmt: skip
+            first = False
+            buffers = {n: np.concatenate([s[n].reshape(-1) for s in states]) for n in names}
+        else:
+            return None
+        views: dict[str, list[np.ndarray]] = {n: [] for n in names}
+        offset = 0
+        for p, s in zip(params, states, strict=True):
+            end = offset + p.data.size
+            for n in names:
+                s[n] = buffers[n][offset:end].reshape(p.data.shape)
+                views[n].append(s[n])
+            self.state[p] = s
+            offset = end
+        flat = (buffers, views, first)
+        self._flat[id(group)] = flat
+        return flat
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients of all parameters (``None`` by default, as PyTorch)."""
