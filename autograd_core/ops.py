@@ -137,6 +137,8 @@ def _axes(axis: Any, ndim: int, name: str) -> tuple[int, ...] | None:
     """Normalise an ``axis`` argument to a sorted tuple of non-negative axes (None = all)."""
     if axis is None:
         return None
+    if type(axis) is int and 0 <= axis < ndim:  # the common case, checked in one line
+        return (axis,)
     axes = (axis,) if isinstance(axis, int | np.integer) else axis
     if not isinstance(axes, tuple | list) or not builtins.all(
         isinstance(ax, int | np.integer) for ax in axes
@@ -355,7 +357,7 @@ POW = _op("pow", _pow_vjp, _pow_jvp)
 def matmul(a: Any, b: Any) -> Value:
     """``a @ b`` as numpy: vectors, matrices, and stacks of matrices that broadcast."""
     a, b = _lift2(a, b)
-    if a.ndim == 0 or b.ndim == 0:
+    if a.data.ndim == 0 or b.data.ndim == 0:
         raise ValueError(
             f"matmul: operands must be at least 1-d, got shapes {a.shape} and {b.shape}"
         )
@@ -433,26 +435,27 @@ def linear(x: Any, W: Any, b: Any = None) -> Value:
     if b is None:
         return matmul(x, W)
     b = _lift(b, W)
-    if W.ndim != 2 or x.ndim == 0:
+    xd, Wd, bd = x.data, W.data, b.data
+    if Wd.ndim != 2 or xd.ndim == 0:
         raise ValueError(
             f"linear: needs x of shape (..., n_in) and W of shape (n_in, n_out), got "
             f"{x.shape} and {W.shape}"
         )
-    if x.shape[-1] != W.shape[0]:
+    if xd.shape[-1] != Wd.shape[0]:
         raise ValueError(
             f"linear: shapes {x.shape} and {W.shape} do not match "
             f"(inner dimensions {x.shape[-1]} and {W.shape[0]})"
         )
-    data = np.matmul(x.data, W.data)
-    if not _broadcasts_into(b.shape, data.shape):
+    data = np.matmul(xd, Wd)
+    if bd.shape != data.shape[-1:] and not _broadcasts_into(bd.shape, data.shape):
         raise ValueError(
             f"linear: the bias of shape {b.shape} does not broadcast to the output shape "
             f"{data.shape}"
         )
-    if b.dtype == data.dtype or np.result_type(data, b.data) == data.dtype:
-        data += b.data  # into the fresh product: no second array
+    if bd.dtype == data.dtype or np.result_type(data, bd) == data.dtype:
+        data += bd  # into the fresh product: no second array
     else:  # a wider bias promotes, as in matmul then add
-        data = data + b.data
+        data = data + bd
     return _emit(LINEAR, data, (x, W, b))
 
 
@@ -792,7 +795,8 @@ def transpose(a: Value, axes: tuple[int, ...] | None = None) -> Value:
         if sorted(normal) != list(range(n)):
             raise ValueError(f"transpose: axes {axes} are not a permutation for shape {a.shape}")
         axes = normal
-    return _emit(TRANSPOSE, np.transpose(a.data, axes), (a,), axes)
+    data = a.data.transpose() if axes is None else a.data.transpose(axes)
+    return _emit(TRANSPOSE, data, (a,), axes)
 
 
 def _inverse_axes(axes: tuple[int, ...] | None) -> tuple[int, ...] | None:
