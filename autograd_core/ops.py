@@ -169,7 +169,7 @@ def _one_axis(axis: Any, shape: tuple[int, ...], name: str) -> int:
         raise ValueError(f"{name}: axis {axis} is out of range for an array of {ndim} dimensions")
     if shape[axis] == 0:
         raise ValueError(f"{name}: along axis {axis}, which is empty (shape {shape})")
-    return int(axis)
+    return int(axis) % ndim  # non-negative: the reductions of the vjps take the fast path
 
 
 def _number(x: Any, name: str, what: str) -> None:
@@ -467,8 +467,29 @@ def _broadcasts_into(small: tuple[int, ...], big: tuple[int, ...]) -> bool:
 
 
 def _linear_vjp(g, out, x, W, b, ctx):
-    gx, gW = _matmul_vjp(g, out, x, W, None)
-    return gx, gW, (_unbroadcast(g, b) if b.requires_grad else None)
+    if x.data.ndim != 2:  # stacks of samples: matmul's general rule
+        gx, gW = _matmul_vjp(g, out, x, W, None)
+    else:  # a batch (N, n_in): dL/dx = g W^T, dL/dW = x^T g (matmul's rule, unrolled;
+        # the shapes were checked by the forward, so the ops are emitted directly)
+        gx = gW = None
+        if x.requires_grad:
+            Wt = transpose(W)
+            gx = _emit(MATMUL, np.matmul(g.data, Wt.data), (g, Wt))
+        if W.requires_grad:
+            xt = transpose(x)
+            gW = _emit(MATMUL, np.matmul(xt.data, g.data), (xt, g))
+        if gx is not None and gx.data.dtype != x.data.dtype:
+            gx = astype(gx, x.data.dtype)
+        if gW is not None and gW.data.dtype != W.data.dtype:
+            gW = astype(gW, W.data.dtype)
+    gb = None
+    if b.requires_grad:
+        bd, gd = b.data, g.data
+        if gd.ndim == 2 and bd.shape == gd.shape[1:] and bd.dtype == gd.dtype:  # the usual
+            gb = _emit(SUM_TO, _add_reduce(gd, 0), (g,), bd.shape)  # bias: sum over samples
+        else:
+            gb = _unbroadcast(g, b)
+    return gx, gW, gb
 
 
 def _linear_jvp(out, parents, t, ctx):
@@ -557,9 +578,14 @@ def relu(a: Value) -> Value:
     return _emit(RELU, np.maximum(a.data, 0), (a,))
 
 
+def _relu_vjp(g, out, a, ctx):
+    mask = Value._const(a.data > 0)  # the same shape as g: multiplied without checks
+    return (_emit(MUL, g.data * mask.data, (g, mask)),)
+
+
 RELU = _op(
     "relu",
-    lambda g, out, a, ctx: (g * (a.data > 0),),
+    _relu_vjp,
     lambda out, p, t, ctx: t[0] * (p[0].data > 0),
 )
 
