@@ -330,6 +330,7 @@ def _number_arg(convert: type, ok: Any, need: str) -> Any:
 positive_float = _number_arg(float, lambda v: v > 0 and np.isfinite(v), "a positive number")
 nonneg_float = _number_arg(float, lambda v: v >= 0 and np.isfinite(v), "a number >= 0")
 positive_int = _number_arg(int, lambda v: v >= 1, "a whole number >= 1")
+sample_count = _number_arg(int, lambda v: v >= 2, "a whole number >= 2")
 seed_int = _number_arg(int, lambda v: v >= 0, ">= 0")
 fraction = _number_arg(float, lambda v: 0.0 <= v < 1.0, "in [0, 1)")
 
@@ -461,7 +462,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                        epilog=TRAIN_EPILOG, formatter_class=_FMT)
     p.add_argument("--data", type=parse_data, default=parse_data("moons"), metavar="DATA",
                    help=f"{{{','.join(DATASETS)}}} or idx:IMAGES,LABELS (default: moons)")
-    p.add_argument("--n-samples", type=positive_int, default=None, metavar="N",
+    p.add_argument("--n-samples", type=sample_count, default=None, metavar="N",
                    help="points to draw for moons, circles, spirals, blobs (default 200; "
                         "spirals 300)")
     p.add_argument("--model", choices=MODELS, default="mlp",
@@ -498,7 +499,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     p.add_argument("model", metavar="MODEL", help="model folder, .npz or .json")
     p.add_argument("--data", type=parse_data, required=True, metavar="DATA",
                    help=f"{{{','.join(DATASETS)}}} or idx:IMAGES,LABELS")
-    p.add_argument("--n-samples", type=positive_int, default=None, metavar="N",
+    p.add_argument("--n-samples", type=sample_count, default=None, metavar="N",
                    help="points to draw for moons, circles, spirals, blobs (default 200; "
                         "spirals 300)")
     p.add_argument("--seed", type=seed_int, default=1, help="data seed (default: 1)")
@@ -569,8 +570,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     val_split = args.val_split if args.val_split is not None else (
         0.0 if args.data.name == "xor" else 0.2)
     if val_split > 0:
-        X_tr, X_val, y_tr, y_val = D.train_test_split(X, y, val_split, seed=args.seed,
-                                                      stratify=True)
+        try:
+            X_tr, X_val, y_tr, y_val = D.train_test_split(X, y, val_split, seed=args.seed,
+                                                          stratify=True)
+        except ValueError as err:
+            raise CLIError(f"--val-split {val_split:g} of {len(X)} samples: {err}; draw more "
+                           f"with --n-samples or pass --val-split 0") from None
     else:
         X_tr, y_tr, X_val, y_val = X, y, None, None
     spec = ModelSpec(args.model, X.shape[1], 1 if args.model != "mlp" else classes,

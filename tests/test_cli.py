@@ -330,6 +330,8 @@ def test_console_script_nn_train(tmp_path):
         (["train", "--data", "idx:nope.idx,lbl.idx"], "no such file 'nope.idx'"),
         (["train", "--data", "idx:garbage.idx,garbage.idx"], "bad IDX magic number"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["train", "--n-samples", "1"], "--n-samples: must be a whole number >= 2, got 1"),
+        (["train", "--n-samples", "2"], "--val-split 0.2 of 2 samples"),
     ],
 )
 def test_bad_arguments_end_with_one_line(tmp_path, args, phrase):
