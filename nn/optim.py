@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -106,6 +106,14 @@ def _check(name: str, value: Any, lo: float = 0.0, hi: float = math.inf,
     return v
 
 
+class _FlatState(NamedTuple):
+    """The buffers of a parameter group updated as one array (``Optimizer._step_together``)."""
+
+    buffers: dict[str, np.ndarray]  # name -> one flat array over the group's parameters
+    views: dict[str, list[np.ndarray]]  # name -> each parameter's slice, as in self.state
+    first: bool  # the buffers are new: the next update is the first
+
+
 class Optimizer:
     """Base class: parameter groups, per-parameter state, ``step``, ``zero_grad``, state dicts.
 
@@ -158,7 +166,7 @@ class Optimizer:
             raise ValueError(f"{who}: got an empty parameter list")
         self.state: dict[Value, dict[str, Any]] = {}
         # id(group) -> flat buffers of a group updated as one array (see _step_together)
-        self._flat: dict[int, tuple] = {}
+        self._flat: dict[int, _FlatState] = {}
 
     # -------------------------------------------------------------- interface
     def _validate(self, group: dict[str, Any]) -> None:
@@ -250,22 +258,22 @@ class Optimizer:
             return False
         states = [self.state.get(p) for p in params]
         flat = self._flat.get(id(group))
-        if flat is None or not all(
+        if flat is None or tuple(flat.views) != names or not all(
             s is not None and s.get(n) is view
             for n in names
-            for s, view in zip(states, flat[1][n], strict=True)
-        ) or len({s["step"] for s in states}) != 1:
+            for s, view in zip(states, flat.views[n], strict=True)
+        ) or len({s["step"] for s in states}) != 1:  # fmt: skip
             flat = self._flatten_state(group, names, params, states)
             if flat is None:
                 return False
-        buffers, _, first = flat
         t = self.state[params[0]]["step"] + 1
         for p in params:
             self.state[p]["step"] = t
         data = np.concatenate([p.data.reshape(-1) for p in params])
-        self._update(data, np.concatenate([g.reshape(-1) for g in grads]), buffers, group, t, first)
-        if first:
-            self._flat[id(group)] = (buffers, flat[1], False)
+        grad = np.concatenate([g.reshape(-1) for g in grads])
+        self._update(data, grad, flat.buffers, group, t, flat.first)
+        if flat.first:
+            self._flat[id(group)] = flat._replace(first=False)
         offset = 0
         for p in params:
             end = offset + p.data.size
@@ -274,7 +282,7 @@ class Optimizer:
         return True
 
     def _flatten_state(self, group: dict[str, Any], names: tuple[str, ...], params: list[Value],
-                       states: list[dict[str, Any] | None]) -> tuple | None:
+                       states: list[dict[str, Any] | None]) -> _FlatState | None:
         """Move the group's buffers into one flat array per name (new ones when no parameter
         has state yet); None when only some do, or their step counts differ."""
         if all(s is None for s in states):
@@ -297,7 +305,7 @@ class Optimizer:
                 views[n].append(s[n])
             self.state[p] = s
             offset = end
-        flat = (buffers, views, first)
+        flat = _FlatState(buffers, views, first)
         self._flat[id(group)] = flat
         return flat
 

@@ -457,3 +457,24 @@ def test_updating_together_keeps_the_parameter_arrays():
     assert opt._flat  # the two were updated as one flat array
     np.testing.assert_allclose(a.data, 1.0 - 0.3, rtol=1e-6)  # Adam moves by ~lr per step
     np.testing.assert_allclose(b.data, 0.3, rtol=1e-6)
+
+
+def test_updating_together_follows_a_change_of_buffers():
+    """Turning momentum on for a group (a new buffer name) after some plain steps."""
+    a, b = Parameter(np.ones(3)), Parameter(np.ones(2))
+    c, d = Parameter(np.ones(3)), Parameter(np.ones(2))
+    together = optim.SGD([a, b], lr=0.1)
+    alone = optim.SGD([{"params": [c]}, {"params": [d]}], lr=0.1)
+    for i in range(4):
+        if i == 2:
+            together.param_groups[0]["momentum"] = 0.9
+            for group in alone.param_groups:
+                group["momentum"] = 0.9
+        for p, q, g in ((a, c, np.arange(3.0)), (b, d, -np.ones(2))):
+            p.grad, q.grad = g.copy(), g.copy()
+        together.step()
+        alone.step()
+        np.testing.assert_array_equal(a.data, c.data)
+        np.testing.assert_array_equal(b.data, d.data)
+    np.testing.assert_array_equal(together.state[a]["momentum_buffer"],
+                                  alone.state[c]["momentum_buffer"])
