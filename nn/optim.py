@@ -109,9 +109,23 @@ def _check(name: str, value: Any, lo: float = 0.0, hi: float = math.inf,
 class _FlatState(NamedTuple):
     """The buffers of a parameter group updated as one array (``Optimizer._step_together``)."""
 
+    states: list[dict[str, Any]]  # the group's per-parameter state dicts, in order
     buffers: dict[str, np.ndarray]  # name -> one flat array over the group's parameters
-    views: dict[str, list[np.ndarray]]  # name -> each parameter's slice, as in self.state
+    views: dict[str, list[np.ndarray]]  # name -> each parameter's slice, as in the states
+    slices: list[tuple[int, int]]  # each parameter's [start, end) in the flat arrays
     first: bool  # the buffers are new: the next update is the first
+
+    def holds(self, names: tuple[str, ...], states: list[dict[str, Any] | None]) -> bool:
+        """Whether this is still the group's state: the same state dicts, each buffer still
+        the view of its slice (not replaced by ``load_state_dict`` or by hand), one step
+        count for all."""
+        return (
+            tuple(self.views) == names
+            and len(states) == len(self.states)
+            and all(s is t for s, t in zip(states, self.states, strict=True))
+            and all(s[n] is v for n in names for s, v in zip(states, self.views[n], strict=True))
+            and len({s["step"] for s in states}) == 1
+        )
 
 
 class Optimizer:
@@ -237,12 +251,14 @@ class Optimizer:
 
         For a small model the cost of a step is the numpy calls, not the arithmetic: Adam
         makes a dozen per parameter. When every parameter of the group has a gradient, all
-        share one dtype and the group holds at most ``_CHUNK`` elements, the parameters and
+        share one dtype, none is a view of another array (tied weights would lose an
+        update) and the group holds at most ``_CHUNK`` elements, the parameters and
         gradients are concatenated, the rule runs once on the flat arrays, and each
         parameter gets its slice back (PyTorch's "foreach" idea). The buffers then live in
         one flat array per name and ``self.state[p][name]`` is a view of its slice, so they
-        read, save and load as before. The arithmetic is elementwise and the same, so the
-        result is bit-identical to updating the parameters one by one.
+        read, save and load as before (a buffer array taken out of ``self.state`` before a
+        ``load_state_dict`` is not the one updated after it). The arithmetic is elementwise
+        and the same, so the result is bit-identical to updating the parameters one by one.
         """
         params = group["params"]
         if len(params) < 2:
@@ -254,31 +270,25 @@ class Optimizer:
                 return False
             grads.append(g)
         dtype = params[0].data.dtype
-        if any(p.data.dtype != dtype for p in params) or sum(g.size for g in grads) > _CHUNK:
+        if (sum(g.size for g in grads) > _CHUNK
+                or any(p.data.dtype != dtype or p.data.base is not None for p in params)):
             return False
         states = [self.state.get(p) for p in params]
         flat = self._flat.get(id(group))
-        if flat is None or tuple(flat.views) != names or not all(
-            s is not None and s.get(n) is view
-            for n in names
-            for s, view in zip(states, flat.views[n], strict=True)
-        ) or len({s["step"] for s in states}) != 1:  # fmt: skip
+        if flat is None or not flat.holds(names, states):
             flat = self._flatten_state(group, names, params, states)
             if flat is None:
                 return False
-        t = self.state[params[0]]["step"] + 1
-        for p in params:
-            self.state[p]["step"] = t
+        t = flat.states[0]["step"] + 1
+        for s in flat.states:
+            s["step"] = t
         data = np.concatenate([p.data.reshape(-1) for p in params])
         grad = np.concatenate([g.reshape(-1) for g in grads])
         self._update(data, grad, flat.buffers, group, t, flat.first)
         if flat.first:
             self._flat[id(group)] = flat._replace(first=False)
-        offset = 0
-        for p in params:
-            end = offset + p.data.size
-            p.data[...] = data[offset:end].reshape(p.data.shape)
-            offset = end
+        for p, (i, j) in zip(params, flat.slices, strict=True):
+            p.data[...] = data[i:j].reshape(p.data.shape)
         return True
 
     def _flatten_state(self, group: dict[str, Any], names: tuple[str, ...], params: list[Value],
@@ -296,16 +306,17 @@ class Optimizer:
             buffers = {n: np.concatenate([s[n].reshape(-1) for s in states]) for n in names}
         else:
             return None
-        views: dict[str, list[np.ndarray]] = {n: [] for n in names}
-        offset = 0
-        for p, s in zip(params, states, strict=True):
-            end = offset + p.data.size
+        slices, offset = [], 0
+        for p in params:
+            slices.append((offset, offset + p.data.size))
+            offset += p.data.size
+        views = {n: [buffers[n][i:j].reshape(p.data.shape)
+                     for p, (i, j) in zip(params, slices, strict=True)] for n in names}  # fmt: skip
+        for k, (p, s) in enumerate(zip(params, states, strict=True)):
             for n in names:
-                s[n] = buffers[n][offset:end].reshape(p.data.shape)
-                views[n].append(s[n])
+                s[n] = views[n][k]
             self.state[p] = s
-            offset = end
-        flat = _FlatState(buffers, views, first)
+        flat = _FlatState(states, buffers, views, slices, first)
         self._flat[id(group)] = flat
         return flat
 
@@ -548,7 +559,7 @@ class Adam(Optimizer):
         # p -= lr m_hat / (sqrt(v_hat) + eps) with m_hat = m / (1 - b1^t) and
         # v_hat = v / (1 - b2^t), the corrections folded into two scalars (fewer passes)
         c2 = math.sqrt(1.0 - b2**t)
-        denom = np.sqrt(v)
+        denom = np.sqrt(v, out=np.empty_like(v))  # an array even for a 0-d parameter
         denom += group["eps"] * c2
         np.divide(m, denom, out=denom)
         denom *= lr * c2 / (1.0 - b1**t)

@@ -478,3 +478,73 @@ def test_updating_together_follows_a_change_of_buffers():
         np.testing.assert_array_equal(b.data, d.data)
     np.testing.assert_array_equal(together.state[a]["momentum_buffer"],
                                   alone.state[c]["momentum_buffer"])
+
+
+def _ones_grads(*params):
+    for p in params:
+        p.grad = np.ones_like(p.data)
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("change", ["reset state", "load empty state", "add a parameter",
+                                    "remove a parameter"])
+def test_updating_together_survives_changes_to_the_group(name, change):
+    """The flat state is rebuilt (or the step goes one by one) when the group or the state
+    changes under it; the result equals updating each parameter alone."""
+
+    def run(split):
+        ps = [Parameter(np.full(3, 1.0)), Parameter(np.full(2, 2.0)), Parameter(np.full(4, 3.0))]
+        groups = [{"params": [p]} for p in ps[:2]] if split else [{"params": ps[:2]}]
+        opt = optim.get_optimizer(name, groups, lr=0.1)
+        _ones_grads(*ps[:2])
+        opt.step()
+        live = ps[:2]
+        if change == "reset state":
+            opt.state.clear()
+        elif change == "load empty state":
+            # a checkpoint taken before the first step: no per-parameter state
+            twins = [{"params": [Parameter(p.data.copy()) for p in g["params"]]}
+                     for g in opt.param_groups]
+            opt.load_state_dict(optim.get_optimizer(name, twins, lr=0.1).state_dict())
+        elif change == "add a parameter":
+            opt.param_groups[-1]["params"].append(ps[2])
+            live = ps
+        else:
+            opt.param_groups[-1]["params"].pop()
+            live = ps[:1]
+        for _ in range(2):
+            _ones_grads(*live)
+            opt.step()
+        return [p.data.copy() for p in ps]
+
+    for together, alone in zip(run(False), run(True), strict=True):
+        np.testing.assert_array_equal(together, alone)
+
+
+def test_tied_parameters_are_updated_one_by_one():
+    """Two parameters viewing one array (tied weights) each get their update."""
+    arr = np.zeros((2, 3))
+    a, b = Parameter(arr), Parameter(arr.T)
+    assert np.shares_memory(a.data, b.data)
+    opt = optim.SGD([a, b], lr=1.0)
+    _ones_grads(a, b)
+    opt.step()
+    np.testing.assert_array_equal(a.data, np.full((2, 3), -2.0))
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adagrad", "rmsprop", "adam", "adamw"])
+def test_zero_dimensional_parameters(name):
+    """A 0-d parameter (a scalar weight) alone and in a group, as a (1,) one would move."""
+    results = []
+    for shape in ((), (1,)):
+        p, q = Parameter(np.full(shape, 1.0)), Parameter(np.full(shape, 1.0))
+        alone = optim.get_optimizer(name, [p], lr=0.1)
+        grouped = optim.get_optimizer(name, [q, Parameter(np.ones(2))], lr=0.1)
+        for _ in range(3):
+            p.grad, q.grad = np.full(shape, 0.5), np.full(shape, 0.5)
+            alone.step()
+            grouped.step()
+        assert p.data.shape == shape
+        results.append((float(p.data.reshape(())), float(q.data.reshape(()))))
+    assert results[0] == results[1]
+    assert results[0][0] == results[0][1]
