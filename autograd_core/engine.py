@@ -271,11 +271,11 @@ def _walk(
     with nothing else holding it, its buffers are freed at once.
     """
     pending: dict[int, Value] = {id(root): seed}
-    take, sent = pending.pop, pending.get  # bound once: this loop is the hot path
+    pending_pop, pending_get = pending.pop, pending.get  # bound once: the hot loop
     order = topological_order(root)
     while order:
         node = order.pop()  # the list must not keep processed nodes alive
-        g = take(id(node), None)
+        g = pending_pop(id(node), None)
         if g is None:  # no path from this node to the root carries gradient
             if release and node._op is not None:
                 node._op, node._parents, node._ctx, node.grad = _FREED, (), None, None
@@ -295,7 +295,7 @@ def _walk(
             if _anomaly:
                 _check_backward(node, parents.index(parent), c)
             key = id(parent)
-            previous = sent(key)
+            previous = pending_get(key)
             pending[key] = c if previous is None else previous + c
         if release:  # (and no stale .grad from an earlier pass that kept the graph)
             node._op, node._parents, node._ctx, node.grad = _FREED, (), None, None

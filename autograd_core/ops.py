@@ -384,9 +384,17 @@ def _matmul_vjp(g, out, a, b, ctx):
     # For out = a b:  dL/da = g b^T  and  dL/db = a^T g  (the lecture's dL/dW = delta x^T).
     # Vectors are promoted to matrices as numpy does, and the results reduced back.
     ga = gb = None
-    if a.ndim == 1 and b.ndim == 1:
+    if a.data.ndim == 2 and b.data.ndim == 2:  # matrices (a layer's batch): nothing to undo,
+        # and the shapes were checked by the forward, so the products are emitted directly
+        if a.requires_grad:
+            bt = transpose(b)
+            ga = _emit(MATMUL, np.matmul(g.data, bt.data), (g, bt))
+        if b.requires_grad:
+            at = transpose(a)
+            gb = _emit(MATMUL, np.matmul(at.data, g.data), (at, g))
+    elif a.ndim == 1 and b.ndim == 1:
         return (g * b if a.requires_grad else None, g * a if b.requires_grad else None)
-    if a.ndim == 1:  # (k,) @ (..., k, m) -> (..., m)
+    elif a.ndim == 1:  # (k,) @ (..., k, m) -> (..., m)
         g2 = reshape(g, (*g.shape[:-1], 1, g.shape[-1]))
         if a.requires_grad:
             ga = sum_to(g2 @ _mT(b), a.shape)
@@ -403,10 +411,10 @@ def _matmul_vjp(g, out, a, b, ctx):
             ga = _unbroadcast(g @ _mT(b), a)
         if b.requires_grad:
             gb = _unbroadcast(_mT(a) @ g, b)
-    if ga is not None and ga.dtype != a.dtype:
-        ga = astype(ga, a.dtype)
-    if gb is not None and gb.dtype != b.dtype:
-        gb = astype(gb, b.dtype)
+    if ga is not None and ga.data.dtype != a.data.dtype:
+        ga = astype(ga, a.data.dtype)
+    if gb is not None and gb.data.dtype != b.data.dtype:
+        gb = astype(gb, b.data.dtype)
     return ga, gb
 
 
@@ -467,29 +475,8 @@ def _broadcasts_into(small: tuple[int, ...], big: tuple[int, ...]) -> bool:
 
 
 def _linear_vjp(g, out, x, W, b, ctx):
-    if x.data.ndim != 2:  # stacks of samples: matmul's general rule
-        gx, gW = _matmul_vjp(g, out, x, W, None)
-    else:  # a batch (N, n_in): dL/dx = g W^T, dL/dW = x^T g (matmul's rule, unrolled;
-        # the shapes were checked by the forward, so the ops are emitted directly)
-        gx = gW = None
-        if x.requires_grad:
-            Wt = transpose(W)
-            gx = _emit(MATMUL, np.matmul(g.data, Wt.data), (g, Wt))
-        if W.requires_grad:
-            xt = transpose(x)
-            gW = _emit(MATMUL, np.matmul(xt.data, g.data), (xt, g))
-        if gx is not None and gx.data.dtype != x.data.dtype:
-            gx = astype(gx, x.data.dtype)
-        if gW is not None and gW.data.dtype != W.data.dtype:
-            gW = astype(gW, W.data.dtype)
-    gb = None
-    if b.requires_grad:
-        bd, gd = b.data, g.data
-        if gd.ndim == 2 and bd.shape == gd.shape[1:] and bd.dtype == gd.dtype:  # the usual
-            gb = _emit(SUM_TO, _add_reduce(gd, 0), (g,), bd.shape)  # bias: sum over samples
-        else:
-            gb = _unbroadcast(g, b)
-    return gx, gW, gb
+    gx, gW = _matmul_vjp(g, out, x, W, None)
+    return gx, gW, (_unbroadcast(g, b) if b.requires_grad else None)
 
 
 def _linear_jvp(out, parents, t, ctx):
@@ -739,18 +726,19 @@ MAX = _op(
 def sum_to(a: Value, shape: tuple[int, ...]) -> Value:
     """Sum ``a`` down to ``shape``, the inverse of broadcasting ``shape`` up to ``a.shape``."""
     shape = tuple(shape)
-    if a.shape == shape:
+    ad = a.data
+    if ad.shape == shape:
         return a
-    lead = a.ndim - len(shape)
+    lead = ad.ndim - len(shape)
     if lead < 0:
         raise ValueError(f"sum_to: cannot sum shape {a.shape} to the larger shape {shape}")
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and a.shape[lead + i] != 1
-    )
-    if len(axes) == lead:  # only leading axes (a bias's gradient): no reshape needed
-        data = _add_reduce(a.data, axes)
+    if lead == 1 and ad.shape[1:] == shape:  # a bias's gradient: sum over the samples
+        data = _add_reduce(ad, 0)
     else:
-        data = _add_reduce(a.data, axes, keepdims=True)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, n in enumerate(shape) if n == 1 and ad.shape[lead + i] != 1
+        )
+        data = _add_reduce(ad, axes, keepdims=True)
         if lead and data.size == math.prod(shape):
             data = data.reshape(shape)
     if data.shape != shape:
