@@ -4,7 +4,8 @@ The lecture's gradient descent is ``w_{i+1} = w_i - η ∇L``; stochastic gradie
 evaluates ``∇L`` on a random sample (or minibatch) ``t``. An optimiser holds the
 parameters and, after ``loss.backward()`` has filled their ``.grad``, ``step()`` moves
 them. Updates change ``p.data`` in place with numpy, outside the computation graph (no
-op is recorded, so a step costs a few numpy calls per parameter); float32 parameters and
+op is recorded, so a step costs a few numpy calls per parameter, or per group when its
+parameters are small enough to be updated as one flat array); float32 parameters and
 their state stay float32.
 
 This is the only module of ``nn`` that touches ``.grad`` directly (it reads gradients,
@@ -209,6 +210,7 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter that has a gradient (those without one are skipped).
 
+        A group of small parameters is updated as one flat array (``_step_together``).
         Large parameters are updated in chunks of ``_CHUNK`` elements: the temporaries of
         an update rule (``lr * g``, ``g * g``, ...) are then chunk-sized instead of
         parameter-sized. The step runs while the graph and every gradient are still alive, so
