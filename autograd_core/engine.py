@@ -268,7 +268,10 @@ def _walk(
     ``release=True`` frees the graph as the sweep goes, as PyTorch does by default: once a
     node's vjp has run, every consumer of its value has been differentiated already
     (reverse topological order), so the node drops its parents and saved context and,
-    with nothing else holding it, its buffers are freed at once.
+    with nothing else holding it, its buffers are freed at once. Only leaves are yielded
+    then: a yielded interior node and its upstream gradient would stay alive in the
+    caller's loop variables while the next vjp allocates (one activation and one gradient
+    array in an MLP).
     """
     pending: dict[int, Value] = {id(root): seed}
     pending_pop, pending_get = pending.pop, pending.get  # bound once: the hot loop
@@ -299,6 +302,7 @@ def _walk(
             pending[key] = c if previous is None else previous + c
         if release:  # (and no stale .grad from an earlier pass that kept the graph)
             node._op, node._parents, node._ctx, node.grad = _FREED, (), None, None
+            continue
         yield node, g, contributions
 
 
@@ -398,9 +402,8 @@ def backward(
     gc.disable()
     try:
         with _set_grad_enabled(create_graph):
+            # (releasing, the sweep yields only leaves: interior gradients are not kept)
             for node, g, _ in _walk(root, seed, release):
-                if release and node._op is not None:
-                    continue  # interior gradients are not kept
                 _store(node, g, create_graph, handed)
     finally:
         if collecting:
