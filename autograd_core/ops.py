@@ -40,18 +40,38 @@ from autograd_core.value import Value, _creation_counter, as_array
 
 
 class Op(NamedTuple):
-    """A primitive: its name (shown in graphs and errors) and its two derivative rules."""
+    """A primitive: its name (shown in graphs and errors), its two derivative rules, and
+    which values those rules read.
+
+    ``needs_out``: whether the vjp or the jvp reads the *values* of the op's output;
+    ``needs_in``: the positions of the inputs whose values they read (``None``: every
+    input). Shapes and dtypes do not count: they stay when a releasing sweep
+    (``backward(retain_graph=False)``) drops the data of a node no rule will read, before
+    it allocates the first gradient (``engine._drop_unneeded_data``). The defaults claim
+    everything, so an op nobody has checked keeps all it might need; an entry claims less
+    only after both its rules were read line by line. The point is ReLU: its derivative
+    is 1 where ``out > 0``, so it needs its output, not the layer's ``a = W^T x + b`` that
+    goes in, and a hidden layer keeps one activation array for the backward pass, not two.
+    """
 
     name: str
     vjp: Callable[..., tuple[Value | None, ...]]
     jvp: Callable[[Value, tuple[Value, ...], list[Value | None], Any], Value]
+    needs_out: bool = True
+    needs_in: tuple[int, ...] | None = None
 
 
 OPS: dict[str, Op] = {}
 
 
-def _op(name: str, vjp: Callable[..., Any], jvp: Callable[..., Any]) -> Op:
-    op = Op(name, vjp, jvp)
+def _op(
+    name: str,
+    vjp: Callable[..., Any],
+    jvp: Callable[..., Any],
+    needs_out: bool = True,
+    needs_in: tuple[int, ...] | None = None,
+) -> Op:
+    op = Op(name, vjp, jvp, needs_out, needs_in)
     OPS[name] = op
     return op
 
@@ -187,7 +207,8 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[i
 
 
 def _zeros_like(v: Value) -> Value:
-    return Value._const(np.zeros_like(v.data))
+    # from the shape and dtype alone, which a dropped node keeps (Op.needs_in)
+    return Value._const(np.zeros(v.shape, v.dtype))
 
 
 def _fill(tangents: list[Value | None], parents: Sequence[Value]) -> list[Value]:
@@ -216,7 +237,7 @@ def _add_jvp(out, parents, t, ctx):
     return ta + tb
 
 
-ADD = _op("add", _add_vjp, _add_jvp)
+ADD = _op("add", _add_vjp, _add_jvp, needs_out=False, needs_in=())
 
 
 def sub(a: Any, b: Any) -> Value:
@@ -240,7 +261,7 @@ def _sub_jvp(out, parents, t, ctx):
     return ta - tb
 
 
-SUB = _op("sub", _sub_vjp, _sub_jvp)
+SUB = _op("sub", _sub_vjp, _sub_jvp, needs_out=False, needs_in=())
 
 
 def mul(a: Any, b: Any) -> Value:
@@ -265,7 +286,7 @@ def _mul_jvp(out, parents, t, ctx):
     return ta * b + a * tb
 
 
-MUL = _op("mul", _mul_vjp, _mul_jvp)
+MUL = _op("mul", _mul_vjp, _mul_jvp, needs_out=False, needs_in=(0, 1))
 
 
 def div(a: Any, b: Any) -> Value:
@@ -287,14 +308,21 @@ def _div_jvp(out, parents, t, ctx):
     return broadcast_to((ta - out * tb) / b, out.shape)
 
 
-DIV = _op("div", _div_vjp, _div_jvp)
+# the numerator is not read: d(a/b)/db = -out/b
+DIV = _op("div", _div_vjp, _div_jvp, needs_out=True, needs_in=(1,))
 
 
 def neg(a: Value) -> Value:
     return _emit(NEG, np.negative(a.data), (a,))
 
 
-NEG = _op("neg", lambda g, out, a, ctx: (-g,), lambda out, p, t, ctx: -t[0])
+NEG = _op(
+    "neg",
+    lambda g, out, a, ctx: (-g,),
+    lambda out, p, t, ctx: -t[0],
+    needs_out=False,
+    needs_in=(),
+)
 
 
 def pow(a: Any, b: Any) -> Value:  # noqa: A001 (the operator's name)
@@ -428,7 +456,7 @@ def _matmul_jvp(out, parents, t, ctx):
     return ta @ b + a @ tb
 
 
-MATMUL = _op("matmul", _matmul_vjp, _matmul_jvp)
+MATMUL = _op("matmul", _matmul_vjp, _matmul_jvp, needs_out=False, needs_in=(0, 1))
 
 
 def linear(x: Any, W: Any, b: Any = None) -> Value:
@@ -490,7 +518,8 @@ def _linear_jvp(out, parents, t, ctx):
     return broadcast_to(result, out.shape)
 
 
-LINEAR = _op("linear", _linear_vjp, _linear_jvp)
+# x and W, not the bias (only its shape) nor the output
+LINEAR = _op("linear", _linear_vjp, _linear_jvp, needs_out=False, needs_in=(0, 1))
 
 
 # =========================================================================== elementwise
@@ -498,7 +527,13 @@ def exp(a: Value) -> Value:
     return _emit(EXP, np.exp(a.data), (a,))
 
 
-EXP = _op("exp", lambda g, out, a, ctx: (g * out,), lambda out, p, t, ctx: t[0] * out)
+EXP = _op(
+    "exp",
+    lambda g, out, a, ctx: (g * out,),
+    lambda out, p, t, ctx: t[0] * out,
+    needs_out=True,
+    needs_in=(),
+)
 
 
 def log(a: Value) -> Value:
@@ -506,7 +541,13 @@ def log(a: Value) -> Value:
     return _emit(LOG, np.log(a.data), (a,))
 
 
-LOG = _op("log", lambda g, out, a, ctx: (g / a,), lambda out, p, t, ctx: t[0] / p[0])
+LOG = _op(
+    "log",
+    lambda g, out, a, ctx: (g / a,),
+    lambda out, p, t, ctx: t[0] / p[0],
+    needs_out=False,
+    needs_in=(0,),
+)
 
 
 def sqrt(a: Value) -> Value:
@@ -515,7 +556,11 @@ def sqrt(a: Value) -> Value:
 
 
 SQRT = _op(
-    "sqrt", lambda g, out, a, ctx: (g / (out * 2.0),), lambda out, p, t, ctx: t[0] / (out * 2.0)
+    "sqrt",
+    lambda g, out, a, ctx: (g / (out * 2.0),),
+    lambda out, p, t, ctx: t[0] / (out * 2.0),
+    needs_out=True,
+    needs_in=(),
 )
 
 
@@ -528,6 +573,8 @@ ABS = _op(
     "abs",
     lambda g, out, a, ctx: (g * np.sign(a.data),),
     lambda out, p, t, ctx: t[0] * np.sign(p[0].data),
+    needs_out=False,
+    needs_in=(0,),
 )
 
 
@@ -539,6 +586,8 @@ TANH = _op(
     "tanh",
     lambda g, out, a, ctx: (g * (1.0 - out * out),),
     lambda out, p, t, ctx: t[0] * (1.0 - out * out),
+    needs_out=True,
+    needs_in=(),
 )
 
 
@@ -557,6 +606,8 @@ SIGMOID = _op(
     "sigmoid",
     lambda g, out, a, ctx: (g * (out * (1.0 - out)),),
     lambda out, p, t, ctx: t[0] * (out * (1.0 - out)),
+    needs_out=True,
+    needs_in=(),
 )
 
 
@@ -566,14 +617,18 @@ def relu(a: Value) -> Value:
 
 
 def _relu_vjp(g, out, a, ctx):
-    mask = Value._const(a.data > 0)  # the same shape as g: multiplied without checks
+    # out = max(a, 0) > 0 exactly where a > 0 (nan and -0 included), so the mask is taken
+    # from the output and the input's values are not needed (RELU.needs_in)
+    mask = Value._const(out.data > 0)  # the same shape as g: multiplied without checks
     return (_emit(MUL, g.data * mask.data, (g, mask)),)
 
 
 RELU = _op(
     "relu",
     _relu_vjp,
-    lambda out, p, t, ctx: t[0] * (p[0].data > 0),
+    lambda out, p, t, ctx: t[0] * (out.data > 0),
+    needs_out=True,
+    needs_in=(),
 )
 
 
@@ -587,6 +642,8 @@ SOFTPLUS = _op(
     "softplus",
     lambda g, out, a, ctx: (g * sigmoid(a),),
     lambda out, p, t, ctx: t[0] * sigmoid(p[0]),
+    needs_out=False,
+    needs_in=(0,),
 )
 
 
@@ -615,7 +672,13 @@ def step(a: Value) -> Value:
     return _emit(STEP, (a.data > 0).astype(a.dtype), (a,))
 
 
-STEP = _op("step", lambda g, out, a, ctx: (g,), lambda out, p, t, ctx: t[0])
+STEP = _op(
+    "step",
+    lambda g, out, a, ctx: (g,),
+    lambda out, p, t, ctx: t[0],
+    needs_out=False,
+    needs_in=(),
+)
 
 
 def clip(a: Value, lo: float | None = None, hi: float | None = None) -> Value:
@@ -641,6 +704,8 @@ CLIP = _op(
     "clip",
     lambda g, out, a, ctx: (g * _clip_mask(a.data, ctx),),
     lambda out, p, t, ctx: t[0] * _clip_mask(p[0].data, ctx),
+    needs_out=False,
+    needs_in=(0,),
 )
 
 
@@ -656,6 +721,8 @@ ASTYPE = _op(
     "astype",
     lambda g, out, a, ctx: (astype(g, ctx),),
     lambda out, p, t, ctx: astype(t[0], out.dtype),
+    needs_out=False,
+    needs_in=(),
 )
 
 
@@ -676,6 +743,8 @@ SUM = _op(
     "sum",
     lambda g, out, a, ctx: (_spread(g, a, *ctx),),
     lambda out, p, t, ctx: sum(t[0], ctx[0], ctx[1]),
+    needs_out=False,
+    needs_in=(),
 )
 
 
@@ -699,6 +768,8 @@ MEAN = _op(
     # scale before spreading: the multiply then runs on the small, reduced array
     lambda g, out, a, ctx: (_spread(g * (1.0 / _count(a, ctx[0])), a, *ctx),),
     lambda out, p, t, ctx: mean(t[0], ctx[0], ctx[1]),
+    needs_out=False,
+    needs_in=(),
 )
 
 
@@ -750,6 +821,8 @@ SUM_TO = _op(
     "sum_to",
     lambda g, out, a, ctx: (broadcast_to(g, a.shape),),
     lambda out, p, t, ctx: sum_to(t[0], ctx),
+    needs_out=False,
+    needs_in=(),
 )
 
 
@@ -775,6 +848,8 @@ BROADCAST_TO = _op(
     "broadcast_to",
     lambda g, out, a, ctx: (sum_to(g, a.shape),),
     lambda out, p, t, ctx: broadcast_to(t[0], ctx),
+    needs_out=False,
+    needs_in=(),
 )
 
 
@@ -795,6 +870,8 @@ RESHAPE = _op(
     "reshape",
     lambda g, out, a, ctx: (reshape(g, a.shape),),
     lambda out, p, t, ctx: reshape(t[0], out.shape),
+    needs_out=False,
+    needs_in=(),
 )
 
 
@@ -821,6 +898,8 @@ TRANSPOSE = _op(
     "transpose",
     lambda g, out, a, ctx: (transpose(g, _inverse_axes(ctx)),),
     lambda out, p, t, ctx: transpose(t[0], ctx),
+    needs_out=False,
+    needs_in=(),
 )
 
 
@@ -856,6 +935,8 @@ GETITEM = _op(
     "getitem",
     lambda g, out, a, index: (scatter(g, index, a.shape),),
     lambda out, p, t, index: getitem(t[0], index),
+    needs_out=False,
+    needs_in=(),
 )
 
 
@@ -882,6 +963,8 @@ SCATTER = _op(
     "scatter",
     lambda gg, out, g, index: (getitem(gg, index),),
     lambda out, p, t, index: scatter(t[0], index, out.shape),
+    needs_out=False,
+    needs_in=(),
 )
 
 
@@ -899,6 +982,8 @@ SOFTMAX = _op(
     # J = diag(s) - s s^T, so J^T g = s * (g - <g, s>)
     lambda g, out, a, axis: (out * (g - sum(g * out, axis, True)),),
     lambda out, p, t, axis: out * (t[0] - sum(t[0] * out, axis, True)),
+    needs_out=True,
+    needs_in=(),
 )
 
 
@@ -915,6 +1000,8 @@ LOG_SOFTMAX = _op(
     "log_softmax",
     lambda g, out, a, axis: (g - exp(out) * sum(g, axis, True),),
     lambda out, p, t, axis: t[0] - sum(exp(out) * t[0], axis, True),
+    needs_out=True,
+    needs_in=(),
 )
 
 
@@ -947,7 +1034,8 @@ def _where_jvp(out, parents, t, c):
     return broadcast_to(where(c, ta, tb), out.shape)
 
 
-WHERE = _op("where", _where_vjp, _where_jvp)
+# the condition is kept in ctx; the branches' values are never read
+WHERE = _op("where", _where_vjp, _where_jvp, needs_out=False, needs_in=())
 
 
 def _lift_all(values: Sequence[Any], name: str) -> tuple[Value, ...]:
@@ -990,6 +1078,8 @@ CONCAT = _op(
     "concat",
     _concat_vjp,
     lambda out, parents, t, ctx: concat(_fill(t, parents), ctx[0]),
+    needs_out=False,
+    needs_in=(),
 )
 
 
@@ -1015,4 +1105,6 @@ STACK = _op(
     "stack",
     _stack_vjp,
     lambda out, parents, t, ax: stack(_fill(t, parents), ax),
+    needs_out=False,
+    needs_in=(),
 )

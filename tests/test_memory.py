@@ -244,3 +244,28 @@ def test_dropping_the_loss_frees_each_steps_graph_at_once():
         assert probe() is not None
         loss = None  # the next step's assignment does this
         assert probe() is None
+
+
+# ============================================ which values each op's rules read
+def test_the_op_entries_that_claim_less_than_everything():
+    # the table a reader can check against the rules (conservative defaults elsewhere)
+    claims = {name: (op.needs_out, op.needs_in) for name, op in O.OPS.items()}
+    assert claims["relu"] == (True, ())
+    assert claims["linear"] == claims["matmul"] == (False, (0, 1))
+    assert claims["log_softmax"] == claims["softmax"] == claims["exp"] == (True, ())
+    assert claims["div"] == (True, (1,))
+    nothing = {"add", "sub", "neg", "sum", "mean", "reshape", "transpose", "getitem",
+               "scatter", "sum_to", "broadcast_to", "astype", "step", "where", "concat",
+               "stack"}  # fmt: skip
+    assert {name for name, c in claims.items() if c == (False, ())} == nothing
+    assert {name for name, c in claims.items() if c == (True, None)} == {"pow", "max", "elu"}
+
+
+def test_relu_takes_its_mask_from_the_output_with_the_same_numbers():
+    x = Value(np.array([-1.0, -0.0, 0.0, 2e-300, np.nan, np.inf, -np.inf]))
+    out = x.relu()
+    out.backward(np.ones(7))
+    # d relu/dx = 1 where x > 0 (0 at 0 and for nan), as PyTorch: out > 0 exactly there
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0])
+    _, t = jvp(lambda v: v.relu(), (x.data,), (np.full(7, 3.0),))
+    np.testing.assert_array_equal(t, [0.0, 0.0, 0.0, 3.0, 0.0, 3.0, 0.0])
