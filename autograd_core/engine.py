@@ -250,9 +250,126 @@ class _Freed:
     name = "freed"
     vjp = staticmethod(_freed_vjp)
     jvp = staticmethod(_freed_vjp)
+    needs_out, needs_in = True, None  # (ops.Op): a released node's data is never dropped
 
 
 _FREED = _Freed()
+
+
+class FreedData(np.ndarray):
+    """What ``.data`` of an interior node becomes when a releasing sweep drops it.
+
+    It keeps the shape and dtype, which the vjps still to run may read (a sum's gradient
+    is spread back to its input's shape), but no values: it is a zero-stride view of one
+    element, so it holds no memory, and computing with it, indexing it, converting or
+    printing its values raises an error that says what happened instead of giving zeros.
+    (``np.asarray`` of it gives a plain view of that one element: numpy asks a subclass
+    nothing there.) No one should ever meet it: a node's data is only dropped when no
+    reference to the node exists outside the graph (``_drop_unneeded_data``).
+    """
+
+    def _freed(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(
+            f"this Value's data (shape {self.shape}, {self.dtype}) was freed by "
+            "backward(retain_graph=False): no gradient rule needed it and nothing outside "
+            "the graph held the Value; keep a reference to it, or use retain_graph=True"
+        )
+
+    __array_ufunc__ = __array_function__ = __getitem__ = __setitem__ = __iter__ = _freed
+    item = tolist = tobytes = copy = astype = __float__ = __int__ = __bool__ = _freed
+    __reduce__ = __reduce_ex__ = __deepcopy__ = _freed
+
+    def __repr__(self) -> str:
+        return f"<freed: shape {self.shape}, {self.dtype}>"
+
+    __str__ = __repr__
+
+
+_NO_VALUES = bytes(16)  # the one element a FreedData of any float dtype points at
+
+
+def _freed_data(data: np.ndarray) -> FreedData:
+    return FreedData(data.shape, data.dtype, _NO_VALUES, 0, (0,) * data.ndim)
+
+
+def _refcounts(values: list[Any]) -> list[int]:
+    """``sys.getrefcount`` of each item, as counted from here."""
+    return [sys.getrefcount(v) for v in values]
+
+
+# What the list, the loop and the call above add to the count of an object held by nothing
+# else. Measured (not assumed) with this very function, so an interpreter that counts its
+# own stack references differently is calibrated too; None where there is no reference
+# count (PyPy): no data is ever dropped there.
+_OWN_REFS: int | None = _refcounts([object()])[0] if hasattr(sys, "getrefcount") else None
+
+
+def _uses(order: list[Value], root: Value) -> tuple[dict[int, int], set[int]]:
+    """The references the graph's parents tuples hold to each node, and which nodes'
+    values a rule reads.
+
+    A node's values are needed when its own op reads its output (``Op.needs_out``) or a
+    consumer's op reads that input (``Op.needs_in``); the root's always are. References
+    are counted per tuple object, so two nodes sharing one tuple would count it once.
+    """
+    held: dict[int, int] = {}
+    needed = {id(root)}
+    tuples: set[int] = set()
+    for node in order:
+        op = node._op
+        if op is None:
+            continue
+        if op.needs_out:
+            needed.add(id(node))
+        reads = op.needs_in
+        parents = node._parents
+        counted = id(parents) in tuples
+        tuples.add(id(parents))
+        for i, parent in enumerate(parents):
+            key = id(parent)
+            if not counted:
+                held[key] = held.get(key, 0) + 1
+            if reads is None or i in reads:
+                needed.add(key)
+    return held, needed
+
+
+def _drop_unneeded_data(order: list[Value], root: Value) -> None:
+    """Drop the data of interior nodes that no vjp still to run reads and no one else holds.
+
+    In an MLP the layer's ``a = W^T x + b`` feeds only its activation, and ReLU's
+    derivative reads the activation's output ``h`` (``h > 0``), not ``a``; ``linear`` reads
+    its inputs ``x`` and ``W``, not its output. So ``a`` is needed by nobody, yet as the
+    ReLU node's parent it would live until that node's vjp has run. Dropping it here,
+    before the sweep allocates its first gradient, lowers the peak of a training step by
+    one activation array per hidden layer. (PyTorch gets the same by saving, per op, only
+    the tensors its backward uses; here the graph's nodes *are* the Values, so the node
+    stays and its ``data`` goes.)
+
+    Leaves and the root are never touched, nor is any node someone outside this graph
+    may hold: a user's ``z = layer(x)`` must still show ``z.data`` afterwards, and so must
+    a node in a list, in a hook's closure, or feeding another graph. Reference counts
+    decide, exactly: a node is dropped only when its count is what this graph's parents
+    tuples, the sweep's ``order`` list and the counting itself account for; one more
+    reference of any kind keeps it. The only part of that which depends on the
+    interpreter, what its own stack adds while counting, is measured at import through
+    the same function (``_OWN_REFS``), not assumed. Interpreters without reference
+    counts (PyPy) drop nothing.
+
+    What a count cannot see is a way to reach a node without holding it: a weak
+    reference, ``gc.get_referrers``, or a hook walking ``.parents`` from a node it holds
+    while the sweep runs. There the node's data is a ``FreedData`` of the same shape and
+    dtype, whose every use raises an error naming ``retain_graph=False``. (After the sweep
+    no node of the graph can be reached that way: the sweep released them all.)
+    """
+    if _OWN_REFS is None:
+        return
+    held, needed = _uses(order, root)
+    candidates = [n for n in order if n._op is not None and id(n) not in needed]
+    for node, refs in zip(candidates, _refcounts(candidates), strict=True):
+        # the candidates list and the count (_OWN_REFS), the order list (1), the parents
+        if refs == _OWN_REFS + 1 + held.get(id(node), 0):
+            node.data = _freed_data(node.data)
 
 
 def _walk(
@@ -265,17 +382,19 @@ def _walk(
     recording on (``create_graph``) makes the sweep itself a differentiable graph, because
     every vjp is written with Value operations.
 
-    ``release=True`` frees the graph as the sweep goes, as PyTorch does by default: once a
-    node's vjp has run, every consumer of its value has been differentiated already
-    (reverse topological order), so the node drops its parents and saved context and,
-    with nothing else holding it, its buffers are freed at once. Only leaves are yielded
-    then: a yielded interior node and its upstream gradient would stay alive in the
-    caller's loop variables while the next vjp allocates (one activation and one gradient
-    array in an MLP).
+    ``release=True`` frees the graph as the sweep goes, as PyTorch does by default: first
+    the data no vjp will read (``_drop_unneeded_data``); then, once a node's vjp has run,
+    every consumer of its value has been differentiated already (reverse topological
+    order), so the node drops its parents and saved context and, with nothing else holding
+    it, its buffers are freed at once. Only leaves are yielded then: a yielded interior
+    node and its upstream gradient would stay alive in the caller's loop variables while
+    the next vjp allocates (one activation and one gradient array in an MLP).
     """
     pending: dict[int, Value] = {id(root): seed}
     pending_pop, pending_get = pending.pop, pending.get  # bound once: the hot loop
     order = topological_order(root)
+    if release:
+        _drop_unneeded_data(order, root)
     while order:
         node = order.pop()  # the list must not keep processed nodes alive
         g = pending_pop(id(node), None)
@@ -378,9 +497,12 @@ def backward(
     cycle collector); without it the graph is free of cycles.
 
     ``retain_graph=False`` frees the graph during the sweep (PyTorch's default): interior
-    nodes keep no ``.grad`` and cannot be differentiated through again, and the peak
-    memory of a training step drops to about what the forward pass needs. The default
-    keeps everything, so the graph can be drawn and stepped through afterwards.
+    nodes keep no ``.grad`` and cannot be differentiated through again, the data of
+    interior nodes that no vjp reads and nobody else holds is dropped before the first
+    gradient is allocated (``_drop_unneeded_data``), and the peak memory of a training
+    step drops to what the forward pass needs. Values the caller still holds keep their
+    data. The default keeps everything, so the graph can be drawn and stepped through
+    afterwards.
     """
     if not root.requires_grad:
         raise RuntimeError(

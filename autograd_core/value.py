@@ -181,6 +181,8 @@ class Value:
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         op = f", op={self.op!r}" if self._op is not None else ""
+        if type(self.data) is engine.FreedData:  # its values are gone: say so, do not raise
+            return f"Value({self.data!r}{label}{op})"
         if self.data.ndim == 0:
             body = f"{self.data.item():.6g}"
             grad = "" if self.grad is None else f", grad={np.asarray(_data(self.grad)).item():.6g}"
