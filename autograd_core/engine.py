@@ -304,6 +304,12 @@ def _refcounts(values: list[Any]) -> list[int]:
 _OWN_REFS: int | None = _refcounts([object()])[0] if hasattr(sys, "getrefcount") else None
 
 
+# Arrays below this size are never dropped: the bookkeeping (a pass over the graph, about
+# 10 µs for an MLP's dozen nodes) would cost more than their memory is worth, and a small
+# network's step takes only ~150 µs. The activations that make a peak are far larger.
+_DROP_MIN_BYTES = 1 << 16
+
+
 def _uses(order: list[Value], root: Value) -> tuple[dict[int, int], set[int]]:
     """The references the graph's parents tuples hold to each node, and which nodes'
     values a rule reads.
@@ -361,11 +367,18 @@ def _drop_unneeded_data(order: list[Value], root: Value) -> None:
     while the sweep runs. There the node's data is a ``FreedData`` of the same shape and
     dtype, whose every use raises an error naming ``retain_graph=False``. (After the sweep
     no node of the graph can be reached that way: the sweep released them all.)
+
+    Only arrays of at least ``_DROP_MIN_BYTES`` are considered, and a graph with none
+    costs one pass over its nodes.
     """
     if _OWN_REFS is None:
         return
+    big = [n for n in order if n._op is not None and n.data.nbytes >= _DROP_MIN_BYTES]
+    if not big:
+        return
     held, needed = _uses(order, root)
-    candidates = [n for n in order if n._op is not None and id(n) not in needed]
+    candidates = [n for n in big if id(n) not in needed]
+    del big  # its references are not in the count below
     for node, refs in zip(candidates, _refcounts(candidates), strict=True):
         # the candidates list and the count (_OWN_REFS), the order list (1), the parents
         if refs == _OWN_REFS + 1 + held.get(id(node), 0):

@@ -252,6 +252,13 @@ def test_dropping_the_loss_frees_each_steps_graph_at_once():
 # backward(retain_graph=False) drops, before it allocates any gradient, the data of the
 # interior nodes whose values no vjp still to run reads (Op.needs_out / Op.needs_in) and
 # that nothing outside the graph holds: in an MLP, each hidden layer's a = W^T x + b.
+@pytest.fixture
+def drop_small_arrays(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the small arrays of these tests be dropped too (the engine skips arrays under
+    engine._DROP_MIN_BYTES: not worth the bookkeeping)."""
+    monkeypatch.setattr(engine, "_DROP_MIN_BYTES", 0)
+
+
 def _mlp_loss(
     x: np.ndarray, params: list[Value], y: np.ndarray, probes: dict[str, weakref.ref] | None
 ) -> Value:
@@ -281,6 +288,7 @@ def _alive(probes: dict[str, weakref.ref]) -> list[str]:
     return sorted(name for name, probe in probes.items() if probe() is not None)
 
 
+@pytest.mark.usefixtures("drop_small_arrays")
 def test_data_no_vjp_reads_is_dropped_before_the_first_gradient():
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((64, 5)), rng.integers(0, 3, size=64)
@@ -298,6 +306,7 @@ def test_data_no_vjp_reads_is_dropped_before_the_first_gradient():
     assert _alive(probes) == []
 
 
+@pytest.mark.usefixtures("drop_small_arrays")
 def test_a_dropped_node_counts_each_use_in_the_graph():
     x = Value(np.array([1.0, -2.0, 3.0]))
     with no_cycle_collector():
@@ -317,6 +326,7 @@ class _Holder:
         self.v = v
 
 
+@pytest.mark.usefixtures("drop_small_arrays")
 @pytest.mark.parametrize(
     "hold",
     [
@@ -349,6 +359,7 @@ def test_an_interior_value_held_outside_the_graph_keeps_its_data(hold: Callable)
     np.testing.assert_array_equal(W1.grad.shape, (4, 8))
 
 
+@pytest.mark.usefixtures("drop_small_arrays")
 def test_a_user_held_interior_value_keeps_data_and_the_graph_is_still_released():
     rng = np.random.default_rng(2)
     x, y = rng.standard_normal((16, 4)), rng.integers(0, 3, size=16)
@@ -363,6 +374,7 @@ def test_a_user_held_interior_value_keeps_data_and_the_graph_is_still_released()
     assert "freed" not in repr(z.data)
 
 
+@pytest.mark.usefixtures("drop_small_arrays")
 def test_a_hook_on_a_dropped_node_still_gets_its_gradient():
     x = Value(np.array([1.0, -2.0, 3.0]))
     h = x * 2.0
@@ -385,6 +397,7 @@ def _every_op_root(x: Value, y: Value) -> Value:
     return root
 
 
+@pytest.mark.usefixtures("drop_small_arrays")
 def test_a_releasing_sweep_through_every_op_gives_the_same_gradients_bit_for_bit():
     rng = np.random.default_rng(4)
     xd, yd = rng.standard_normal((2, 3)), rng.standard_normal((2, 3))
@@ -406,6 +419,7 @@ def test_a_releasing_sweep_through_every_op_gives_the_same_gradients_bit_for_bit
     assert freed >= 40  # most of the ~110 interior nodes feed a sum, astype, add, ...
 
 
+@pytest.mark.usefixtures("drop_small_arrays")
 def test_a_releasing_mlp_step_gives_the_same_gradients_bit_for_bit():
     rng = np.random.default_rng(5)
     X, y = rng.standard_normal((32, 6)).astype(np.float32), rng.integers(0, 4, size=32)
@@ -420,6 +434,7 @@ def test_a_releasing_mlp_step_gives_the_same_gradients_bit_for_bit():
         np.testing.assert_array_equal(released, kept)
 
 
+@pytest.mark.usefixtures("drop_small_arrays")
 def test_without_reference_counts_nothing_is_dropped(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(engine, "_OWN_REFS", None)  # as on an interpreter without them
     rng = np.random.default_rng(6)
@@ -465,6 +480,7 @@ def test_create_graph_is_unaffected():
     np.testing.assert_allclose(W.grad.data, expected, rtol=1e-12)
 
 
+@pytest.mark.usefixtures("drop_small_arrays")
 def test_a_dropped_node_that_escapes_says_so():
     # only a weak reference can reach a dropped node; revived during the sweep, it shows
     # "freed" and refuses arithmetic with an error that names what happened
@@ -536,6 +552,20 @@ def test_a_releasing_training_step_peaks_one_activation_lower_per_hidden_layer()
     assert released < 4.4 * A
 
 
+def test_only_arrays_worth_the_bookkeeping_are_dropped():
+    x = Value(np.ones(8))
+    small = x * 2.0  # 64 bytes
+    big = Value(np.ones(engine._DROP_MIN_BYTES // 8)) * 2.0  # just at the threshold
+    probes = [weakref.ref(small.data), weakref.ref(big.data)]
+    loss = small.sum() + big.sum()
+    del small, big
+    seen: list[list[bool]] = []
+    loss.register_hook(lambda g: seen.append([p() is None for p in probes]))
+    loss.backward(retain_graph=False)
+    assert seen == [[False, True]]
+
+
+@pytest.mark.usefixtures("drop_small_arrays")
 def test_a_parents_tuple_shared_by_two_nodes_counts_once():
     # the count of references the graph holds is per tuple object: were it per node, a
     # tuple shared by two nodes would count twice, and hide the user's one reference
