@@ -262,10 +262,12 @@ class FreedData(np.ndarray):
     It keeps the shape and dtype, which the vjps still to run may read (a sum's gradient
     is spread back to its input's shape), but no values: it is a zero-stride view of one
     element, so it holds no memory, and computing with it, indexing it, converting or
-    printing its values raises an error that says what happened instead of giving zeros.
-    (``np.asarray`` of it gives a plain view of that one element: numpy asks a subclass
-    nothing there.) No one should ever meet it: a node's data is only dropped when no
-    reference to the node exists outside the graph (``_drop_unneeded_data``).
+    printing its values raises an error that says what happened. The one element it views
+    is NaN (for float dtypes), so a path that numpy does not route through the subclass
+    (``np.asarray(freed)`` gives a plain view) shows NaN, never plausible zeros; a Value's
+    ``np.asarray``/``numpy()`` raise too. No one should ever meet it: a node's data is
+    only dropped when nothing outside the graph can reach the node
+    (``_drop_unneeded_data``).
     """
 
     def _freed(self, *args: Any, **kwargs: Any) -> Any:
@@ -277,7 +279,9 @@ class FreedData(np.ndarray):
 
     __array_ufunc__ = __array_function__ = __getitem__ = __setitem__ = __iter__ = _freed
     item = tolist = tobytes = copy = astype = __float__ = __int__ = __bool__ = _freed
-    __reduce__ = __reduce_ex__ = __deepcopy__ = _freed
+    __reduce__ = __reduce_ex__ = __deepcopy__ = __copy__ = _freed
+    view = ravel = flatten = dot = take = repeat = nonzero = _freed
+    argmax = argmin = argsort = _freed
 
     def __repr__(self) -> str:
         return f"<freed: shape {self.shape}, {self.dtype}>"
@@ -285,11 +289,10 @@ class FreedData(np.ndarray):
     __str__ = __repr__
 
 
-_NO_VALUES = bytes(16)  # the one element a FreedData of any float dtype points at
-
-
 def _freed_data(data: np.ndarray) -> FreedData:
-    return FreedData(data.shape, data.dtype, _NO_VALUES, 0, (0,) * data.ndim)
+    dt = data.dtype
+    one = np.full(1, np.nan if dt.kind in "fc" else 0, dt)  # the one element it shows
+    return FreedData(data.shape, dt, one.tobytes(), 0, (0,) * data.ndim)
 
 
 def _refcounts(values: list[Any]) -> list[int]:
@@ -299,9 +302,15 @@ def _refcounts(values: list[Any]) -> list[int]:
 
 # What the list, the loop and the call above add to the count of an object held by nothing
 # else. Measured (not assumed) with this very function, so an interpreter that counts its
-# own stack references differently is calibrated too; None where there is no reference
-# count (PyPy): no data is ever dropped there.
-_OWN_REFS: int | None = _refcounts([object()])[0] if hasattr(sys, "getrefcount") else None
+# own stack references differently is calibrated too. None where counts cannot decide:
+# no reference counts (PyPy), or counts that other threads change under us (a
+# free-threaded build, where getrefcount is documented as approximate). No data is ever
+# dropped then.
+_OWN_REFS: int | None = (
+    _refcounts([object()])[0]
+    if hasattr(sys, "getrefcount") and getattr(sys, "_is_gil_enabled", lambda: True)()
+    else None
+)
 
 
 # Arrays below this size are never dropped: the bookkeeping (a pass over the graph, about
@@ -312,36 +321,51 @@ _DROP_MIN_BYTES = 1 << 16
 
 def _uses(order: list[Value], root: Value) -> tuple[dict[int, int], set[int]]:
     """The references the graph's parents tuples hold to each node, and which nodes'
-    values a rule reads.
+    values may still be read.
 
-    A node's values are needed when its own op reads its output (``Op.needs_out``) or a
-    consumer's op reads that input (``Op.needs_in``); the root's always are. References
-    are counted per tuple object, so two nodes sharing one tuple would count it once.
+    A node's values are needed when its own op reads its output (``Op.needs_out``), when a
+    consumer's op reads that input (``Op.needs_in``), when a consumer has hooks (a hook
+    may look at its node's inputs), or when a parents tuple holding it is held outside the
+    graph (``h.parents`` kept by the user, a copy of a node, a forward step's inputs); the
+    root's always are. References are counted per tuple object, so two nodes sharing one
+    tuple count it once.
     """
     held: dict[int, int] = {}
     needed = {id(root)}
-    tuples: set[int] = set()
+    tuples: list[tuple[Value, ...]] = []  # each parents tuple once...
+    owners: list[int] = []  # ...and how many nodes of the graph own it
+    index: dict[int, int] = {}
+    node = parents = None
     for node in order:
         op = node._op
         if op is None:
             continue
         if op.needs_out:
             needed.add(id(node))
-        reads = op.needs_in
+        reads = None if node._hooks else op.needs_in
         parents = node._parents
-        counted = id(parents) in tuples
-        tuples.add(id(parents))
+        k = index.get(id(parents))
+        if k is None:
+            index[id(parents)] = len(tuples)
+            tuples.append(parents)
+            owners.append(1)
+            for parent in parents:
+                held[id(parent)] = held.get(id(parent), 0) + 1
+        else:
+            owners[k] += 1
         for i, parent in enumerate(parents):
-            key = id(parent)
-            if not counted:
-                held[key] = held.get(key, 0) + 1
             if reads is None or i in reads:
-                needed.add(key)
+                needed.add(id(parent))
+    del node, parents  # the loop's own references are not in the count below
+    for t, n, refs in zip(tuples, owners, _refcounts(tuples), strict=True):
+        if refs != _OWN_REFS + n:  # the tuples list and the count, and its n owners
+            needed.update(id(p) for p in t)
     return held, needed
 
 
-def _drop_unneeded_data(order: list[Value], root: Value) -> None:
-    """Drop the data of interior nodes that no vjp still to run reads and no one else holds.
+def _drop_unneeded_data(order: list[Value], root: Value) -> bool:
+    """Drop the data of interior nodes that no vjp still to run reads and no one else holds;
+    True if any was dropped.
 
     In an MLP the layer's ``a = W^T x + b`` feeds only its activation, and ReLU's
     derivative reads the activation's output ``h`` (``h > 0``), not ``a``; ``linear`` reads
@@ -354,35 +378,40 @@ def _drop_unneeded_data(order: list[Value], root: Value) -> None:
 
     Leaves and the root are never touched, nor is any node someone outside this graph
     may hold: a user's ``z = layer(x)`` must still show ``z.data`` afterwards, and so must
-    a node in a list, in a hook's closure, or feeding another graph. Reference counts
-    decide, exactly: a node is dropped only when its count is what this graph's parents
-    tuples, the sweep's ``order`` list and the counting itself account for; one more
-    reference of any kind keeps it. The only part of that which depends on the
-    interpreter, what its own stack adds while counting, is measured at import through
-    the same function (``_OWN_REFS``), not assumed. Interpreters without reference
-    counts (PyPy) drop nothing.
+    a node in a list, in a hook's closure, feeding another graph, or in a parents tuple
+    someone keeps (``h.parents``). Reference counts decide, exactly: a node is dropped
+    only when its count is what this graph's parents tuples, the sweep's ``order`` list
+    and the counting itself account for, and each of those tuples is held by the graph
+    alone; one more reference of any kind keeps it. The only part of that which depends
+    on the interpreter, what its own stack adds while counting, is measured at import
+    through the same function (``_OWN_REFS``), not assumed. Interpreters without exact
+    reference counts drop nothing, and neither does ``detect_anomaly`` (when something
+    goes wrong, every value should be there to look at).
 
     What a count cannot see is a way to reach a node without holding it: a weak
-    reference, ``gc.get_referrers``, or a hook walking ``.parents`` from a node it holds
-    while the sweep runs. There the node's data is a ``FreedData`` of the same shape and
-    dtype, whose every use raises an error naming ``retain_graph=False``. (After the sweep
-    no node of the graph can be reached that way: the sweep released them all.)
+    reference, or ``gc.get_referrers``. There the node's data is a ``FreedData`` of the
+    same shape and dtype, whose every use raises an error naming ``retain_graph=False``.
+    After the sweep, finished or interrupted (``_walk`` releases what it did not reach),
+    no node of the graph can be reached from another.
 
     Only arrays of at least ``_DROP_MIN_BYTES`` are considered, and a graph with none
     costs one pass over its nodes.
     """
-    if _OWN_REFS is None:
-        return
+    if _OWN_REFS is None or _anomaly:
+        return False
     big = [n for n in order if n._op is not None and n.data.nbytes >= _DROP_MIN_BYTES]
     if not big:
-        return
+        return False
     held, needed = _uses(order, root)
     candidates = [n for n in big if id(n) not in needed]
     del big  # its references are not in the count below
+    dropped = False
     for node, refs in zip(candidates, _refcounts(candidates), strict=True):
         # the candidates list and the count (_OWN_REFS), the order list (1), the parents
         if refs == _OWN_REFS + 1 + held.get(id(node), 0):
             node.data = _freed_data(node.data)
+            dropped = True
+    return dropped
 
 
 def _walk(
@@ -404,14 +433,28 @@ def _walk(
     the next vjp allocates (one activation and one gradient array in an MLP).
     """
     pending: dict[int, Value] = {id(root): seed}
-    pending_pop, pending_get = pending.pop, pending.get  # bound once: the hot loop
     order = topological_order(root)
-    if release:
-        _drop_unneeded_data(order, root)
+    dropped = release and _drop_unneeded_data(order, root)
+    try:
+        yield from _sweep(order, pending, release)
+    finally:
+        if dropped and order:  # interrupted (a hook raised, Ctrl-C): release the rest too,
+            for node in order:  # so no dropped data can be reached through the graph
+                if node._op is not None:
+                    node._op, node._parents, node._ctx, node.grad = _FREED, (), None, None
+
+
+def _sweep(
+    order: list[Value], pending: dict[int, Value], release: bool
+) -> Iterator[tuple[Value, Value, tuple[Any, ...]]]:
+    """``_walk``'s loop: pops nodes from ``order`` (reverse topological) and sends their
+    gradients on through the vjps; ``pending`` holds the gradients that arrived."""
+    pending_pop, pending_get = pending.pop, pending.get  # bound once: the hot loop
     while order:
-        node = order.pop()  # the list must not keep processed nodes alive
+        node = order[-1]  # popped once its rule has run (an error leaves it to release)
         g = pending_pop(id(node), None)
         if g is None:  # no path from this node to the root carries gradient
+            order.pop()
             if release and node._op is not None:
                 node._op, node._parents, node._ctx, node.grad = _FREED, (), None, None
             continue
@@ -419,6 +462,7 @@ def _walk(
             g = _run_hooks(node, g)
         op = node._op
         if op is None:
+            order.pop()
             yield node, g, ()
             continue
         parents = node._parents
@@ -432,6 +476,7 @@ def _walk(
             key = id(parent)
             previous = pending_get(key)
             pending[key] = c if previous is None else previous + c
+        order.pop()  # the list must not keep processed nodes alive
         if release:  # (and no stale .grad from an earlier pass that kept the graph)
             node._op, node._parents, node._ctx, node.grad = _FREED, (), None, None
             continue
@@ -617,6 +662,8 @@ def forward_tangents(root: Value, tangents: dict[int, Value]) -> Value | None:
     for node in topological_order(root):
         if id(node) in known or node._op is None:
             continue
+        if node._op is _FREED:  # its parents are gone: no tangent can pass through it
+            _freed_vjp()
         parent_tangents = [known.get(id(p)) for p in node._parents]
         if all(t is None for t in parent_tangents):
             continue

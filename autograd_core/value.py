@@ -160,11 +160,14 @@ class Value:
 
     def numpy(self) -> np.ndarray:
         """The data (not a copy)."""
+        if type(self.data) is engine.FreedData:
+            self.data._freed()  # raises: say so, rather than hand out an empty view
         return self.data
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         """``np.asarray(value)`` gives the data (for plotting and numpy code), no graph."""
-        return self.data if dtype is None else self.data.astype(dtype)
+        data = self.numpy()
+        return data if dtype is None else data.astype(dtype)
 
     def __bool__(self) -> bool:
         """As numpy: the truth of a one-element Value; an error for more elements."""
