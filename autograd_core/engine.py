@@ -169,14 +169,35 @@ def topological_order(root: Value) -> list[Value]:
     what makes a reused node (``b = a + a``) collect all its gradient before it passes
     any on.
     """
+    return _order(root, False)
+
+
+def _order(root: Value, differentiating: bool) -> list[Value]:
+    """``topological_order``; ``differentiating``: also refuse a graph one of whose leaves
+    was changed in place after an op used it (``Value.mark_modified``), which a drawing
+    may show but no derivative may go through."""
     seen: dict[int, Value] = {id(root): root}
     stack = [root]
     while stack:
-        for parent in stack.pop()._parents:
-            if parent.requires_grad and id(parent) not in seen:
-                seen[id(parent)] = parent
-                stack.append(parent)
+        node = stack.pop()
+        for parent in node._parents:
+            if parent.requires_grad:
+                if differentiating and parent._op is None and parent._written > node._seq:
+                    _stale(node, parent)
+                if id(parent) not in seen:
+                    seen[id(parent)] = parent
+                    stack.append(parent)
     return sorted(seen.values(), key=_creation)
+
+
+def _stale(node: Value, leaf: Value) -> None:
+    name = f" '{leaf.label}'" if leaf.label else ""
+    raise RuntimeError(
+        f"the leaf{name} (shape {leaf.shape}) was changed in place (an optimiser step, or "
+        f"mark_modified()) after op '{node.op}' used it: a gradient through this graph would "
+        f"mix the new values with the old forward pass. Recompute the forward pass after "
+        f"updating the parameters (or keep the graph's inputs unchanged)"
+    )
 
 
 _creation = operator.attrgetter("_seq")  # the creation number (value.py), read in C
@@ -433,7 +454,7 @@ def _walk(
     the next vjp allocates (one activation and one gradient array in an MLP).
     """
     pending: dict[int, Value] = {id(root): seed}
-    order = topological_order(root)
+    order = _order(root, True)
     dropped = release and _drop_unneeded_data(order, root)
     try:
         yield from _sweep(order, pending, release)
@@ -659,7 +680,7 @@ def forward_tangents(root: Value, tangents: dict[int, Value]) -> Value | None:
     mode (Hessian-vector products, forward-over-reverse Hessians).
     """
     known: dict[int, Value] = dict(tangents)
-    for node in topological_order(root):
+    for node in _order(root, True):
         if id(node) in known or node._op is None:
             continue
         if node._op is _FREED:  # its parents are gone: no tangent can pass through it

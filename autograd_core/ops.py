@@ -103,6 +103,7 @@ def _emit(op: Op, data: Any, parents: tuple[Value, ...], ctx: Any = None) -> Val
     out._ctx = None
     out._scope = ()
     out._seq = 0
+    out._written = 0  # (a leaf: requires_grad_() may turn it into one that is checked)
     return out
 
 

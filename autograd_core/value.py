@@ -80,6 +80,7 @@ class Value:
         "_hooks",
         "_trace",
         "_seq",
+        "_written",
         "__weakref__",
     )
     # numpy defers to our reflected operators: ``ndarray + Value`` gives a Value
@@ -97,6 +98,7 @@ class Value:
         self._hooks: list[Callable[[Any], Any]] | None = None
         self._trace: str | None = None
         self._seq = next(_creation_counter)
+        self._written = 0  # see mark_modified
 
     @classmethod
     def _const(cls, data: np.ndarray) -> Value:
@@ -113,6 +115,7 @@ class Value:
         v._hooks = None
         v._trace = None
         v._seq = 0
+        v._written = 0
         return v
 
     # ------------------------------------------------------------------ attributes
@@ -215,6 +218,19 @@ class Value:
     def detach(self) -> Value:
         """The same data as a new leaf outside any graph (no gradient flows through)."""
         return Value._const(self.data)
+
+    def mark_modified(self) -> Value:
+        """Say that ``.data`` of this leaf was changed in place; returns self.
+
+        A graph recorded before the change would differentiate with the new numbers
+        where its forward pass used the old ones (``dL/dx = g W^T`` with the updated
+        ``W``), so ``backward()`` through such a graph raises instead of returning a wrong
+        gradient (PyTorch's version counters catch the same). The optimisers call this
+        after every update; call it yourself after changing a parameter by hand, e.g.
+        ``with no_grad(): w.data -= lr * w.grad`` followed by ``w.mark_modified()``.
+        """
+        self._written = next(_creation_counter)  # later than every node made so far
+        return self
 
     def requires_grad_(self, mode: bool = True) -> Value:
         """Turn gradient tracking of a leaf on or off, in place; returns self."""

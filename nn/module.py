@@ -251,6 +251,7 @@ class Module:
             updates.append((p, arr))
         for p, arr in updates:  # every check passed: nothing below can fail
             p.data[...] = arr
+            p.mark_modified()  # graphs recorded with the old values can no longer backward
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------ repr

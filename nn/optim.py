@@ -233,6 +233,7 @@ class Optimizer:
                         state[name] = self._new_buffer(name, p, group)
                         first = True
                 t = state["step"] = state.get("step", 0) + 1
+                p.mark_modified()  # a graph recorded before this step can no longer backward
                 data = p.data
                 buffers = {name: state[name] for name in names}
                 n = data.size
@@ -291,6 +292,7 @@ class Optimizer:
             self._flat[id(group)] = flat._replace(first=False)
         for p, (i, j) in zip(params, flat.slices, strict=True):
             p.data[...] = data[i:j].reshape(p.data.shape)
+            p.mark_modified()  # a graph recorded before this step can no longer backward
         return True
 
     def _flatten_state(self, group: dict[str, Any], names: tuple[str, ...], params: list[Value],

@@ -8,7 +8,7 @@ import weakref
 import numpy as np
 import pytest
 
-from autograd_core import Value, no_grad, topological_order
+from autograd_core import Value, gradients, no_grad, topological_order
 from autograd_core.engine import enable_grad, is_grad_enabled
 
 
@@ -429,3 +429,49 @@ def test_release_also_frees_branches_no_gradient_reaches_and_clears_stale_grads(
 def test_astype_names_a_bad_dtype():
     with pytest.raises(TypeError, match="astype: data type 'foo' not understood"):
         Value(1.0).astype("foo")
+
+
+# ------------------------------------------------------------------ changed in place
+def test_backward_through_a_graph_whose_parameters_were_updated_since_is_refused():
+    """A graph recorded before an optimiser step would mix the new weights with the old
+    activations (dL/dx = g W^T with the new W): refused, as PyTorch's version counters do."""
+    import nn
+
+    rng = np.random.default_rng(0)
+    model = nn.MLP(3, [4], 2, seed=0)
+    X, y = rng.standard_normal((5, 3)), rng.integers(0, 2, size=5)
+    opt = nn.SGD(model.parameters(), lr=0.5)
+    stale = nn.cross_entropy(model(X), y)
+    loss = nn.cross_entropy(model(X), y)
+    loss.backward()
+    opt.step()
+    with pytest.raises(RuntimeError, match=r"'weight' \(shape \(4, 2\)\) was changed in place"):
+        stale.backward()
+    with pytest.raises(RuntimeError, match="Recompute the forward pass"):
+        gradients(stale, list(model.parameters()))
+    draw = topological_order(stale)  # looking at it is fine: only derivatives are refused
+    assert len(draw) > 5
+    model.zero_grad()
+    fresh = nn.cross_entropy(model(X), y)  # a new forward pass uses the new weights
+    fresh.backward()
+    assert model[0].weight.grad.shape == (3, 4)
+
+
+def test_mark_modified_by_hand_and_by_load_state_dict():
+    import nn
+
+    w = Value(np.array([1.0, 2.0]), label="w")
+    y = (w * w).sum()
+    with no_grad():
+        w.data -= 0.1
+    y.backward()  # not marked: the engine cannot see a change made by hand
+    w.zero_grad()
+    y2 = (w * w).sum()
+    assert w.mark_modified() is w
+    with pytest.raises(RuntimeError, match="'w' .* changed in place .* op 'mul'"):
+        y2.backward()
+    model = nn.Linear(2, 1, seed=0)
+    out = model(np.ones((1, 2))).sum()
+    model.load_state_dict(nn.Linear(2, 1, seed=1).state_dict())
+    with pytest.raises(RuntimeError, match="changed in place"):
+        out.backward()
