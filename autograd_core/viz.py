@@ -25,7 +25,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from autograd_core.engine import BackwardStep, FreedData, topological_order
+from autograd_core.engine import _FREED, BackwardStep, FreedData, topological_order
 from autograd_core.value import Value
 
 DEFAULT_MAX_NODES = 200  # about 2 s in dot for a scalar MLP; 400 takes 6 s
@@ -386,6 +386,12 @@ def _body(
 ) -> list[str]:
     if not isinstance(root, Value):
         raise TypeError(f"draw_graph: root must be a Value, not {type(root).__name__}")
+    if root._op is _FREED:
+        raise RuntimeError(
+            "draw_graph: the graph of this Value was released by backward(retain_graph=False) "
+            "(as nn.fit trains): no operation is left to draw. Draw it before that backward, "
+            "or run backward() with retain_graph=True (the default), which keeps the graph"
+        )
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(
             f"draw_graph: rankdir must be 'LR' or 'TB' (or 'RL', 'BT'), not {rankdir!r}"

@@ -34,6 +34,7 @@ from autograd_core import (
     jvp,
     no_grad,
     stack,
+    to_dot,
     where,
 )
 from autograd_core import ops as O  # noqa: N812
@@ -493,12 +494,15 @@ def test_a_dropped_node_that_escapes_says_so():
     loss = (h.sum() * 3.0).tanh()
     del h
     caught: list[Value] = []
-    loss.register_hook(lambda g: caught.append(probe()))
+    drawn: list[str] = []
+    loss.register_hook(lambda g: (caught.append(probe()), drawn.append(to_dot(probe()))))
     loss.backward(retain_graph=False)
     (h,) = caught
     assert type(h.data) is engine.FreedData and h.shape == (2,) and h.dtype == np.float64
     assert repr(h) == "Value(<freed: shape (2,), float64>, op='freed')"
-    assert "data freed" in draw_graph(h).source
+    assert "data freed" in drawn[0]  # drawn during the sweep: its op still there, no data
+    with pytest.raises(RuntimeError, match="released by backward"):
+        draw_graph(h)  # after it: released too
     with pytest.raises(RuntimeError, match=r"freed by backward\(retain_graph=False\)"):
         h + 1.0
     with pytest.raises(RuntimeError, match="shape \\(2,\\), float64"):

@@ -623,3 +623,17 @@ def test_two_layers_with_the_same_name_get_two_boxes():
     ]
     boxes = [n.title for n in parse(to_dot(L, collapse=True)).nodes.values() if n.id[0] == "m"]
     assert sorted(boxes) == ["Linear(2→2)"] * 2 + ["Shared"] * 2 + ["Tanh"] * 2
+
+
+def test_drawing_a_released_graph_says_what_happened():
+    x = Value(np.array([1.0, 2.0]), label="x")
+    h = (x * 2.0).tanh()
+    loss = h.sum()
+    loss.backward(retain_graph=False)
+    for root in (loss, h):
+        with pytest.raises(RuntimeError, match=r"released by backward\(retain_graph=False\)"):
+            draw_graph(root)
+        with pytest.raises(RuntimeError, match="retain_graph=True"):
+            to_dot(root)
+    again = (h * 3.0).sum()  # a new graph on a released node: drawn, the node shown freed
+    assert "freed" in to_dot(again)
