@@ -495,7 +495,12 @@ def test_a_dropped_node_that_escapes_says_so():
     del h
     caught: list[Value] = []
     drawn: list[str] = []
-    loss.register_hook(lambda g: (caught.append(probe()), drawn.append(to_dot(probe()))))
+
+    def look(g: np.ndarray) -> None:
+        caught.append(probe())
+        drawn.append(to_dot(caught[-1]))
+
+    loss.register_hook(look)
     loss.backward(retain_graph=False)
     (h,) = caught
     assert type(h.data) is engine.FreedData and h.shape == (2,) and h.dtype == np.float64
