@@ -54,11 +54,18 @@ SPEC_VERSION = 1
 DATASETS = ("xor", "moons", "circles", "spirals", "blobs", "digits")
 MODELS = ("perceptron", "adaline", "mlp")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
+GRAPH_FORMATS = ("png", "svg")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "elu", "softplus", "identity")
 
 
 class CLIError(Exception):
     """A problem the user can fix; ``main`` prints it as one line and exits with status 1."""
+
+
+class UsageError(CLIError):
+    """Arguments that do not go together (found after parsing, so argparse cannot say it):
+    printed like argparse's own errors, one line ending in a pointer to ``--help``, exit
+    status 2."""
 
 
 # --------------------------------------------------------------------------- data
@@ -417,6 +424,9 @@ examples:
   python -m nn graph out/train --format svg --out mlp.svg
   python -m nn graph out/train --data moons             # the first sample of moons
 
+The format is --out's extension (.png or .svg; a name without one gets --format's,
+default png). Other extensions are refused: Graphviz here writes PNG and SVG only.
+
 The graph is the loss of one input sample: forward through every layer (one box per
 layer), then the loss; backward has run, so the nodes show their gradients.
 """
@@ -512,8 +522,8 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     p.add_argument("model", metavar="MODEL", help="model folder, .npz or .json")
     p.add_argument("--out", default=None, metavar="FILE",
                    help="output file (default: graph.FORMAT next to the model)")
-    p.add_argument("--format", choices=("png", "svg"), default=None,
-                   help="default: from --out's extension, else png")
+    p.add_argument("--format", choices=GRAPH_FORMATS, default=None,
+                   help="default: from --out's extension (.png or .svg), else png")
     p.add_argument("--data", type=parse_data, default=None, metavar="DATA",
                    help="take the input from this data set (default: a random input)")
     p.add_argument("--seed", type=seed_int, default=0, help="default: 0")
@@ -730,11 +740,15 @@ def cmd_graph(args: argparse.Namespace) -> int:
         out = os.path.join(folder or ".", f"graph.{fmt}")
     else:
         ext = os.path.splitext(out)[1].lower().lstrip(".")
-        if ext in ("png", "svg"):
+        if ext in GRAPH_FORMATS:
             if fmt is not None and fmt != ext:
-                raise CLIError(f"--out {out} is a .{ext} name but --format is {fmt}")
+                raise UsageError(f"--out {out} is a .{ext} name but --format is {fmt}")
             fmt = ext
-        else:  # no extension (or another one): add the format's
+        elif ext:  # g.pdf would silently become g.pdf.png
+            raise UsageError(f"--out {out}: cannot write .{ext}; the graph is written as "
+                             f"{' or '.join('.' + f for f in GRAPH_FORMATS)} (or give a name "
+                             f"without an extension and --format)")
+        else:  # no extension: add the format's
             fmt = fmt or "png"
             out = f"{out}.{fmt}"
     X, y = _sample_inputs(spec, args.data, 1, args.seed)
@@ -795,6 +809,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{prog} {command}: interrupted", file=sys.stderr)
         return 130
+    except UsageError as err:
+        if os.environ.get("NN_DEBUG"):
+            raise
+        print(f"{prog} {command}: error: {_one_line(err)} (see {prog} {command} --help)",
+              file=sys.stderr)
+        return 2
     except (CLIError, ValueError, TypeError, OSError, KeyError, ArithmeticError,
             ImportError, RuntimeError) as err:
         if os.environ.get("NN_DEBUG"):

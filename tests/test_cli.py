@@ -359,7 +359,7 @@ def test_model_file_problems_are_one_line(trained, tmp_path, capsys):
     assert code == 1 and line.endswith("the model takes 2 features but --data digits has 64")
     code, line = _main_error(capsys, "graph", str(run), "--out", str(tmp_path / "g.svg"),
                              "--format", "png")
-    assert code == 1 and line.endswith("is a .svg name but --format is png")
+    assert code == 2 and "is a .svg name but --format is png" in line
     code, line = _main_error(capsys, "gradcheck", str(run / "history.json"))
     assert code == 1 and "is not a model description written by 'nn train'" in line
     (tmp_path / "bad.npz").write_bytes(b"PK\x03\x04 truncated")
@@ -397,6 +397,19 @@ def test_usage_errors_exit_2_with_one_line(capsys, args, phrase):
     code, line = _main_error(capsys, *args)
     assert code == 2
     assert phrase in line and line.endswith("--help)")
+
+
+def test_graph_refuses_an_extension_it_cannot_write(trained, tmp_path, capsys):
+    _, _, run = trained
+    for name in ("g.pdf", "g.PDF", "g.jpg"):
+        code, line = _main_error(capsys, "graph", str(run), "--out", str(tmp_path / name))
+        assert code == 2, line
+        ext = name.rsplit(".", 1)[1].lower()
+        assert f"cannot write .{ext}; the graph is written as .png or .svg" in line
+        assert line.startswith("python -m nn graph: error: --out ") and line.endswith("--help)")
+    assert list(tmp_path.iterdir()) == []  # no g.pdf.png, nothing else either
+    cli.main(["graph", "--help"])
+    assert "(.png or .svg" in capsys.readouterr().out
 
 
 def test_semantic_errors_exit_1(capsys, tmp_path):
