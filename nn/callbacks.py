@@ -29,6 +29,14 @@ from typing import Any
 __all__ = ["Callback", "EarlyStopping", "History", "LambdaCallback", "as_callbacks"]
 
 
+def _make_parent(path: str | os.PathLike) -> str:
+    """Create the folder ``path`` goes into, if missing (as ``draw_graph(...).render``
+    does), so ``history.plot("out/curves.png")`` works in a fresh checkout."""
+    path = os.fspath(path)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    return path
+
+
 class Callback:
     """Base class: override the hooks you need (see the module docstring)."""
 
@@ -225,10 +233,11 @@ class History:
                 "history": {k: list(v) for k, v in self.history.items()}}
 
     def to_json(self, path: str | os.PathLike | None = None) -> str:
-        """The curves as JSON (see :meth:`to_dict`); also written to ``path`` if given."""
+        """The curves as JSON (see :meth:`to_dict`); also written to ``path`` if given
+        (its folder is created if missing)."""
         text = json.dumps(self.to_dict(), indent=1)
         if path is not None:
-            with open(path, "w", encoding="utf-8") as fh:
+            with open(_make_parent(path), "w", encoding="utf-8") as fh:
                 fh.write(text)
         return text
 
@@ -254,7 +263,8 @@ class History:
         return hist
 
     def to_csv(self, path: str | os.PathLike | None = None) -> str:
-        """The curves as CSV, one row per epoch (``epoch,loss,...``); written to ``path``."""
+        """The curves as CSV, one row per epoch (``epoch,loss,...``); written to ``path``
+        if given (its folder is created if missing)."""
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         names = list(self.history)
@@ -263,7 +273,7 @@ class History:
             writer.writerow([epoch, *(repr(self.history[n][i]) for n in names)])
         text = buf.getvalue()
         if path is not None:
-            with open(path, "w", encoding="utf-8", newline="") as fh:
+            with open(_make_parent(path), "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
         return text
 
@@ -272,7 +282,8 @@ class History:
 
         Returns a matplotlib ``Figure`` (made without pyplot, so it works headless and
         leaves pyplot's state alone; Jupyter displays it); saves a PNG when ``path`` is
-        given. The best validation epoch (lowest ``val_loss``) is marked in every panel.
+        given (its folder is created if missing). The best validation epoch (lowest
+        ``val_loss``) is marked in every panel.
         """
         try:
             from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -305,7 +316,7 @@ class History:
             ax.set_title(base)
             ax.legend()
         if path is not None:
-            fig.savefig(path, format="png", dpi=100)
+            fig.savefig(_make_parent(path), format="png", dpi=100)
         return fig
 
     def __repr__(self) -> str:

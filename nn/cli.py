@@ -203,10 +203,12 @@ def targets_for(spec: ModelSpec, y: np.ndarray) -> np.ndarray:
 
 
 def save_model(model: Module, spec: ModelSpec, folder: str, stem: str = "model") -> tuple[str, str]:
-    """Write ``folder/stem.npz`` (weights, ``nn.save``) and ``folder/stem.json`` (spec)."""
+    """Write ``folder/stem.npz`` (weights, ``nn.save``) and ``folder/stem.json`` (spec);
+    ``folder`` is created if missing."""
     from nn.io import save
 
     spec.weights = f"{stem}.npz"
+    os.makedirs(folder, exist_ok=True)
     npz = os.path.join(folder, spec.weights)
     js = os.path.join(folder, f"{stem}.json")
     save(model, npz)
@@ -696,15 +698,13 @@ def render_model_graph(
     every layer is one box; the gradients are filled in, so every node shows ``dL/d(node)``.
     Parameters are labelled with their names in ``state_dict`` (``0.weight``) for the
     drawing, the input ``x``. ``fmt``: png or svg. The model's grads are cleared afterwards.
+    The folder of ``path`` is created if missing.
     """
     try:
         from autograd_core import draw_graph
     except ImportError:
         raise CLIError("drawing graphs needs autograd_core.viz (draw_graph), which is not "
                        "available in this checkout") from None
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise CLIError(f"the folder of {path!r} does not exist")
     named = list(model.named_parameters())
     old_labels = [p.label for _, p in named]
     was_training = model.training
@@ -725,6 +725,7 @@ def render_model_graph(
         for (_, p), label in zip(named, old_labels, strict=True):
             p.label = label
         model.zero_grad()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)  # once it rendered
     with open(path, "wb") as fh:
         fh.write(payload)
     return path

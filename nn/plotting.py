@@ -75,11 +75,12 @@ def new_figure(n_panels: int = 1, ncols: int | None = None,
 
 
 def save_figure(fig, path: str | os.PathLike, dpi: int = 110) -> str:
-    """Save ``fig`` to ``path`` (format from the extension: .png, .svg, .pdf); returns the path."""
+    """Save ``fig`` to ``path`` (format from the extension: .png, .svg, .pdf); returns the path.
+
+    The folder is created if missing, as ``History.plot`` and ``draw_graph(...).render`` do.
+    """
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"save_figure: the directory {folder!r} does not exist")
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fig.savefig(path, dpi=dpi)
     return path
 

@@ -412,6 +412,16 @@ def test_graph_refuses_an_extension_it_cannot_write(trained, tmp_path, capsys):
     assert "(.png or .svg" in capsys.readouterr().out
 
 
+@pytest.mark.skipif(not has_graphviz(), reason="needs autograd_core.draw_graph and dot")
+def test_graph_and_save_model_create_missing_folders(trained, tmp_path, capsys):
+    _, _, run = trained
+    assert cli.main(["graph", str(run), "--out", str(tmp_path / "new" / "g.svg")]) == 0
+    assert "MLP(2→8→2)" in svg_text(tmp_path / "new" / "g.svg")
+    model, spec = cli.load_model(str(run))
+    npz, js = cli.save_model(model, spec, str(tmp_path / "a" / "b"))
+    assert Path(npz).is_file() and Path(js).is_file()
+
+
 def test_semantic_errors_exit_1(capsys, tmp_path):
     code, line = _main_error(capsys, "train", "--model", "perceptron", "--data", "spirals",
                              "--out", str(tmp_path / "x"))

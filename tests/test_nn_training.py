@@ -464,6 +464,21 @@ def test_history_plot_csv_json(tmp_path):
         History().plot()
 
 
+def test_history_writers_create_missing_folders(tmp_path, monkeypatch):
+    h = History()
+    for e in (1, 2):
+        h.append(e, {"loss": 1.0 / e, "val_loss": 1.5 / e})
+    monkeypatch.chdir(tmp_path)  # relative paths, as in the walk-through: out/curves.png
+    h.plot("out/curves.png")
+    h.to_csv(tmp_path / "a" / "b" / "h.csv")
+    h.to_json(tmp_path / "c" / "h.json")
+    assert (tmp_path / "out" / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "a" / "b" / "h.csv").read_text().startswith("epoch,loss,val_loss")
+    assert History.from_json(tmp_path / "c" / "h.json").history == h.history
+    h.plot("here.png")  # no folder part: the working directory
+    assert (tmp_path / "here.png").is_file()
+
+
 # --------------------------------------------------------------------------- ensembles
 
 

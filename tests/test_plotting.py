@@ -248,8 +248,9 @@ def test_save_figure_writes_a_png_that_decodes(tmp_path):
     w, h = ax.figure.get_size_inches() * 50
     assert img.shape[:2] == (round(h), round(w))
     assert img[..., :3].std() > 0.05  # not a blank image
-    with pytest.raises(FileNotFoundError, match="does not exist"):
-        save_figure(ax.figure, tmp_path / "missing" / "b.png")
+    # a missing folder is created, as History.plot and draw_graph(...).render do
+    path = save_figure(ax.figure, tmp_path / "missing" / "deeper" / "b.svg")
+    assert open(path, encoding="utf-8").read().lstrip().startswith("<?xml")
 
 
 def test_class_legend_handles():
