@@ -281,13 +281,15 @@ class History:
         """Learning curves: one panel per quantity, train solid and validation dashed.
 
         Returns a matplotlib ``Figure`` (made without pyplot, so it works headless and
-        leaves pyplot's state alone; Jupyter displays it); saves a PNG when ``path`` is
-        given (its folder is created if missing). The best validation epoch (lowest
-        ``val_loss``) is marked in every panel.
+        leaves pyplot's state alone; Jupyter displays it). With ``path`` it is also saved,
+        in the format of the extension (``.png``, ``.svg``, ``.pdf``, ...; PNG for a name
+        without one), into a folder created if missing. The best validation epoch (lowest
+        ``val_loss``) is marked in every panel; the epoch axis has whole-number ticks.
         """
         try:
             from matplotlib.backends.backend_agg import FigureCanvasAgg
             from matplotlib.figure import Figure
+            from matplotlib.ticker import MaxNLocator
         except ImportError as exc:  # pragma: no cover - matplotlib is in the dev extra
             raise ImportError("History.plot needs matplotlib: pip install matplotlib") from exc
         if not self.epochs:
@@ -301,7 +303,14 @@ class History:
                 raise ValueError(f"History.plot: unknown {unknown}; have {bases}")
             bases = wanted
         fig = Figure(figsize=(4.5 * len(bases), 3.5), layout="constrained")
-        FigureCanvasAgg(fig)
+        canvas = FigureCanvasAgg(fig)
+        fmt = None
+        if path is not None:  # refuse a bad name before drawing, not after
+            fmt = os.path.splitext(os.fspath(path))[1].lower().lstrip(".") or "png"
+            known = canvas.get_supported_filetypes()
+            if fmt not in known:
+                raise ValueError(f"History.plot: cannot save {os.fspath(path)!r} as .{fmt}; "
+                                 f"supported: {', '.join('.' + k for k in sorted(known))}")
         axes = fig.subplots(1, len(bases), squeeze=False)[0]
         best_epoch = self.best("val_loss")[0] if "val_loss" in self.history else None
         for ax, base in zip(axes, bases, strict=True):
@@ -311,12 +320,13 @@ class History:
                 ax.plot(self.epochs, self.history[f"val_{base}"], "--", label=f"val {base}")
             if best_epoch is not None:
                 ax.axvline(best_epoch, color="grey", lw=0.8, ls=":", label="best val_loss")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 2.5
             ax.set_xlabel("epoch")
             ax.set_ylabel(base)
             ax.set_title(base)
             ax.legend()
         if path is not None:
-            fig.savefig(_make_parent(path), format="png", dpi=100)
+            fig.savefig(_make_parent(path), format=fmt, dpi=100)
         return fig
 
     def __repr__(self) -> str:

@@ -464,6 +464,35 @@ def test_history_plot_csv_json(tmp_path):
         History().plot()
 
 
+@pytest.mark.parametrize("epochs", [3, 20])  # matplotlib's ticks were 1.25, ... / 2.5, 7.5, ...
+def test_history_plot_epoch_axis_has_whole_numbers_only(epochs):
+    h = History()
+    for e in range(1, epochs + 1):
+        h.append(e, {"loss": 1.0 / e, "val_loss": 1.2 / e})
+    fig = h.plot()
+    fig.canvas.draw()
+    (ax,) = fig.axes
+    lo, hi = ax.get_xlim()
+    ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
+    assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks), ticks
+
+
+def test_history_plot_format_follows_the_extension(tmp_path):
+    h = History()
+    h.append(1, {"loss": 1.0})
+    h.append(2, {"loss": 0.5})
+    h.plot(tmp_path / "c.pdf")
+    h.plot(tmp_path / "c.svg")
+    h.plot(tmp_path / "c")  # no extension: PNG, under the name given
+    assert (tmp_path / "c.pdf").read_bytes()[:5] == b"%PDF-"
+    assert b"<svg" in (tmp_path / "c.svg").read_bytes()[:1000]
+    assert (tmp_path / "c").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match=r"History.plot: cannot save '.*c.docx' as .docx; "
+                                         r"supported: .*png.*svg"):
+        h.plot(tmp_path / "c.docx")
+    assert not (tmp_path / "c.docx").exists()
+
+
 def test_history_writers_create_missing_folders(tmp_path, monkeypatch):
     h = History()
     for e in (1, 2):
