@@ -31,6 +31,7 @@ import numpy as np
 from autograd_core import Value, no_grad
 from nn.callbacks import Callback, EarlyStopping, History, LambdaCallback, as_callbacks
 from nn.data import Seed, as_generator, minibatches
+from nn.losses import get_loss
 from nn.metrics import Metric, accuracy, mse, resolve_metrics
 from nn.module import Module
 
@@ -50,6 +51,19 @@ __all__ = [
 ]
 
 LossFn = Callable[[Value, np.ndarray], Value]
+
+FIT_SIGNATURE = "fit(model, loss_fn, optimizer, train=(X, y), epochs)"
+EVALUATE_SIGNATURE = "evaluate(model, loss_fn, data=(X, y))"
+
+
+class _Required:
+    """The default of an argument that must be given (so a missing one gets our message)."""
+
+    def __repr__(self) -> str:
+        return "<required>"
+
+
+_REQUIRED: Any = _Required()
 
 
 class TrainingDiverged(FloatingPointError):
@@ -98,7 +112,10 @@ def _check_X(X: Any, name: str, dtype: np.dtype | None) -> np.ndarray:
     try:
         X = np.asarray(X)
     except Exception as exc:  # ragged lists and the like
-        raise ValueError(f"{name}: X is not a numeric array ({exc})") from None
+        hint = ""
+        if name == "predict" and isinstance(X, tuple) and len(X) == 2:
+            hint = "; predict takes the inputs X alone, not (X, y)"
+        raise ValueError(f"{name}: X is not a numeric array ({exc}){hint}") from None
     if X.dtype.kind not in "biuf":
         raise TypeError(f"{name}: X must be numeric, got dtype {X.dtype}")
     if X.ndim == 0:
@@ -116,8 +133,11 @@ def _check_X(X: Any, name: str, dtype: np.dtype | None) -> np.ndarray:
 
 
 def _check_data(data: Any, name: str, dtype: np.dtype | None) -> tuple[np.ndarray, np.ndarray]:
-    if not isinstance(data, (tuple, list)) or len(data) != 2:
+    if not isinstance(data, (tuple, list)):
         raise TypeError(f"{name} must be a tuple (X, y) of arrays, got {type(data).__name__}")
+    if len(data) != 2:
+        raise TypeError(f"{name} must be a tuple (X, y) of arrays, got a {type(data).__name__} "
+                        f"of {len(data)} items")
     X = _check_X(data[0], name, dtype)
     y = data[1].data if isinstance(data[1], Value) else np.asarray(data[1])
     if y.ndim == 0:
@@ -135,6 +155,44 @@ def _check_data(data: Any, name: str, dtype: np.dtype | None) -> tuple[np.ndarra
     elif y.dtype.kind not in "biu":
         raise TypeError(f"{name}: y must be numeric (labels or targets), got dtype {y.dtype}")
     return X, y
+
+
+def _check_loss_fn(loss_fn: Any, signature: str, allow_none: bool = False) -> LossFn | None:
+    """A loss function, or a loss name looked up with ``nn.losses.get_loss`` (as
+    ``get_optimizer`` looks up optimisers); anything else is refused naming the signature."""
+    if loss_fn is None and allow_none:
+        return None
+    if isinstance(loss_fn, str):
+        try:
+            return get_loss(loss_fn)
+        except ValueError as err:
+            raise ValueError(f"{signature}: {err}") from None
+    if callable(loss_fn) and not isinstance(loss_fn, type):
+        return loss_fn
+    hint = ""
+    if callable(getattr(loss_fn, "step", None)) and callable(getattr(loss_fn, "zero_grad", None)):
+        hint = " (that is an optimizer: the loss comes first)"
+    elif isinstance(loss_fn, (tuple, list)):
+        hint = " (that looks like the data: the loss comes before it)"
+    none = ", None (metrics only)" if allow_none else ""
+    raise TypeError(f"{signature}: loss_fn must be a loss function f(output, target), a loss "
+                    f"name such as 'cross_entropy'{none}; got {type(loss_fn).__name__}{hint}")
+
+
+def _check_optimizer(optimizer: Any) -> None:
+    if isinstance(optimizer, type):  # nn.SGD instead of nn.SGD(model.parameters(), lr=...)
+        name = optimizer.__name__
+        qual = f"nn.{name}" if optimizer.__module__.split(".")[0] == "nn" else name
+        raise TypeError(f"fit: optimizer is the class {qual}, not an optimizer; pass one "
+                        f"built on the model's parameters: {qual}(model.parameters(), lr=...)")
+    if isinstance(optimizer, str):
+        raise TypeError(f"fit: optimizer is the string {optimizer!r}; pass an optimizer: "
+                        f"nn.get_optimizer({optimizer!r}, model.parameters(), lr=...)")
+    for name in ("zero_grad", "step"):
+        if not callable(getattr(optimizer, name, None)):
+            raise TypeError(
+                f"optimizer must have a {name}() method, got {type(optimizer).__name__}"
+            )
 
 
 def _as_scalar_loss(loss: Any, where: str) -> Value:
@@ -196,18 +254,28 @@ def _run_eval(
 
 def evaluate(
     model: Any,
-    loss_fn: LossFn | None,
-    data: tuple[Any, Any],
+    loss_fn: LossFn | str | None = None,
+    data: tuple[Any, Any] = _REQUIRED,
     metrics: Iterable[str | Metric] | str | None = ("accuracy",),
     batch_size: int = 256,
 ) -> dict[str, float]:
     """Loss and metrics of ``model`` on ``data = (X, y)``, in eval mode, without a graph.
 
+    ``evaluate(model, nn.cross_entropy, (X, y))``. ``loss_fn`` is a loss function, a name
+    for ``nn.losses.get_loss`` (``"cross_entropy"``), or None for the metrics alone
+    (``evaluate(model, None, (X, y))`` or ``evaluate(model, data=(X, y))``).
     Returns ``{"loss": ..., "accuracy": ...}`` (no ``"loss"`` if ``loss_fn`` is None).
     Values are batch-size-weighted averages over minibatches, so for a loss with mean
     reduction (and for accuracy and mse) they equal the value on the whole data set.
     The model's train/eval mode is restored afterwards.
     """
+    if data is _REQUIRED:
+        got = (" (the second argument is the loss; your (X, y) went there)"
+               if isinstance(loss_fn, (tuple, list)) else "")
+        raise TypeError(f"{EVALUATE_SIGNATURE}: no data given{got}; e.g. evaluate(model, "
+                        f"nn.cross_entropy, (X, y)), or evaluate(model, None, (X, y)) for the "
+                        f"metrics alone")
+    loss_fn = _check_loss_fn(loss_fn, EVALUATE_SIGNATURE, allow_none=True)
     batch_size = _check_int("batch_size", batch_size, 1)
     X, y = _check_data(data, "data", _model_dtype(model))
     return _run_eval(model, loss_fn, X, y, resolve_metrics(metrics), batch_size)
@@ -241,7 +309,7 @@ def _progress_bar(enabled: bool, total: int):
 
 def fit(
     model: Any,
-    loss_fn: LossFn,
+    loss_fn: LossFn | str,
     optimizer: Any,
     train: tuple[Any, Any],
     epochs: int,
@@ -256,9 +324,11 @@ def fit(
 ) -> History:
     """Train ``model`` by minibatch gradient descent; return the learning curves.
 
-    - ``loss_fn(output, target) -> scalar Value``: e.g. ``nn.losses.cross_entropy``; the
-      target is the numpy minibatch of ``y`` (labels stay integers).
-    - ``optimizer``: anything with ``zero_grad()`` and ``step()`` (``nn.optim``).
+    - ``loss_fn(output, target) -> scalar Value``: e.g. ``nn.losses.cross_entropy``, or its
+      name for ``nn.losses.get_loss`` (``"cross_entropy"``); the target is the numpy
+      minibatch of ``y`` (labels stay integers).
+    - ``optimizer``: an instance with ``zero_grad()`` and ``step()`` (``nn.optim``), built
+      on the model's parameters: ``nn.SGD(model.parameters(), lr=0.1)``.
     - ``train`` / ``val``: ``(X, y)`` numpy arrays. ``X`` is cast to the model's parameter
       dtype (float32 models train in float32), and so is a float ``y``.
     - ``metrics``: names from ``nn.metrics.METRICS`` or callables ``f(output, target)``.
@@ -279,11 +349,8 @@ def fit(
     """
     epochs = _check_int("epochs", epochs, 1)
     batch_size = _check_int("batch_size", batch_size, 1)
-    for name in ("zero_grad", "step"):
-        if not callable(getattr(optimizer, name, None)):
-            raise TypeError(
-                f"optimizer must have a {name}() method, got {type(optimizer).__name__}"
-            )
+    loss_fn = _check_loss_fn(loss_fn, FIT_SIGNATURE)
+    _check_optimizer(optimizer)
     if not callable(model):
         raise TypeError(f"model must be callable (a Module), got {type(model).__name__}")
     dtype = _model_dtype(model)

@@ -325,6 +325,67 @@ def test_bad_inputs_are_caught_before_training():
     assert all(np.array_equal(before[k], after[k]) for k in before)
 
 
+def test_a_loss_name_works_like_the_function():
+    X, y = blobs(n_samples=40, n_classes=3, seed=0)
+    runs = []
+    for loss in (nn.cross_entropy, "cross_entropy", "Cross-Entropy"):
+        m = nn.MLP(2, [4], 3, seed=0)
+        h = fit(m, loss, nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=2, batch_size=8,
+                progress=False, seed=0)
+        runs.append((h["loss"], evaluate(m, loss, (X, y))))
+    assert runs[1] == runs[0] and runs[2] == runs[0]
+    with pytest.raises(ValueError, match=r"^fit\(model, loss_fn, optimizer, train=\(X, y\), "
+                                         r"epochs\): unknown loss 'crossentropy'; known: "):
+        fit(m, "crossentropy", nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=1)
+
+
+def test_mistakes_in_fits_arguments_say_what_was_expected():
+    X, y = blobs(n_samples=20, n_classes=2, seed=0)
+    m = nn.MLP(2, [], 2, seed=0)
+    opt = nn.SGD(m.parameters(), lr=0.1)
+    before = m.state_dict()
+    with pytest.raises(TypeError, match=r"fit: optimizer is the class nn.SGD, not an "
+                                        r"optimizer; pass one built on the model's parameters: "
+                                        r"nn.SGD\(model.parameters\(\), lr=...\)"):
+        fit(m, nn.cross_entropy, nn.SGD, (X, y), epochs=1, progress=False)
+    with pytest.raises(TypeError, match=r"nn.get_optimizer\('adam', model.parameters\(\)"):
+        fit(m, nn.cross_entropy, "adam", (X, y), epochs=1, progress=False)
+    with pytest.raises(TypeError, match=r"val must be a tuple \(X, y\) of arrays, got a tuple "
+                                        r"of 3 items"):
+        fit(m, nn.cross_entropy, opt, (X, y), epochs=1, val=(X, y, 1), progress=False)
+    with pytest.raises(TypeError, match=r"train must be a tuple \(X, y\) of arrays, got a "
+                                        r"list of 1 items"):
+        fit(m, nn.cross_entropy, opt, [X], epochs=1, progress=False)
+    with pytest.raises(TypeError, match=r"loss_fn must be a loss function f\(output, target\), "
+                                        r"a loss name such as 'cross_entropy'; got SGD \(that is "
+                                        r"an optimizer: the loss comes first\)"):
+        fit(m, opt, nn.cross_entropy, (X, y), epochs=1, progress=False)
+    with pytest.raises(TypeError, match="loss_fn must be a loss function.*; got int"):
+        fit(m, 3, opt, (X, y), epochs=1, progress=False)
+    after = m.state_dict()
+    assert all(np.array_equal(before[k], after[k]) for k in before)
+
+
+def test_evaluate_without_a_loss_names_its_signature():
+    X, y = blobs(n_samples=20, n_classes=2, seed=0)
+    m = nn.MLP(2, [], 2, seed=0)
+    with pytest.raises(TypeError, match=r"^evaluate\(model, loss_fn, data=\(X, y\)\): no data "
+                                        r"given \(the second argument is the loss; your \(X, y\) "
+                                        r"went there\); e.g. evaluate\(model, nn.cross_entropy, "
+                                        r"\(X, y\)\), or evaluate\(model, None, \(X, y\)\)"):
+        evaluate(m, (X, y))
+    with pytest.raises(TypeError, match="no data given; e.g."):
+        evaluate(m, nn.cross_entropy)
+    metrics_only = evaluate(m, data=(X, y))  # loss_fn defaults to None
+    assert metrics_only == evaluate(m, None, (X, y)) and set(metrics_only) == {"accuracy"}
+    with pytest.raises(TypeError, match=r"a loss name such as 'cross_entropy', None \(metrics "
+                                        r"only\); got ndarray"):
+        evaluate(m, X, (X, y))
+    with pytest.raises(ValueError, match=r"predict: X is not a numeric array .*; predict takes "
+                                         r"the inputs X alone, not \(X, y\)"):
+        predict(m, (X, y))
+
+
 def test_progress_bar_on_and_off(capsys):
     X, y = blobs(n_samples=20, n_classes=2, seed=0)
     m = nn.MLP(2, [], 2, seed=0)
