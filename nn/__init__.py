@@ -42,6 +42,7 @@ from nn.losses import (
     half_sse,
     hinge,
     mse,
+    nll,
 )
 from nn.module import Module, ModuleList, Parameter, Sequential
 from nn.optim import (
@@ -113,6 +114,7 @@ __all__ = [
     "load",
     "losses",
     "mse",
+    "nll",
     "optim",
     "predict",
     "save",

@@ -11,6 +11,8 @@ otherwise broadcast to ``(N, N)`` and train on nonsense).
 - :func:`binary_cross_entropy_with_logits` — from logits ``z``, stable at any ``z``.
 - :func:`cross_entropy` — softmax cross-entropy from logits, integer labels or one-hot /
   probability targets, stable through ``log_softmax``.
+- :func:`nll` — negative log-likelihood from class *probabilities* (a softmax output, an
+  ``Ensemble(..., transform="softmax")``): the same loss as ``cross_entropy``, one step later.
 - :func:`hinge` — the max-margin loss ``max(0, 1 - y s)`` with labels ±1.
 """
 
@@ -32,6 +34,7 @@ __all__ = [
     "hinge",
     "losses",
     "mse",
+    "nll",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -97,10 +100,10 @@ def mse(pred: Any, target: Any, reduction: str = "mean") -> Value:
     return _reduce(d * d, reduction)
 
 
-def _eps_for(dtype: np.dtype, eps: float | None) -> float:
+def _eps_for(dtype: np.dtype, eps: float | None, name: str = "binary_cross_entropy") -> float:
     if eps is not None:
         if not 0.0 < eps < 0.5:
-            raise ValueError(f"binary_cross_entropy: eps must be in (0, 0.5), got {eps}")
+            raise ValueError(f"{name}: eps must be in (0, 0.5), got {eps}")
         return eps
     # 1 - eps must be representable below 1: float32 cannot hold 1 - 1e-12
     return 1e-7 if dtype == np.float32 else 1e-12
@@ -201,6 +204,49 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Value:
     )
 
 
+def nll(prob: Any, target: Any, reduction: str = "mean", eps: float | None = None) -> Value:
+    """Negative log-likelihood ``-Σ_k y_k log p_k`` from class probabilities ``p`` (N, C).
+
+    For outputs that are already probabilities: a model ending in ``Softmax``, or
+    ``nn.Ensemble(models, transform="softmax")`` (the mean of the members' probabilities).
+    :func:`cross_entropy` would be wrong there: it takes logits and applies ``log_softmax``
+    itself, a second softmax. On logits ``z``, ``nll(softmax(z), y)`` equals
+    ``cross_entropy(z, y)`` (up to the clip below), which is the better way to train.
+
+    ``target``: integer class labels ``(N,)`` in ``[0, C)`` (the loss is then
+    ``-mean_i log p[i, y_i]``), or one-hot / probability rows ``(N, C)``; one sample: ``p``
+    of shape ``(C,)`` with a scalar label or a ``(C,)`` row. ``p`` is clipped below at
+    ``eps`` (default 1e-12, 1e-7 in float32) before the log, so a true class given
+    probability 0 costs ``-log(eps)`` (27.6, or 16.1) instead of ``inf``, with gradient 0
+    there. Entries outside ``[0, 1]`` raise ``ValueError`` (logits passed by mistake).
+    """
+    name = "nll"
+    _check_reduction(name, reduction)
+    p = _pred(name, prob)
+    if p.ndim not in (1, 2):
+        raise ValueError(f"{name}: probabilities must have shape (N, C) or (C,), got {p.shape}")
+    data = p.data
+    if data.size and (np.min(data) < 0 or np.max(data) > 1 + 1e-6):
+        raise ValueError(
+            f"{name}: expects probabilities in [0, 1], got min {np.min(data):g} and max "
+            f"{np.max(data):g}; for logits use cross_entropy"
+        )
+    e = _eps_for(p.dtype, eps, name)
+    c = p.shape[-1]
+    t = target.data if isinstance(target, Value) else np.asarray(target)
+    if t.shape == p.shape[:-1]:  # class indices: only the true class's p enters the loss
+        idx = _class_indices(name, t, 1 if p.ndim == 1 else p.shape[0], c)
+        picked = p[idx] if p.ndim == 1 else p[np.arange(p.shape[0]), idx]
+        return _reduce(-picked.clip(e, None).log(), reduction)
+    if t.shape == p.shape:  # one-hot or probabilities
+        y = _target(name, target, p)
+        return _reduce(-(p.clip(e, None).log() * y).sum(axis=-1), reduction)
+    raise ValueError(
+        f"{name}: probabilities have shape {p.shape}; the target must be class labels of "
+        f"shape {p.shape[:-1]} or one-hot rows of shape {p.shape}, got {t.shape}"
+    )
+
+
 def hinge(scores: Any, target: Any, reduction: str = "mean", margin: float = 1.0) -> Value:
     """The max-margin (SVM) loss ``max(0, margin - y s)`` with labels ``y`` in {-1, +1}.
 
@@ -229,6 +275,8 @@ losses: dict[str, Callable[..., Value]] = {
     "binary_cross_entropy_with_logits": binary_cross_entropy_with_logits,
     "bce_with_logits": binary_cross_entropy_with_logits,
     "cross_entropy": cross_entropy,
+    "nll": nll,
+    "negative_log_likelihood": nll,
     "hinge": hinge,
 }
 

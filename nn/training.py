@@ -14,8 +14,8 @@ minibatch order comes from ``seed`` (an int or a Generator); dropout masks and i
 weights come from the seeds the model was built with. Same seeds -> bit-identical weights.
 
 The lecture's last line on training: average the *predictions* of several networks
-(:class:`Ensemble`), never their *parameters* (:func:`average_parameters`, kept to show
-why not).
+(:class:`Ensemble`), never their *parameters* (:func:`average_parameters`, in this module
+only, kept to show why not).
 """
 
 from __future__ import annotations
@@ -442,9 +442,16 @@ class Ensemble(Module):
     output class logits (average probabilities, not logits), ``"sigmoid"`` for one binary
     logit, ``None`` (default) to average the outputs as they are, or a callable on Values.
 
+    The loss to score it with follows ``transform``: ``"softmax"`` gives class
+    probabilities, so use ``nn.nll`` (``nn.losses.nll``), not ``nn.cross_entropy``, which
+    expects logits and would apply a second softmax (a wrong loss, silently);
+    ``"sigmoid"`` gives probabilities of class 1, so use ``nn.binary_cross_entropy``;
+    ``None`` keeps the members' kind of output and their loss. Accuracy works on all three.
+
     It is a Module (members registered as ``members.0``, ``members.1``, ...), so
     ``predict``, ``evaluate``, ``eval()`` and ``state_dict()`` work on it. Parameters are
-    never averaged; see :func:`average_parameters` for why.
+    never averaged; see ``nn.training.average_parameters`` (not exported as ``nn.``) for
+    why.
     """
 
     def __init__(

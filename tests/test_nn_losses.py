@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograd_core import Value
+from autograd_core import Value, gradcheck
 from nn import losses as L
 
 RNG = np.random.default_rng(0)
@@ -181,8 +181,70 @@ def test_get_loss_registry():
     assert L.get_loss("cross-entropy") is L.cross_entropy
     assert L.get_loss("BCE_with_logits") is L.binary_cross_entropy_with_logits
     assert L.get_loss(L.mse) is L.mse
-    with pytest.raises(ValueError, match="unknown loss 'nll'; known: bce, bce_with_logits"):
-        L.get_loss("nll")
+    assert L.get_loss("NLL") is L.nll and L.get_loss("negative-log-likelihood") is L.nll
+    with pytest.raises(ValueError, match="unknown loss 'kl_div'; known: bce, bce_with_logits"):
+        L.get_loss("kl_div")
+
+
+# --------------------------------------------------------------------------- nll
+
+
+def test_nll_is_minus_mean_log_of_the_true_class_probability():
+    p_np = _softmax(RNG.normal(size=(5, 4)))
+    y = np.array([3, 0, 1, 1, 2])
+    p = Value(p_np)
+    loss = L.nll(p, y)
+    assert loss.item() == pytest.approx(-np.mean(np.log(p_np[np.arange(5), y])), rel=1e-14)
+    loss.backward()
+    expected = np.zeros((5, 4))
+    expected[np.arange(5), y] = -1.0 / (5 * p_np[np.arange(5), y])  # d(-log p)/dp = -1/p
+    np.testing.assert_allclose(p.grad, expected, rtol=1e-13)
+    # one-hot rows give the same loss and gradient; sum / none reductions; a single sample
+    q = Value(p_np)
+    L.nll(q, np.eye(4)[y]).backward()
+    np.testing.assert_allclose(q.grad, expected, rtol=1e-13)
+    np.testing.assert_allclose(L.nll(Value(p_np), y, reduction="none").data,
+                               -np.log(p_np[np.arange(5), y]), rtol=1e-14)
+    assert L.nll(Value(p_np), y, reduction="sum").item() == pytest.approx(
+        -np.sum(np.log(p_np[np.arange(5), y])), rel=1e-14)
+    assert L.nll(Value(p_np[0]), 3).item() == pytest.approx(-np.log(p_np[0, 3]), rel=1e-14)
+    gradcheck(lambda v: L.nll(v, y), [p_np])
+    gradcheck(lambda v: L.nll(v, np.eye(4)[y], reduction="sum"), [p_np])
+
+
+def test_nll_of_softmax_equals_cross_entropy_of_logits():
+    z = RNG.normal(size=(6, 3))
+    y = np.array([0, 2, 1, 1, 0, 2])
+    assert L.nll(Value(z).softmax(axis=-1), y).item() == pytest.approx(
+        L.cross_entropy(Value(z), y).item(), rel=1e-13)
+
+
+def test_nll_clips_a_zero_probability_at_eps():
+    for dtype, eps in ((np.float64, 1e-12), (np.float32, 1e-7)):
+        p = Value(np.array([[1.0, 0.0], [0.0, 1.0]], dtype=dtype))
+        loss = L.nll(p, np.array([1, 1]), reduction="none")
+        assert loss.dtype == dtype and np.all(np.isfinite(loss.data))
+        np.testing.assert_allclose(loss.data, [-np.log(dtype(eps)), 0.0], rtol=1e-6)
+        loss.sum().backward()
+        assert p.grad[0, 1] == 0.0 and p.grad[1, 1] == -1.0  # no gradient where clipped
+    assert L.nll(Value(np.array([0.0, 1.0])), 0, eps=1e-3).item() == pytest.approx(
+        -np.log(1e-3))
+    with pytest.raises(ValueError, match=r"nll: eps must be in \(0, 0.5\), got 0.0"):
+        L.nll(Value(np.array([0.5, 0.5])), 0, eps=0.0)
+
+
+def test_nll_refuses_logits_and_bad_targets():
+    with pytest.raises(ValueError, match=r"nll: expects probabilities in \[0, 1\], got min -1.5 "
+                                         r"and max 2; for logits use cross_entropy"):
+        L.nll(Value(np.array([[2.0, -1.5]])), np.array([0]))
+    p = Value(np.full((3, 4), 0.25))
+    with pytest.raises(ValueError, match=r"nll: labels must be in \[0, 4\)"):
+        L.nll(p, np.array([0, 4, 1]))
+    with pytest.raises(ValueError, match=r"nll: probabilities have shape \(3, 4\); the target "
+                                         r"must be class labels of shape \(3,\) or one-hot rows"):
+        L.nll(p, np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=r"nll: probabilities must have shape \(N, C\) or"):
+        L.nll(Value(np.full((2, 2, 2), 0.5)), np.zeros((2, 2), dtype=int))
 
 
 def test_binary_cross_entropies_refuse_targets_outside_0_1():

@@ -572,6 +572,28 @@ def test_history_writers_create_missing_folders(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- ensembles
 
 
+def test_a_softmax_ensemble_is_scored_with_nll():
+    X, y = blobs(n_samples=30, n_classes=3, seed=1)
+    members = [nn.MLP(2, [5], 3, seed=s) for s in range(3)]
+    ens = Ensemble(members, transform="softmax")
+    probs = np.mean([_softmax(predict(m, X)) for m in members], axis=0)
+    truth = -np.mean(np.log(probs[np.arange(30), y]))
+    got = evaluate(ens, nn.nll, (X, y))
+    assert got["loss"] == pytest.approx(truth, rel=1e-12)
+    assert evaluate(ens, "nll", (X, y)) == got
+    wrong = evaluate(ens, nn.cross_entropy, (X, y))["loss"]  # log_softmax of probabilities
+    assert abs(wrong - truth) > 0.05
+    assert nn.nll is nn.losses.nll and "nll" in nn.__all__
+    doc = Ensemble.__doc__
+    assert "nn.nll" in doc and "nn.binary_cross_entropy" in doc
+    assert "nn.training.average_parameters" in doc and not hasattr(nn, "average_parameters")
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
 def _permuted_copy(model, perm):
     """The same function with the hidden units relabelled: W1 columns, b1, W2 rows."""
     twin = average_parameters([model])
