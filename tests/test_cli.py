@@ -160,9 +160,15 @@ def test_train_writes_model_history_and_curves(trained):
     assert names == {"model.npz", "model.json", "history.csv", "history.json",
                      "learning_curves.png", "metrics.json"}
     spec = json.loads((run / "model.json").read_text(encoding="utf-8"))
+    split = spec.pop("training_data")
     assert spec == {"format": "nn-model-spec", "version": 1, "model": "mlp", "n_in": 2,
                     "n_out": 2, "hidden": [8], "activation": "tanh", "dropout": 0.0,
                     "loss": "cross_entropy", "data": "moons", "weights": "model.npz"}
+    X, y = cli.load_data(cli.parse_data("moons"), None, seed=0)
+    _, val_rows = cli.split_indices(y, 0.2, seed=0)
+    assert split == {"samples": 200, "sha256": cli.fingerprint(X, y), "seed": 0,
+                     "val_split": 0.2, "val_samples": 40,
+                     "val_sha256": cli.fingerprint(np.sort(val_rows))}
     assert_png(run / "learning_curves.png")
 
 
@@ -195,8 +201,10 @@ def test_saved_model_loads_into_a_fresh_model_and_evaluate_agrees(trained):
     proc = run_cli("evaluate", "run/model.npz", "--data", "moons", "--json", cwd=cwd)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
-    assert set(result) == {"model", "data", "samples", "loss_function", "loss", "accuracy"}
+    assert set(result) == {"model", "data", "samples", "split", "includes_training_samples",
+                           "loss_function", "loss", "accuracy"}
     assert result["samples"] == 200 and result["data"] == "moons"
+    assert result["split"] == "all" and result["includes_training_samples"] is False
     X, y = cli.load_data(cli.parse_data("moons"), None, seed=1)  # evaluate's default seed
     mine = evaluate(model, nn.cross_entropy, (X, y))
     assert result["accuracy"] == mine["accuracy"]
@@ -291,6 +299,13 @@ def test_train_on_idx_files(tmp_path):
     metrics = json.loads((tmp_path / "m" / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["train_accuracy"] == 1.0  # the classes differ by 80 grey levels
     nn.load(nn.MLP(16, [], 3), tmp_path / "m" / "model.npz")
+    # the same files named another way are recognised by content: the held-out 6 samples
+    proc = run_cli("evaluate", "m", "--data", f"idx:{tmp_path / 'img.idx'},./lbl.idx.gz",
+                   "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert (result["samples"], result["split"]) == (6, "validation")
+    assert result["accuracy"] == metrics["val_accuracy"]
 
 
 def test_train_is_deterministic_for_a_seed(tmp_path):
@@ -315,6 +330,102 @@ def test_console_script_nn_train(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.startswith("nn-train train: error: argument --data: unknown data set")
+
+
+# --------------------------------------------------------------------------- evaluate's split
+
+
+@pytest.fixture(scope="module")
+def digits_run(tmp_path_factory):
+    run = tmp_path_factory.mktemp("digits") / "run"
+    assert cli.main(["train", "--data", "digits", "--hidden", "8", "--epochs", "2",
+                     "--no-progress", "--out", str(run)]) == 0
+    return run
+
+
+def test_evaluate_on_the_training_data_set_scores_its_validation_split(digits_run, capsys):
+    capsys.readouterr()
+    metrics = json.loads((digits_run / "metrics.json").read_text(encoding="utf-8"))
+    assert cli.main(["evaluate", str(digits_run), "--data", "digits", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["samples"], result["split"], result["includes_training_samples"]) == (
+        359, "validation", False)
+    assert result["accuracy"] == metrics["val_accuracy"]  # the very samples train held out
+    assert result["loss"] == pytest.approx(metrics["val_loss"], rel=1e-12)
+    assert cli.main(["evaluate", str(digits_run), "--data", "digits", "--split", "val"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == ("MLP 64→8→10 (relu) on digits (validation split of the training run: "
+                      "359 samples):")
+    assert out[2] == f"  accuracy  {metrics['val_accuracy']:.4f}"
+
+
+def test_evaluate_split_all_says_it_includes_the_training_samples(digits_run, capsys):
+    capsys.readouterr()
+    assert cli.main(["evaluate", str(digits_run), "--data", "digits", "--split", "all"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == ("MLP 64→8→10 (relu) on digits (all 1797 samples, including the 1438 "
+                      "the model was trained on):")
+    model, _ = cli.load_model(str(digits_run))
+    X, y = D.load_digits()
+    assert out[2] == f"  accuracy  {evaluate(model, nn.cross_entropy, (X, y))['accuracy']:.4f}"
+    assert cli.main(["evaluate", str(digits_run), "--data", "digits", "--split", "all",
+                     "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["samples"], result["split"], result["includes_training_samples"]) == (
+        1797, "all", True)
+
+
+def test_evaluate_without_a_recorded_split_warns_on_fixed_data(digits_run, tmp_path, capsys):
+    spec = json.loads((digits_run / "model.json").read_text(encoding="utf-8"))
+    del spec["training_data"]  # a model.json written before the split was recorded
+    (tmp_path / "model.json").write_text(json.dumps(spec), encoding="utf-8")
+    os.link(digits_run / "model.npz", tmp_path / "model.npz")
+    capsys.readouterr()
+    assert cli.main(["evaluate", str(tmp_path), "--data", "digits"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "MLP 64→8→10 (relu) on digits (all 1797 samples; model.json does not record the "
+        "training split, so they may include the training samples):")
+    code, line = _main_error(capsys, "evaluate", str(tmp_path), "--data", "digits",
+                             "--split", "val")
+    assert code == 2 and "is not the data set the model was trained on (digits; model.json " \
+        "records no more)" in line
+
+
+def test_evaluate_recognises_a_point_cloud_drawn_with_the_training_seed(trained, capsys):
+    _, _, run = trained
+    capsys.readouterr()
+    assert cli.main(["evaluate", str(run), "--data", "moons", "--seed", "0"]) == 0
+    assert "(validation split of the training run: 40 samples)" in capsys.readouterr().out
+    assert cli.main(["evaluate", str(run), "--data", "moons", "--seed", "0",
+                     "--n-samples", "300"]) == 0  # other points: all of them are new
+    assert capsys.readouterr().out.startswith("MLP 2→8→2 (tanh) on moons (300 samples):")
+    code, line = _main_error(capsys, "evaluate", str(run), "--data", "moons", "--split", "val")
+    assert code == 2 and line == (
+        "python -m nn evaluate: error: --split val: --data moons (seed 1) is not the data set "
+        "the model was trained on (moons, 200 samples drawn with seed 0), so it has no "
+        "validation split; drop --split (see python -m nn evaluate --help)")
+
+
+def test_evaluate_on_xor_says_every_sample_was_trained_on(tmp_path, capsys):
+    assert cli.main(["train", "--data", "xor", "--hidden", "3", "--epochs", "1",
+                     "--no-progress", "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert cli.main(["evaluate", str(tmp_path), "--data", "xor"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "MLP 2→3→2 (relu) on xor (all 4 samples, including the 4 the model was trained on):")
+    code, line = _main_error(capsys, "evaluate", str(tmp_path), "--data", "xor",
+                             "--split", "val")
+    assert code == 2 and "the training run held nothing out of --data xor (--val-split 0)" \
+        in line
+
+
+def test_malformed_training_data_record_is_one_line(digits_run, tmp_path, capsys):
+    spec = json.loads((digits_run / "model.json").read_text(encoding="utf-8"))
+    del spec["training_data"]["seed"]
+    (tmp_path / "model.json").write_text(json.dumps(spec), encoding="utf-8")
+    os.link(digits_run / "model.npz", tmp_path / "model.npz")
+    code, line = _main_error(capsys, "evaluate", str(tmp_path), "--data", "digits")
+    assert code == 1 and "missing or malformed field 'seed'" in line
 
 
 # --------------------------------------------------------------------------- errors
