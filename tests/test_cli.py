@@ -426,6 +426,11 @@ def test_malformed_training_data_record_is_one_line(digits_run, tmp_path, capsys
     os.link(digits_run / "model.npz", tmp_path / "model.npz")
     code, line = _main_error(capsys, "evaluate", str(tmp_path), "--data", "digits")
     assert code == 1 and "missing or malformed field 'seed'" in line
+    spec["training_data"]["seed"] = 5  # not the seed that made the recorded split
+    (tmp_path / "model.json").write_text(json.dumps(spec), encoding="utf-8")
+    code, line = _main_error(capsys, "evaluate", str(tmp_path), "--data", "digits")
+    assert code == 1 and "cannot rebuild the training run's validation split" in line
+    assert cli.main(["evaluate", str(tmp_path), "--data", "digits", "--split", "all"]) == 0
 
 
 # --------------------------------------------------------------------------- errors
