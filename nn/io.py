@@ -42,14 +42,18 @@ class ModelFileError(ValueError):
 def save(model: Module, path: str | os.PathLike[str]) -> str:
     """Write ``model``'s parameters to ``path`` (an ``.npz`` archive), atomically.
 
-    The path is used as given (no ``.npz`` is appended). Returns the path as a string.
+    The path is used as given (no ``.npz`` is appended); a missing folder is created, as
+    every writer of ``nn`` does. Returns the path as a string.
     """
     if not isinstance(model, Module):
         raise TypeError(f"save: expected a Module, got {type(model).__name__}")
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"save: the directory {folder!r} does not exist (for {path!r})")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as err:  # a file where a folder should be, no permission...
+        raise OSError(f"save: cannot make the folder {folder!r} for {path!r}: "
+                      f"{err.strerror or err}") from None
     arrays: dict[str, np.ndarray] = dict(model.state_dict())
     for key in arrays:
         if key in _META:

@@ -75,8 +75,9 @@ def test_save_is_atomic_a_failed_write_keeps_the_old_file(tmp_path, monkeypatch)
 
 
 def test_save_errors(tmp_path):
-    with pytest.raises(FileNotFoundError, match="the directory .*nowhere.* does not exist"):
-        save(_model(), tmp_path / "nowhere" / "m.npz")
+    (tmp_path / "a_file").write_text("not a folder")
+    with pytest.raises(OSError, match="save: cannot make the folder .*a_file.*"):
+        save(_model(), tmp_path / "a_file" / "m.npz")
     with pytest.raises(TypeError, match="save: expected a Module, got dict"):
         save({}, tmp_path / "m.npz")
 
@@ -203,3 +204,12 @@ def test_a_file_that_is_not_a_zip_is_named_without_advice_to_unpickle(tmp_path):
     assert re.search(r"notes.txt' is not a readable .npz model file: it does not start like a "
                      r"zip archive \(first bytes b'hello '\)", message)
     assert "pickle" not in message  # numpy's own text advised pickle.load on it
+
+
+def test_save_makes_a_missing_folder(tmp_path):
+    m = _model(seed=4)
+    path = save(m, tmp_path / "runs" / "today" / "m.npz")
+    assert os.path.isfile(path)
+    back = _model(seed=5)
+    load(back, path)
+    _assert_same(back, _snapshot(m))
