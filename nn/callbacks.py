@@ -26,15 +26,9 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from nn.io import make_parent
+
 __all__ = ["Callback", "EarlyStopping", "History", "LambdaCallback", "as_callbacks"]
-
-
-def _make_parent(path: str | os.PathLike) -> str:
-    """Create the folder ``path`` goes into, if missing (as ``draw_graph(...).render``
-    does), so ``history.plot("out/curves.png")`` works in a fresh checkout."""
-    path = os.fspath(path)
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    return path
 
 
 class Callback:
@@ -237,7 +231,7 @@ class History:
         (its folder is created if missing)."""
         text = json.dumps(self.to_dict(), indent=1)
         if path is not None:
-            with open(_make_parent(path), "w", encoding="utf-8") as fh:
+            with open(make_parent(path, "History"), "w", encoding="utf-8") as fh:
                 fh.write(text)
         return text
 
@@ -273,7 +267,7 @@ class History:
             writer.writerow([epoch, *(repr(self.history[n][i]) for n in names)])
         text = buf.getvalue()
         if path is not None:
-            with open(_make_parent(path), "w", encoding="utf-8", newline="") as fh:
+            with open(make_parent(path, "History"), "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
         return text
 
@@ -326,7 +320,7 @@ class History:
             ax.set_title(base)
             ax.legend()
         if path is not None:
-            fig.savefig(_make_parent(path), format=fmt, dpi=100)
+            fig.savefig(make_parent(path, "History"), format=fmt, dpi=100)
         return fig
 
     def __repr__(self) -> str:

@@ -37,6 +37,7 @@ import numpy as np
 
 from autograd_core import GradcheckReport, Value, gradcheck, name_scope
 from nn import data as D
+from nn.io import make_parent
 from nn.layers import MLP, Adaline, Perceptron
 from nn.losses import cross_entropy, half_sse
 from nn.module import Module
@@ -140,6 +141,12 @@ def fingerprint(*arrays: np.ndarray) -> str:
     return "sha256:" + h.hexdigest()
 
 
+def _rows_fingerprint(rows: np.ndarray) -> str:
+    """The fingerprint of a set of row indices, the same on every platform (numpy's
+    default int is 32-bit on some)."""
+    return fingerprint(np.sort(rows).astype("<i8"))
+
+
 def split_indices(y: np.ndarray, val_split: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """``(train, val)`` row indices of ``train``'s stratified split (``val`` empty for 0)."""
     rows = np.arange(len(y))
@@ -216,9 +223,17 @@ def _training_data(obj: Any) -> dict[str, Any] | None:
         return None
     if not isinstance(obj, dict):
         raise TypeError("'training_data'")
-    return {"samples": int(obj["samples"]), "sha256": str(obj["sha256"]),
-            "seed": int(obj["seed"]), "val_split": float(obj["val_split"]),
-            "val_samples": int(obj["val_samples"]), "val_sha256": str(obj["val_sha256"])}
+    td = {"samples": obj["samples"], "sha256": str(obj["sha256"]), "seed": obj["seed"],
+          "val_split": float(obj["val_split"]), "val_samples": obj["val_samples"],
+          "val_sha256": str(obj["val_sha256"])}
+    for key in ("samples", "seed", "val_samples"):
+        if isinstance(td[key], bool) or not isinstance(td[key], int) or td[key] < 0:
+            raise ValueError(f"'training_data.{key}' (a whole number >= 0, got {td[key]!r})")
+    if not 0.0 <= td["val_split"] < 1.0:
+        raise ValueError(f"'training_data.val_split' (in [0, 1), got {td['val_split']})")
+    if not td["val_samples"] < td["samples"] or (td["val_samples"] == 0) != (td["val_split"] == 0):
+        raise ValueError("'training_data.val_samples' (does not fit samples and val_split)")
+    return td
 
 
 def build_model(spec: ModelSpec, seed: int | None = 0) -> Module:
@@ -251,7 +266,6 @@ def save_model(model: Module, spec: ModelSpec, folder: str, stem: str = "model")
     from nn.io import save
 
     spec.weights = f"{stem}.npz"
-    os.makedirs(folder, exist_ok=True)
     npz = os.path.join(folder, spec.weights)
     js = os.path.join(folder, f"{stem}.json")
     save(model, npz)
@@ -650,7 +664,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                      training_data={"samples": len(X), "sha256": fingerprint(X, y),
                                     "seed": args.seed, "val_split": val_split,
                                     "val_samples": len(i_val),
-                                    "val_sha256": fingerprint(np.sort(i_val))})
+                                    "val_sha256": _rows_fingerprint(i_val)})
     model = build_model(spec, seed=args.seed)
     opt_name = args.optimizer or ("adam" if args.model == "mlp" else "sgd")
     lr = args.lr if args.lr is not None else _DEFAULT_LR[args.model]
@@ -742,34 +756,43 @@ def _evaluation_split(spec: ModelSpec, args: argparse.Namespace, X: np.ndarray, 
     same = td is not None and td["sha256"] == fingerprint(X, y)
     if same and td["val_samples"] and args.split in (None, "val"):
         _, i_val = split_indices(y, td["val_split"], td["seed"])
-        if fingerprint(np.sort(i_val)) != td["val_sha256"]:
-            raise CLIError(f"cannot rebuild the training run's validation split of --data "
-                           f"{args.data} (the split is computed differently now); pass --split "
-                           f"all to score all {n} samples, including the training samples")
+        if _rows_fingerprint(i_val) != td["val_sha256"]:
+            raise CLIError(f"the validation split of --data {args.data} rebuilt from "
+                           f"model.json does not match its record (edited, or computed "
+                           f"differently now); pass --split all to score all {n} samples, "
+                           f"including the training samples")
         return (X[i_val], y[i_val], "validation", False,
                 f"validation split of the training run: {len(i_val)} samples")
     if same:
         if args.split == "val":
-            raise UsageError(f"--split val: the training run held nothing out of --data "
-                             f"{args.data} (--val-split 0), so there is no validation split")
+            raise CLIError(f"--split val: the training run held nothing out of --data "
+                           f"{args.data} (--val-split 0), so there is no validation split")
         n_train = n - td["val_samples"]
         return X, y, "all", True, (f"all {n} samples, including the {n_train} the model was "
                                    f"trained on")
+    if td is None:  # a model.json from before the record: which rows were held out is unknown
+        if args.split == "val":
+            raise CLIError("--split val: model.json predates the record of the training split, "
+                           "so which samples training held out is unknown; retrain, or drop "
+                           "--split")
+        if spec.data == str(args.data):
+            drawn = ("" if args.data.name in FIXED_DATASETS
+                     else " if --seed and --n-samples are the training run's")
+            return X, y, "all", None, (f"all {n} samples; model.json does not record the "
+                                       f"training split, so they may include the training "
+                                       f"samples{drawn}")
+        return X, y, "all", False, f"{n} samples"
     if args.split == "val":
-        drawn = "" if args.data.name in FIXED_DATASETS else f" (seed {args.seed})"
-        raise UsageError(f"--split val: --data {args.data}{drawn} is not the data set the "
-                         f"model was trained on ({_trained_on(spec)}), so it has no validation "
-                         f"split; drop --split")
-    if td is None and spec.data == str(args.data) and args.data.name in FIXED_DATASETS:
-        return X, y, "all", None, (f"all {n} samples; model.json does not record the training "
-                                   f"split, so they may include the training samples")
+        drawn = "" if args.data.name in FIXED_DATASETS else f" (seed {args.seed}, {n} samples)"
+        raise CLIError(f"--split val: --data {args.data}{drawn} is not the data set the "
+                       f"model was trained on ({_trained_on(spec)}), so it has no validation "
+                       f"split; drop --split")
     return X, y, "all", False, f"{n} samples"
 
 
 def _trained_on(spec: ModelSpec) -> str:
     td = spec.training_data
-    if td is None:
-        return f"{spec.data or 'unknown data'}; model.json records no more"
+    assert td is not None  # (callers handle a model.json without the record)
     if spec.data.split(":")[0] in FIXED_DATASETS:
         return f"{spec.data}, {td['samples']} samples"
     return f"{spec.data}, {td['samples']} samples drawn with seed {td['seed']}"
@@ -832,8 +855,7 @@ def render_model_graph(
         for (_, p), label in zip(named, old_labels, strict=True):
             p.label = label
         model.zero_grad()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)  # once it rendered
-    with open(path, "wb") as fh:
+    with open(make_parent(path, "graph"), "wb") as fh:  # (once it rendered)
         fh.write(payload)
     return path
 

@@ -39,6 +39,21 @@ class ModelFileError(ValueError):
     """A model file that cannot be loaded into this model (bad, foreign or mismatched)."""
 
 
+def make_parent(path: str | os.PathLike[str], who: str) -> str:
+    """Create the folder ``path`` goes into, if missing (every writer of ``nn`` does, as
+    ``draw_graph(...).render`` does); returns ``path`` as a string. A folder that cannot be
+    made (a file in the way, no permission) raises the same kind of ``OSError``, naming it
+    and ``who`` wanted it."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as err:
+        raise type(err)(err.errno, f"{who}: cannot make the folder {folder!r} for {path!r}: "
+                                   f"{err.strerror or err}") from None
+    return path
+
+
 def save(model: Module, path: str | os.PathLike[str]) -> str:
     """Write ``model``'s parameters to ``path`` (an ``.npz`` archive), atomically.
 
@@ -47,13 +62,8 @@ def save(model: Module, path: str | os.PathLike[str]) -> str:
     """
     if not isinstance(model, Module):
         raise TypeError(f"save: expected a Module, got {type(model).__name__}")
-    path = os.fspath(path)
+    path = make_parent(path, "save")
     folder = os.path.dirname(os.path.abspath(path))
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError as err:  # a file where a folder should be, no permission...
-        raise OSError(f"save: cannot make the folder {folder!r} for {path!r}: "
-                      f"{err.strerror or err}") from None
     arrays: dict[str, np.ndarray] = dict(model.state_dict())
     for key in arrays:
         if key in _META:

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from nn.callbacks import History
+from nn.io import make_parent
 from nn.metrics import predicted_classes
 
 __all__ = [
@@ -79,8 +80,7 @@ def save_figure(fig, path: str | os.PathLike, dpi: int = 110) -> str:
 
     The folder is created if missing, as ``History.plot`` and ``draw_graph(...).render`` do.
     """
-    path = os.fspath(path)
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    path = make_parent(path, "save_figure")
     fig.savefig(path, dpi=dpi)
     return path
 
