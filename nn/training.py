@@ -56,16 +56,6 @@ FIT_SIGNATURE = "fit(model, loss_fn, optimizer, train=(X, y), epochs)"
 EVALUATE_SIGNATURE = "evaluate(model, loss_fn, data=(X, y))"
 
 
-class _Required:
-    """The default of an argument that must be given (so a missing one gets our message)."""
-
-    def __repr__(self) -> str:
-        return "<required>"
-
-
-_REQUIRED: Any = _Required()
-
-
 class TrainingDiverged(FloatingPointError):
     """The loss became NaN or infinite during ``fit`` (learning rate too high, bad data...).
 
@@ -112,10 +102,7 @@ def _check_X(X: Any, name: str, dtype: np.dtype | None) -> np.ndarray:
     try:
         X = np.asarray(X)
     except Exception as exc:  # ragged lists and the like
-        hint = ""
-        if name == "predict" and isinstance(X, tuple) and len(X) == 2:
-            hint = "; predict takes the inputs X alone, not (X, y)"
-        raise ValueError(f"{name}: X is not a numeric array ({exc}){hint}") from None
+        raise ValueError(f"{name}: X is not a numeric array ({exc})") from None
     if X.dtype.kind not in "biuf":
         raise TypeError(f"{name}: X must be numeric, got dtype {X.dtype}")
     if X.ndim == 0:
@@ -255,7 +242,7 @@ def _run_eval(
 def evaluate(
     model: Any,
     loss_fn: LossFn | str | None = None,
-    data: tuple[Any, Any] = _REQUIRED,
+    data: tuple[Any, Any] | None = None,
     metrics: Iterable[str | Metric] | str | None = ("accuracy",),
     batch_size: int = 256,
 ) -> dict[str, float]:
@@ -269,7 +256,7 @@ def evaluate(
     reduction (and for accuracy and mse) they equal the value on the whole data set.
     The model's train/eval mode is restored afterwards.
     """
-    if data is _REQUIRED:
+    if data is None:
         got = (" (the second argument is the loss; your (X, y) went there)"
                if isinstance(loss_fn, (tuple, list)) else "")
         raise TypeError(f"{EVALUATE_SIGNATURE}: no data given{got}; e.g. evaluate(model, "
@@ -283,6 +270,9 @@ def evaluate(
 
 def predict(model: Any, X: Any, batch_size: int = 256) -> np.ndarray:
     """The model's outputs on ``X`` as a numpy array (eval mode, no graph, in minibatches)."""
+    if isinstance(X, tuple) and len(X) == 2 and np.ndim(X[0]) >= 2:  # (X, y), as evaluate
+        # takes it (two samples given as a tuple are two rows: 1-d each)
+        raise TypeError("predict takes the inputs X alone, not (X, y): predict(model, X)")
     batch_size = _check_int("batch_size", batch_size, 1)
     X = _check_X(X, "predict", _model_dtype(model))
     outs = []

@@ -381,9 +381,11 @@ def test_evaluate_without_a_loss_names_its_signature():
     with pytest.raises(TypeError, match=r"a loss name such as 'cross_entropy', None \(metrics "
                                         r"only\); got ndarray"):
         evaluate(m, X, (X, y))
-    with pytest.raises(ValueError, match=r"predict: X is not a numeric array .*; predict takes "
-                                         r"the inputs X alone, not \(X, y\)"):
-        predict(m, (X, y))
+    for y2 in (y, np.eye(2)[y]):  # also when (X, Y) would line up as one array
+        with pytest.raises(TypeError, match=r"predict takes the inputs X alone, not \(X, y\)"):
+            predict(m, (X, y2))
+    rows = predict(m, (X[0], X[1]))  # two samples as a tuple of rows still work
+    np.testing.assert_array_equal(rows, predict(m, X[:2]))
 
 
 def test_progress_bar_on_and_off(capsys):
