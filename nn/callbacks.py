@@ -304,7 +304,9 @@ class History:
             known = canvas.get_supported_filetypes()
             if fmt not in known:
                 raise ValueError(f"History.plot: cannot save {os.fspath(path)!r} as .{fmt}; "
-                                 f"supported: {', '.join('.' + k for k in sorted(known))}")
+                                 f"supported: {', '.join('.' + k for k in sorted(known))} "
+                                 f"(for a name with a dot in it, add one: "
+                                 f"'{os.fspath(path)}.png')")
         axes = fig.subplots(1, len(bases), squeeze=False)[0]
         best_epoch = self.best("val_loss")[0] if "val_loss" in self.history else None
         for ax, base in zip(axes, bases, strict=True):

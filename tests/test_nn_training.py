@@ -554,6 +554,8 @@ def test_history_plot_format_follows_the_extension(tmp_path):
                                          r"supported: .*png.*svg"):
         h.plot(tmp_path / "c.docx")
     assert not (tmp_path / "c.docx").exists()
+    with pytest.raises(ValueError, match=r"as \.01; .* add one: '.*curves_lr0\.01\.png'"):
+        h.plot(tmp_path / "curves_lr0.01")
 
 
 def test_history_writers_create_missing_folders(tmp_path, monkeypatch):
