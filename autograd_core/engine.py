@@ -340,50 +340,6 @@ _OWN_REFS: int | None = (
 _DROP_MIN_BYTES = 1 << 16
 
 
-def _uses(order: list[Value], root: Value) -> tuple[dict[int, int], set[int]]:
-    """The references the graph's parents tuples hold to each node, and which nodes'
-    values may still be read.
-
-    A node's values are needed when its own op reads its output (``Op.needs_out``), when a
-    consumer's op reads that input (``Op.needs_in``), when a consumer has hooks (a hook
-    may look at its node's inputs), or when a parents tuple holding it is held outside the
-    graph (``h.parents`` kept by the user, a copy of a node, a forward step's inputs); the
-    root's always are. References are counted per tuple object, so two nodes sharing one
-    tuple count it once.
-    """
-    held: dict[int, int] = {}
-    needed = {id(root)}
-    tuples: list[tuple[Value, ...]] = []  # each parents tuple once...
-    owners: list[int] = []  # ...and how many nodes of the graph own it
-    index: dict[int, int] = {}
-    node = parents = None
-    for node in order:
-        op = node._op
-        if op is None:
-            continue
-        if op.needs_out:
-            needed.add(id(node))
-        reads = None if node._hooks else op.needs_in
-        parents = node._parents
-        k = index.get(id(parents))
-        if k is None:
-            index[id(parents)] = len(tuples)
-            tuples.append(parents)
-            owners.append(1)
-            for parent in parents:
-                held[id(parent)] = held.get(id(parent), 0) + 1
-        else:
-            owners[k] += 1
-        for i, parent in enumerate(parents):
-            if reads is None or i in reads:
-                needed.add(id(parent))
-    del node, parents  # the loop's own references are not in the count below
-    for t, n, refs in zip(tuples, owners, _refcounts(tuples), strict=True):
-        if refs != _OWN_REFS + n:  # the tuples list and the count, and its n owners
-            needed.update(id(p) for p in t)
-    return held, needed
-
-
 def _drop_unneeded_data(order: list[Value], root: Value) -> bool:
     """Drop the data of interior nodes that no vjp still to run reads and no one else holds;
     True if any was dropped.
@@ -420,16 +376,58 @@ def _drop_unneeded_data(order: list[Value], root: Value) -> bool:
     """
     if _OWN_REFS is None or _anomaly:
         return False
-    big = [n for n in order if n._op is not None and n.data.nbytes >= _DROP_MIN_BYTES]
-    if not big:
+    # candidates: interior nodes whose own rules never read their output, big enough
+    cands: dict[int, Value] = {}
+    for node in order:
+        op = node._op
+        if op is not None and not op.needs_out and node.data.nbytes >= _DROP_MIN_BYTES:
+            cands[id(node)] = node
+    cands.pop(id(root), None)
+    if not cands:
         return False
-    held, needed = _uses(order, root)
-    candidates = [n for n in big if id(n) not in needed]
-    del big  # its references are not in the count below
+    # One pass over the consumers: a candidate some rule reads (a consumer's
+    # ``Op.needs_in``; every input of a node with hooks, which may look at them) is kept;
+    # the others count the graph's parents tuples that hold them, each tuple once however
+    # many nodes share it (``tuples``: id -> [the tuple, how many nodes own it]).
+    held = dict.fromkeys(cands, 0)
+    tuples: dict[int, list[Any]] = {}
+    node = parents = p = None
+    for node in order:
+        op = node._op
+        if op is None:
+            continue
+        parents = node._parents
+        shared = tuples.get(id(parents))
+        if shared is not None:
+            shared[1] += 1
+        reads = None if node._hooks else op.needs_in
+        for i, p in enumerate(parents):
+            k = id(p)
+            if k in held:
+                if reads is None or i in reads:
+                    cands.pop(k, None)
+                if shared is None:
+                    held[k] += 1
+                    if id(parents) not in tuples:
+                        tuples[id(parents)] = [parents, 1]
+    del node, parents, p  # the loop's own references are not in the counts below
+    # a tuple held outside the graph (``h.parents`` kept by the user, a forward step's
+    # inputs) keeps every candidate in it
+    entries = list(tuples.values())
+    tuples.clear()
+    for (t, owners), refs in zip(entries, _refcounts([e[0] for e in entries]), strict=True):
+        if refs != _OWN_REFS + 1 + owners:  # the list and the count, the entry, its owners
+            for q in t:
+                cands.pop(id(q), None)
+    del entries, t
+    if not cands:
+        return False
+    candidates = list(cands.values())
+    cands.clear()  # its references are not in the count below
     dropped = False
     for node, refs in zip(candidates, _refcounts(candidates), strict=True):
         # the candidates list and the count (_OWN_REFS), the order list (1), the parents
-        if refs == _OWN_REFS + 1 + held.get(id(node), 0):
+        if refs == _OWN_REFS + 1 + held[id(node)]:
             node.data = _freed_data(node.data)
             dropped = True
     return dropped

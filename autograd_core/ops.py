@@ -414,13 +414,14 @@ def _matmul_vjp(g, out, a, b, ctx):
     # Vectors are promoted to matrices as numpy does, and the results reduced back.
     ga = gb = None
     if a.data.ndim == 2 and b.data.ndim == 2:  # matrices (a layer's batch): nothing to undo,
-        # and the shapes were checked by the forward, so the products are emitted directly
+        # and the shapes were checked by the forward, so the products are emitted directly.
+        # Their transposed inputs are made only when the sweep is recorded (create_graph):
+        # otherwise _emit keeps no parents, and the Values would be thrown away at once.
+        rec = engine._grad_enabled
         if a.requires_grad:
-            bt = transpose(b)
-            ga = _emit(MATMUL, np.matmul(g.data, bt.data), (g, bt))
+            ga = _emit(MATMUL, np.matmul(g.data, b.data.T), (g, transpose(b)) if rec else ())
         if b.requires_grad:
-            at = transpose(a)
-            gb = _emit(MATMUL, np.matmul(at.data, g.data), (at, g))
+            gb = _emit(MATMUL, np.matmul(a.data.T, g.data), (transpose(a), g) if rec else ())
     elif a.ndim == 1 and b.ndim == 1:
         return (g * b if a.requires_grad else None, g * a if b.requires_grad else None)
     elif a.ndim == 1:  # (k,) @ (..., k, m) -> (..., m)
@@ -620,8 +621,9 @@ def relu(a: Value) -> Value:
 def _relu_vjp(g, out, a, ctx):
     # out = max(a, 0) > 0 exactly where a > 0 (nan and -0 included), so the mask is taken
     # from the output and the input's values are not needed (RELU.needs_in)
-    mask = Value._const(out.data > 0)  # the same shape as g: multiplied without checks
-    return (_emit(MUL, g.data * mask.data, (g, mask)),)
+    mask = out.data > 0  # the same shape as g: multiplied without checks
+    # (the mask is a graph input only when the sweep is recorded, as in _matmul_vjp)
+    return (_emit(MUL, g.data * mask, (g, Value._const(mask)) if engine._grad_enabled else ()),)
 
 
 RELU = _op(

@@ -235,7 +235,7 @@ class Optimizer:
                 t = state["step"] = state.get("step", 0) + 1
                 p.mark_modified()  # a graph recorded before this step can no longer backward
                 data = p.data
-                buffers = {name: state[name] for name in names}
+                buffers = {name: state[name] for name in names} if names else {}
                 n = data.size
                 if (n <= _CHUNK or g.shape != data.shape or not data.flags.c_contiguous
                         or not g.flags.c_contiguous
@@ -243,11 +243,12 @@ class Optimizer:
                     self._update(data, g, buffers, group, t, first)
                     continue
                 flat, gflat = data.reshape(-1), g.reshape(-1)
-                bflat = {k: b.reshape(-1) for k, b in buffers.items()}
+                bflat = [(k, b.reshape(-1)) for k, b in buffers.items()]
+                update = self._update
                 for i in range(0, n, _CHUNK):
                     j = i + _CHUNK
-                    self._update(flat[i:j], gflat[i:j], {k: b[i:j] for k, b in bflat.items()},
-                                 group, t, first)
+                    chunk = {k: b[i:j] for k, b in bflat} if bflat else buffers
+                    update(flat[i:j], gflat[i:j], chunk, group, t, first)
 
     def _step_together(self, group: dict[str, Any], names: tuple[str, ...]) -> bool:
         """Update a group of small parameters as one flat array; False when it cannot.
@@ -264,7 +265,7 @@ class Optimizer:
         and the same, so the result is bit-identical to updating the parameters one by one.
         """
         params = group["params"]
-        if len(params) < 2:
+        if len(params) < 2 or sum(p.data.size for p in params) > _CHUNK:
             return False
         grads = []
         for p in params:
@@ -273,8 +274,7 @@ class Optimizer:
                 return False
             grads.append(g)
         dtype = params[0].data.dtype
-        if (sum(g.size for g in grads) > _CHUNK
-                or any(p.data.dtype != dtype or p.data.base is not None for p in params)):
+        if any(p.data.dtype != dtype or p.data.base is not None for p in params):
             return False
         states = [self.state.get(p) for p in params]
         flat = self._flat.get(id(group))
