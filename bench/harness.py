@@ -235,14 +235,17 @@ def measure(
         p = ctx.Process(target=_worker, args=(child, _ref(c.setup), c.args), daemon=True)
         p.start()
         procs.append((c, p, parent))
-    running: list[tuple[Timing, Any]] = []
+    running: list[tuple[Timing, Any, Any]] = []
     try:
-        for c, _p, conn in procs:
+        for c, proc, conn in procs:
             timing = Timing(c.name, [], 0, c.note)
             results.timings.append(timing)
             time.sleep(SETTLE_S)
             conn.send("setup")
-            status, once, first, note = conn.recv()
+            try:
+                status, once, first, note = _receive(conn, proc)
+            except ChildProcessError as err:
+                status, once = "error", str(err)
             if status != "ok":
                 timing.error = once
                 log(f"    {c.name}: FAILED {timing.error}")
@@ -253,13 +256,13 @@ def measure(
             timing.inner = max(
                 c.min_inner, min(c.max_inner, math.ceil(min_sample_s / max(once, 1e-9)))
             )
-            running.append((timing, conn))
+            running.append((timing, proc, conn))
         for r in range(reps):
             order = running if r % 2 == 0 else running[::-1]
-            for timing, conn in order:
+            for timing, proc, conn in order:
                 time.sleep(SETTLE_S)
                 conn.send(timing.inner)
-                timing.per_step.append(conn.recv())
+                timing.per_step.append(_receive(conn, proc))
     finally:
         for _c, p, conn in procs:
             try:
@@ -269,12 +272,22 @@ def measure(
             p.join(timeout=10)
             if p.is_alive():
                 p.terminate()
-    for timing, _ in running:
+    for timing, _, _ in running:
         log(
             f"    {timing.name:<34} median {fmt_time(timing.median):>9}  "
             f"[{fmt_time(timing.min)} – {fmt_time(timing.max)}]  x{timing.inner}"
         )
     return results
+
+
+def _receive(conn: Any, proc: Any) -> Any:
+    """The contestant process's next answer; ``ChildProcessError`` if it died instead (a
+    crash in C code, an import that fails in the spawned interpreter), which would
+    otherwise leave the harness waiting forever."""
+    while not conn.poll(1.0):
+        if not proc.is_alive():
+            raise ChildProcessError(f"its process exited with code {proc.exitcode}")
+    return conn.recv()
 
 
 # --------------------------------------------------------------------------- formatting
