@@ -334,6 +334,44 @@ _OWN_REFS: int | None = (
 )
 
 
+class _Probe:
+    __slots__ = ("data",)
+
+
+def _owned_probe(g: Any) -> list[int]:
+    data = g.data  # the same frames and references as in _owned
+    return _refcounts([g, data])
+
+
+def _calibrate_owned() -> list[int] | None:
+    g = _Probe()  # held by this one local variable, as _sweep holds its gradient
+    g.data = object()  # held by the gradient alone
+    return _owned_probe(g) if _OWN_REFS is not None else None
+
+
+# What _owned counts for a gradient held by one local variable whose array the gradient
+# alone holds: measured through the same frames, like _OWN_REFS.
+_OWNED_COUNTS = _calibrate_owned()
+
+
+def _owned(g: Value) -> bool:
+    """Whether a gradient and its array belong to the sweep alone, so a rule may overwrite
+    the array (``Op.vjp_in_place``).
+
+    Exact reference counts decide, as for dropping data: ``g`` must be held only by the
+    sweep's local variable (not by another pending slot, as when ``+`` hands one gradient
+    to both its inputs) and its array only by ``g`` (not by a leaf's ``.grad``, a hook or
+    a view, whose base it would be). A view, a read-only array, ``detect_anomaly`` (every
+    value stays as it was computed) or an interpreter without exact counts: never.
+    """
+    if _OWN_REFS is None or _anomaly:
+        return False
+    data = g.data
+    if type(data) is not np.ndarray or data.base is not None or not data.flags.writeable:
+        return False
+    return _refcounts([g, data]) == _OWNED_COUNTS
+
+
 # Arrays below this size are never dropped: the bookkeeping (a pass over the graph, the
 # reference counts, a FreedData per array) would cost more time than their memory is worth.
 # Measured on the 784-256-256-10 MLP (bench b and f): at batch 128 (activations of
@@ -490,8 +528,12 @@ def _sweep(
             yield node, g, ()
             continue
         parents = node._parents
-        # vjps return None for inputs that need no gradient
-        contributions = op.vjp(g, node, *parents, node._ctx)
+        # vjps return None for inputs that need no gradient; a rule may write into the
+        # upstream gradient's array when the releasing sweep alone holds it
+        if release and op.vjp_in_place is not None and not node._hooks and _owned(g):
+            contributions = op.vjp_in_place(g, node, *parents, node._ctx)
+        else:
+            contributions = op.vjp(g, node, *parents, node._ctx)
         for parent, c in zip(parents, contributions):  # noqa: B905 (hot path; lengths match)
             if c is None:
                 continue
@@ -503,6 +545,7 @@ def _sweep(
         order.pop()  # the list must not keep processed nodes alive
         if release:  # (and no stale .grad from an earlier pass that kept the graph)
             node._op, node._parents, node._ctx, node.grad = _FREED, (), None, None
+            contributions = c = None  # the gradients sent on are the pending dict's alone
             continue
         yield node, g, contributions
 

@@ -52,6 +52,11 @@ class Op(NamedTuple):
     only after both its rules were read line by line. The point is ReLU: its derivative
     is 1 where ``out > 0``, so it needs its output, not the layer's ``a = W^T x + b`` that
     goes in, and a hidden layer keeps one activation array for the backward pass, not two.
+
+    ``vjp_in_place`` (optional): the same rule, written into the upstream gradient's own
+    array instead of a new one, as the hand-written backward's ``g *= a > 0``. A releasing
+    sweep calls it only when that array belongs to the sweep alone (``engine._owned``):
+    no Value, ``.grad``, hook or view anywhere else can see it change.
     """
 
     name: str
@@ -59,6 +64,7 @@ class Op(NamedTuple):
     jvp: Callable[[Value, tuple[Value, ...], list[Value | None], Any], Value]
     needs_out: bool = True
     needs_in: tuple[int, ...] | None = None
+    vjp_in_place: Callable[..., tuple[Value | None, ...]] | None = None
 
 
 OPS: dict[str, Op] = {}
@@ -70,8 +76,9 @@ def _op(
     jvp: Callable[..., Any],
     needs_out: bool = True,
     needs_in: tuple[int, ...] | None = None,
+    vjp_in_place: Callable[..., Any] | None = None,
 ) -> Op:
-    op = Op(name, vjp, jvp, needs_out, needs_in)
+    op = Op(name, vjp, jvp, needs_out, needs_in, vjp_in_place)
     OPS[name] = op
     return op
 
@@ -626,12 +633,20 @@ def _relu_vjp(g, out, a, ctx):
     return (_emit(MUL, g.data * mask, (g, Value._const(mask)) if engine._grad_enabled else ()),)
 
 
+def _relu_vjp_in_place(g, out, a, ctx):
+    # _relu_vjp's product written into g's own array (a releasing sweep owns it): the
+    # backward pass of a hidden layer then allocates no new array for its ReLU
+    np.multiply(g.data, out.data > 0, out=g.data)
+    return (g,)
+
+
 RELU = _op(
     "relu",
     _relu_vjp,
     lambda out, p, t, ctx: t[0] * (out.data > 0),
     needs_out=True,
     needs_in=(),
+    vjp_in_place=_relu_vjp_in_place,
 )
 
 
