@@ -343,15 +343,18 @@ def _owned_probe(g: Any) -> list[int]:
     return _refcounts([g, data])
 
 
-def _calibrate_owned() -> list[int] | None:
+def _calibrate_owned() -> list[int]:
+    global _OWNED_COUNTS
     g = _Probe()  # held by this one local variable, as _sweep holds its gradient
     g.data = object()  # held by the gradient alone
-    return _owned_probe(g) if _OWN_REFS is not None else None
+    _OWNED_COUNTS = _owned_probe(g)
+    return _OWNED_COUNTS
 
 
 # What _owned counts for a gradient held by one local variable whose array the gradient
-# alone holds: measured through the same frames, like _OWN_REFS.
-_OWNED_COUNTS = _calibrate_owned()
+# alone holds: measured through the same frames, like _OWN_REFS, at the first use while no
+# tracer runs (see _owned).
+_OWNED_COUNTS: list[int] | None = None
 
 
 def _owned(g: Value) -> bool:
@@ -361,15 +364,20 @@ def _owned(g: Value) -> bool:
     Exact reference counts decide, as for dropping data: ``g`` must be held only by the
     sweep's local variable (not by another pending slot, as when ``+`` hands one gradient
     to both its inputs) and its array only by ``g`` (not by a leaf's ``.grad``, a hook or
-    a view, whose base it would be). A view, a read-only array, ``detect_anomaly`` (every
-    value stays as it was computed) or an interpreter without exact counts: never.
+    a view, whose base it would be); then only a weak reference could see the array
+    change. A view, a read-only array, ``detect_anomaly`` (every value stays as it was
+    computed) or an interpreter without exact counts: never. Nor while a tracer or
+    profiler runs (a debugger, an IDE's variable view): reading a frame's locals adds
+    references to them (CPython 3.10-3.12), which would make a calibration too high, so
+    a shared gradient could pass; the numbers are the same either way, only the memory
+    traffic differs.
     """
-    if _OWN_REFS is None or _anomaly:
+    if _OWN_REFS is None or _anomaly or sys.gettrace() is not None or sys.getprofile():
         return False
     data = g.data
     if type(data) is not np.ndarray or data.base is not None or not data.flags.writeable:
         return False
-    return _refcounts([g, data]) == _OWNED_COUNTS
+    return _refcounts([g, data]) == (_OWNED_COUNTS or _calibrate_owned())
 
 
 # Arrays below this size are never dropped: the bookkeeping (a pass over the graph, the

@@ -56,7 +56,8 @@ class Op(NamedTuple):
     ``vjp_in_place`` (optional): the same rule, written into the upstream gradient's own
     array instead of a new one, as the hand-written backward's ``g *= a > 0``. A releasing
     sweep calls it only when that array belongs to the sweep alone (``engine._owned``):
-    no Value, ``.grad``, hook or view anywhere else can see it change.
+    no Value, ``.grad``, hook or view anywhere else can see it change (a weak reference
+    could, as it could see dropped data).
     """
 
     name: str
