@@ -183,17 +183,26 @@ def _engine_step(params: list[Value], X: np.ndarray, y: np.ndarray, lr: float) -
     return loss.item()
 
 
-def _traced_growth(step: Callable[[int], float], steps: int = 1000) -> tuple[np.ndarray, int, int]:
-    """Run ``step`` with tracemalloc on; memory held after 100 and after all steps."""
-    losses = np.zeros(steps)  # preallocated: a growing list of floats would be the leak
+def _traced_growth(
+    step: Callable[[int], float], warmup: int = 1500, steps: int = 1000
+) -> tuple[np.ndarray, int, int]:
+    """Run ``step`` with tracemalloc on: memory held after ``steps`` more steps than the
+    warm state, and the peak above it.
+
+    The warm-up fills caches, optimiser state and numpy's small-object pools. On CPython
+    3.10 it must be long: about 17 kB of one-time allocations arrive over the first
+    ~1,500 steps there (then the figure stays flat for thousands of steps, so it is no
+    leak), where 3.11 settles within a hundred.
+    """
+    losses = np.zeros(warmup + steps)  # preallocated: a growing list would be the leak
     tracemalloc.start()
     try:
-        for i in range(100):  # warm-up: caches, optimiser state, numpy's small-object pools
+        for i in range(warmup):
             losses[i] = step(i)
         gc.collect()
         after_warmup = tracemalloc.get_traced_memory()[0]
         tracemalloc.reset_peak()
-        for i in range(100, steps):
+        for i in range(warmup, warmup + steps):
             losses[i] = step(i)
         gc.collect()
         current, peak = tracemalloc.get_traced_memory()
@@ -210,9 +219,9 @@ def test_1000_engine_training_steps_keep_memory_flat():
     losses, growth, peak_above = _traced_growth(lambda i: _engine_step(params, X, y, 0.1))
     print(f"engine MLP: {growth} B kept, peak {peak_above} B above the warm state")
     assert losses[-1] < 0.5 * losses[0]  # it trained
-    # what stays allocated after 900 more steps: nothing that scales with the step count
+    # what stays allocated after 1000 more steps: nothing that scales with the step count
     # (one leaked Value per step would be ~100 kB, a leaked graph per step megabytes)
-    assert growth < 5_000, f"memory grew by {growth} bytes over 900 steps"
+    assert growth < 5_000, f"memory grew by {growth} bytes over 1000 steps"
     # and no step needs more than about one graph's worth on top (~100 kB here)
     assert peak_above < 400_000, f"peak {peak_above} bytes above the warm state"
 
@@ -234,7 +243,7 @@ def test_1000_nn_training_steps_keep_memory_flat():
     losses, growth, peak_above = _traced_growth(step)
     print(f"nn MLP: {growth} B kept, peak {peak_above} B above the warm state")
     assert losses[-1] < 0.5 * losses[0]
-    assert growth < 5_000, f"memory grew by {growth} bytes over 900 steps"
+    assert growth < 5_000, f"memory grew by {growth} bytes over 1000 steps"
     assert peak_above < 400_000, f"peak {peak_above} bytes above the warm state"
 
 
