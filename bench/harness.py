@@ -9,6 +9,8 @@ How a workload is measured (the rules that make the ratios fair):
 * Each contestant lives in a **process of its own** (see :func:`measure`): PyTorch's OpenMP
   threads and numpy's OpenBLAS threads, both busy-waiting on 2 cores, slowed each other
   down up to 50× when they shared one process; a user's program holds only one of them.
+  A workload may spread its rounds over several generations of fresh processes
+  (``processes=``), so that no ratio rests on one draw of memory placement.
 * A sample is ``inner`` calls of the contestant's step function; ``inner`` is calibrated
   once after a warm-up so that a sample lasts at least ``min_sample_s``. The figure kept is
   seconds per step: the median of the sample's steps, each clocked alone, when a step
@@ -213,6 +215,7 @@ def measure(
     reps: int = 7,
     min_sample_s: float = 0.05,
     log: Callable[[str], None] | None = None,
+    processes: int = 1,
 ) -> Measured:
     """Time every contestant ``reps`` times, interleaved; see the module docstring.
 
@@ -223,48 +226,80 @@ def measure(
     interpreters start together, then each waits for its turn); before each sample the
     harness pauses ``SETTLE_S`` so the threads of the previous one go back to sleep. A
     contestant whose setup or warm-up raises is reported with its error and left out.
+
+    ``processes > 1`` spreads the rounds over that many generations of fresh processes
+    (``reps`` samples in all; the sample size ``inner`` is fixed by the first generation).
+    A process is one draw of where its arrays land in memory and so of its cache conflicts:
+    on the 784-256-256-10 MLP step here, three processes running the same code side by side
+    kept medians 3-7% apart over 12 rounds, which with one process per contestant went
+    straight into the ratio.
     """
+    log = log or (lambda s: print(s, file=sys.stderr, flush=True))
+    results = Measured([Timing(c.name, [], 0, c.note) for c in contestants])
+    generations = max(1, min(processes, reps))
+    for gen in range(generations):
+        rounds = reps // generations + (1 if gen < reps % generations else 0)
+        _generation(contestants, results.timings, rounds, min_sample_s, log, first=gen == 0)
+    for timing in results.timings:
+        if not timing.error:
+            log(
+                f"    {timing.name:<34} median {fmt_time(timing.median):>9}  "
+                f"[{fmt_time(timing.min)} – {fmt_time(timing.max)}]  x{timing.inner}"
+            )
+    return results
+
+
+def _generation(
+    contestants: Sequence[Contestant],
+    timings: list[Timing],
+    rounds: int,
+    min_sample_s: float,
+    log: Callable[[str], None],
+    first: bool,
+) -> None:
+    """One process per contestant still running: set up in turn, then ``rounds`` rounds of
+    interleaved samples appended to ``timings``; the processes are stopped at the end."""
     import multiprocessing as mp
 
-    log = log or (lambda s: print(s, file=sys.stderr, flush=True))
     ctx = mp.get_context("spawn")
-    results = Measured()
     procs = []
-    for c in contestants:  # start all first: the interpreters and imports load in parallel
+    for c, timing in zip(contestants, timings, strict=True):
+        if timing.error:  # failed in an earlier generation: not started again
+            continue
+        # start all first: the interpreters and imports load in parallel
         parent, child = ctx.Pipe()
         p = ctx.Process(target=_worker, args=(child, _ref(c.setup), c.args), daemon=True)
         p.start()
-        procs.append((c, p, parent))
+        procs.append((c, timing, p, parent))
     running: list[tuple[Timing, Any, Any]] = []
     try:
-        for c, proc, conn in procs:
-            timing = Timing(c.name, [], 0, c.note)
-            results.timings.append(timing)
+        for c, timing, proc, conn in procs:
             time.sleep(SETTLE_S)
             conn.send("setup")
             try:
-                status, once, first, note = _receive(conn, proc)
+                status, once, first_result, note = _receive(conn, proc)
             except ChildProcessError as err:
                 status, once = "error", str(err)
             if status != "ok":
                 timing.error = once
                 log(f"    {c.name}: FAILED {timing.error}")
                 continue
-            timing.first_result = first
-            if note:
-                timing.note = note
-            timing.inner = max(
-                c.min_inner, min(c.max_inner, math.ceil(min_sample_s / max(once, 1e-9)))
-            )
+            if first:
+                timing.first_result = first_result
+                if note:
+                    timing.note = note
+                timing.inner = max(
+                    c.min_inner, min(c.max_inner, math.ceil(min_sample_s / max(once, 1e-9)))
+                )
             running.append((timing, proc, conn))
-        for r in range(reps):
+        for r in range(rounds):
             order = running if r % 2 == 0 else running[::-1]
             for timing, proc, conn in order:
                 time.sleep(SETTLE_S)
                 conn.send(timing.inner)
                 timing.per_step.append(_receive(conn, proc))
     finally:
-        for _c, p, conn in procs:
+        for _c, _t, p, conn in procs:
             try:
                 conn.send(None)
             except (BrokenPipeError, OSError):
@@ -272,12 +307,6 @@ def measure(
             p.join(timeout=10)
             if p.is_alive():
                 p.terminate()
-    for timing, _, _ in running:
-        log(
-            f"    {timing.name:<34} median {fmt_time(timing.median):>9}  "
-            f"[{fmt_time(timing.min)} – {fmt_time(timing.max)}]  x{timing.inner}"
-        )
-    return results
 
 
 def _receive(conn: Any, proc: Any) -> Any:

@@ -33,3 +33,29 @@ def test_measure_reports_a_contestant_whose_process_dies_and_times_the_others(mo
     assert len(ok.per_step) == 2 and all(t > 0 for t in ok.per_step)
     assert dead.error == "its process exited with code 3"
     assert dead.per_step == []
+
+
+def _logging_setup(path: str):
+    with open(path, "a") as f:  # one line per process that sets this contestant up
+        f.write(f"{os.getpid()}\n")
+    return _sum_setup(100)
+
+
+def test_measure_spreads_rounds_over_generations_of_fresh_processes(monkeypatch, tmp_path):
+    monkeypatch.setattr(harness, "SETTLE_S", 0.0)
+    log = tmp_path / "pids"
+    m = harness.measure(
+        [Contestant("logged", _logging_setup, (str(log),)), Contestant("dies", _dying_setup, (5,))],
+        reps=5,
+        min_sample_s=0.001,
+        log=lambda line: None,
+        processes=2,
+    )
+    pids = log.read_text().split()
+    assert len(pids) == 2 and pids[0] != pids[1]  # two generations, two processes
+    t = m.by_name("logged")
+    assert t.error is None and t.first_result == 4950
+    assert len(t.per_step) == 5  # 3 rounds in the first generation, 2 in the second
+    assert t.inner >= 1
+    dead = m.by_name("dies")
+    assert dead.error == "its process exited with code 5" and dead.per_step == []
