@@ -100,6 +100,7 @@ class Linear(Module):
         super().__init__()
         self.n_in = _check_size("Linear: n_in", n_in)
         self.n_out = _check_size("Linear: n_out", n_out)
+        self._name = f"Linear({self.n_in}→{self.n_out})"  # made once: it names every call
         dt = _float_dtype(dtype)
         rng = as_rng(seed)
         self.weight = Parameter(_init_array(init, (self.n_in, self.n_out), rng, dt, "Linear"))
@@ -116,7 +117,7 @@ class Linear(Module):
         return self.n_out
 
     def _scope_name(self) -> str:
-        return f"Linear({self.n_in}→{self.n_out})"
+        return self._name
 
     def forward(self, x: Any) -> Value:
         x = _as_input(x, self.weight.data.dtype)
@@ -330,6 +331,7 @@ class MLP(Sequential):
             layers.append(get_activation(output_activation))
         super().__init__(*layers)
         self.sizes = tuple(sizes)
+        self._name = "MLP(" + "→".join(str(s) for s in self.sizes) + ")"  # made once
 
     @property
     def linears(self) -> list[Linear]:
@@ -337,7 +339,7 @@ class MLP(Sequential):
         return [m for m in self if isinstance(m, Linear)]
 
     def _scope_name(self) -> str:
-        return "MLP(" + "→".join(str(s) for s in self.sizes) + ")"
+        return self._name
 
     def predict(self, x: Any) -> np.ndarray:
         """The outputs as a numpy array, in eval mode and without recording a graph."""
