@@ -150,8 +150,10 @@ def build_table(names: list[str]) -> str:
         "Produced by `make bench` (a few minutes; its own environment `.bench-venv` holds the "
         "peers; raw figures in `bench/results/*.json`, harness in `bench/harness.py`). Each "
         "workload runs all its contestants in one run, interleaved (A B C, C B A, ...), each "
-        "in a fresh process of its own with the same environment: one BLAS/OpenMP thread "
-        "each (`BENCH_THREADS=2 make bench` for both cores on a quiet machine) and the same "
+        "in a fresh process of its own (workload b spreads its 15 rounds over three "
+        "generations of fresh processes, so no ratio rests on one process's memory "
+        "placement) with the same environment: one BLAS/OpenMP thread each "
+        "(`BENCH_THREADS=2 make bench` for both cores on a quiet machine) and the same "
         "malloc thresholds. Times are per step: the median over the repetitions, with their "
         "min – max; ratios divide medians by the baseline's (hand-written numpy unless the "
         "column says otherwise). The targets of the engine and nn issues close the section.",
