@@ -24,7 +24,7 @@ from autograd_core.gradcheck import (
     gradgradcheck,
     numerical_grad,
 )
-from autograd_core.ops import concat, linear, stack, where
+from autograd_core.ops import concat, linear, nll_loss, stack, where
 from autograd_core.value import Value
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "jvp",
     "linear",
     "name_scope",
+    "nll_loss",
     "no_grad",
     "numerical_grad",
     "stack",

@@ -1024,6 +1024,62 @@ LOG_SOFTMAX = _op(
 )
 
 
+def nll_loss(logp: Any, target: Any, reduction: str = "mean") -> Value:
+    """Negative log-likelihood ``-1/N Σ_i logp[i, y_i]`` of class labels ``y`` (N,) in
+    ``[0, C)`` under log-probabilities ``logp`` (N, C); ``reduction="sum"`` drops the 1/N.
+
+    After ``log_softmax`` it is the softmax cross-entropy, and these two nodes are how a
+    graph shows it (PyTorch records the same two). One op instead of indexing, negation
+    and a mean: its gradient, ``-1/N`` at each sample's own class and 0 elsewhere, is one
+    array. (Per-sample losses, ``reduction="none"`` in ``nn.losses``, are ``-logp[rows, y]``.)
+    """
+    name = "nll_loss"
+    logp = _lift(logp)
+    if logp.ndim != 2:
+        raise ValueError(f"{name}: log-probabilities must have shape (N, C), got {logp.shape}")
+    y = target.data if isinstance(target, Value) else np.asarray(target)
+    n, c = logp.shape
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{name}: class labels must be integers, got dtype {y.dtype}")
+    if y.shape != (n,):
+        raise ValueError(f"{name}: expected {n} class labels (shape ({n},)), got shape {y.shape}")
+    if n:
+        lo, hi = y.min(), y.max()
+        if lo < 0 or hi >= c:
+            raise ValueError(
+                f"{name}: labels must be in [0, {c}) for {c} classes, got min {lo} and max {hi}"
+            )
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"{name}: reduction must be 'mean' or 'sum', got {reduction!r}")
+    if reduction == "mean" and not n:
+        raise ValueError(f"{name}: the mean of no samples (shape {logp.shape})")
+    rows = np.arange(n)
+    total = _add_reduce(np.negative(logp.data[rows, y]), None)
+    scale = 1.0 / n if reduction == "mean" else 1.0
+    data = np.true_divide(total, n) if reduction == "mean" else total  # np.mean's own steps
+    return _emit(NLL_LOSS, data, (logp,), (rows, y, scale))
+
+
+def _nll_loss_vjp(g, out, logp, ctx):
+    rows, y, scale = ctx
+    if engine._grad_enabled:  # recorded (create_graph): made of ops that have derivatives
+        return (scatter(broadcast_to(g * -scale, y.shape), (rows, y), logp.shape),)
+    # the same numbers, written directly: each (row, label) pair occurs once, so the
+    # assignment is scatter's sum
+    data = np.zeros(logp.shape, logp.dtype)
+    data[rows, y] = g.data * -scale
+    return (Value._const(data),)
+
+
+NLL_LOSS = _op(
+    "nll_loss",
+    _nll_loss_vjp,
+    lambda out, p, t, ctx: sum(getitem(t[0], ctx[:2])) * -ctx[2],
+    needs_out=False,
+    needs_in=(),
+)
+
+
 # =========================================================================== combinators
 def where(cond: Any, a: Any, b: Any) -> Value:
     """``a`` where ``cond`` holds, else ``b`` (broadcasting). ``cond`` gets no gradient."""

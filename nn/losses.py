@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core import Value
+from autograd_core import Value, nll_loss
 
 __all__ = [
     "binary_cross_entropy",
@@ -179,7 +179,8 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Value:
     probability rows of shape ``(N, C)``. (A single sample: logits ``(C,)`` with a scalar
     label or a ``(C,)`` row.) Computed through ``log_softmax``, which subtracts the max
     first, so logits spread by thousands give finite values and gradients; the gradient
-    with respect to the logits is ``softmax(z) - y`` (divided by N for the mean).
+    with respect to the logits is ``softmax(z) - y`` (divided by N for the mean). With
+    labels the graph is ``log_softmax → nll_loss`` (as in PyTorch).
     ``reduction="mean"`` averages over samples.
     """
     name = "cross_entropy"
@@ -192,6 +193,8 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Value:
     t = target.data if isinstance(target, Value) else np.asarray(target)
     if t.shape == z.shape[:-1]:  # class indices
         idx = _class_indices(name, t, 1 if z.ndim == 1 else z.shape[0], c)
+        if z.ndim == 2 and reduction != "none" and len(idx):  # log_softmax → nll_loss
+            return nll_loss(logp, idx, reduction)
         picked = logp[idx] if z.ndim == 1 else logp[np.arange(z.shape[0]), idx]
         return _reduce(-picked, reduction)
     if t.shape == z.shape:  # one-hot or probabilities

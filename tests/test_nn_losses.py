@@ -106,6 +106,21 @@ def test_cross_entropy_integer_labels_value_and_gradient():
     np.testing.assert_allclose(z.grad, (s - onehot) / 5, rtol=1e-12, atol=1e-16)
 
 
+def test_cross_entropy_with_labels_records_log_softmax_then_nll_loss():
+    z = Value(np.random.default_rng(3).normal(size=(4, 3)))
+    y = np.array([0, 2, 2, 1])
+    for reduction in ("mean", "sum"):
+        loss = L.cross_entropy(z, y, reduction)
+        assert loss.op == "nll_loss" and loss.parents[0].op == "log_softmax"
+        per_sample = -(z.log_softmax(axis=-1)[np.arange(4), y])
+        ref = per_sample.mean() if reduction == "mean" else per_sample.sum()
+        assert loss.data == ref.data  # bit for bit
+    per_sample = L.cross_entropy(z, y, "none")  # per-sample losses: indexing, as before
+    assert per_sample.shape == (4,) and per_sample.op == "neg"
+    one = L.cross_entropy(z[0], 2)  # one sample: logits (C,), a scalar label
+    assert one.op == "mean" and one.parents[0].op == "neg"
+
+
 def test_cross_entropy_one_hot_and_probability_targets_agree():
     z_np, y = RNG.normal(size=(6, 3)), np.array([2, 0, 1, 1, 0, 2])
     onehot = np.eye(3)[y]

@@ -258,6 +258,50 @@ def test_softmax_gradients(name, shape, axis):
     np.testing.assert_allclose(Value(x).log_softmax(axis).data, np.log(s), atol=1e-12)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("n,c", [(1, 1), (5, 4), (6, 3)])
+def test_nll_loss_gradient_and_numbers(n, c, reduction):
+    rng = np.random.default_rng(10)
+    x, y = rng.normal(size=(n, c)) * 3, rng.integers(0, c, size=n)
+    y[0] = c - 1  # a label repeated across rows is fine; each row picks one entry
+    assert gradcheck(lambda a: O.nll_loss(a.log_softmax(-1), y, reduction), [x]).ok
+    assert gradcheck(lambda a: O.nll_loss(a, y, reduction), [x]).ok  # linear in logp
+    # the same numbers as indexing, negating and reducing, to the last bit
+    composed = -(Value(x).log_softmax(-1)[np.arange(n), y])
+    composed = composed.mean() if reduction == "mean" else composed.sum()
+    fused = O.nll_loss(Value(x).log_softmax(-1), y, reduction)
+    assert fused.op == "nll_loss" and fused.parents[0].op == "log_softmax"
+    assert fused.data == composed.data and fused.dtype == np.float64
+    a, b = Value(x), Value(x)
+    (-(a.log_softmax(-1)[np.arange(n), y])).sum().backward()
+    O.nll_loss(b.log_softmax(-1), y, "sum").backward()
+    np.testing.assert_array_equal(a.grad, b.grad)
+
+
+def test_nll_loss_keeps_float32_and_names_bad_input():
+    logp = Value(np.zeros((3, 4), np.float32))
+    out = O.nll_loss(logp, np.array([0, 3, 1]))
+    assert out.dtype == np.float32 and out.shape == ()
+    out.backward()
+    assert logp.grad.dtype == np.float32
+    np.testing.assert_array_equal(logp.grad[[0, 1, 2], [0, 3, 1]], np.float32(-1 / 3))
+    with pytest.raises(ValueError, match=r"nll_loss: log-probabilities must have shape \(N, C\)"):
+        O.nll_loss(Value(np.zeros(4)), np.array([1]))
+    with pytest.raises(TypeError, match="nll_loss: class labels must be integers, got dtype"):
+        O.nll_loss(logp, np.array([0.0, 1.0, 2.0]))
+    with pytest.raises(ValueError, match=r"nll_loss: expected 3 class labels \(shape \(3,\)\)"):
+        O.nll_loss(logp, np.array([0, 1]))
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 4\) for 4 classes, got min -1"):
+        O.nll_loss(logp, np.array([0, -1, 2]))
+    with pytest.raises(ValueError, match=r"got min 0 and max 4"):
+        O.nll_loss(logp, np.array([0, 4, 2]))
+    with pytest.raises(ValueError, match="nll_loss: reduction must be 'mean' or 'sum'"):
+        O.nll_loss(logp, np.array([0, 1, 2]), "none")
+    with pytest.raises(ValueError, match="nll_loss: the mean of no samples"):
+        O.nll_loss(Value(np.zeros((0, 4))), np.array([], dtype=int))
+    assert O.nll_loss(Value(np.zeros((0, 4))), np.array([], dtype=int), "sum").data == 0.0
+
+
 @pytest.mark.parametrize(
     "shapes", [((3,), (3,)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 3))], ids=str
 )
@@ -283,7 +327,7 @@ COVERED = (
     | set(UNARY)
     | {"sum", "mean", "max", "sum_to", "broadcast_to", "reshape", "transpose"}
     | {"getitem", "scatter", "matmul", "softmax", "log_softmax", "where", "concat", "stack"}
-    | {"linear"}
+    | {"linear", "nll_loss"}
     | {"step"}  # straight-through: checked in test_gradcheck (gradcheck must reject it)
 )
 

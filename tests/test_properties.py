@@ -253,6 +253,13 @@ def case_scatter(draw):
     return (lambda v: O.scatter(v, index, shape)), [draw(values(src_shape))]
 
 
+def case_nll_loss(draw):
+    n, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    labels = np.array(draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)))
+    reduction = draw(st.sampled_from(["mean", "sum"]))
+    return (lambda v: O.nll_loss(v, labels, reduction)), [draw(values((n, c)))]
+
+
 def case_softmax(name: str):
     def case(draw):
         shape = draw(nonscalar)
@@ -327,6 +334,7 @@ CASES: dict[str, Callable[[Callable], Case]] = {
     "scatter": case_scatter,
     "softmax": case_softmax("softmax"),
     "log_softmax": case_softmax("log_softmax"),
+    "nll_loss": case_nll_loss,
     "where": case_where,
     "concat": case_concat,
     "stack": case_stack,
@@ -338,6 +346,7 @@ SMOOTH = {
     "add", "sub", "mul", "div", "neg", "pow", "pow-number", "rpow", "matmul", "linear", "exp",
     "log",
     "sqrt", "tanh", "sigmoid", "softplus", "elu", "softmax", "log_softmax", "mean", "sum",
+    "nll_loss",
 }
 
 

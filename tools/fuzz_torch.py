@@ -603,6 +603,20 @@ def gen_softmax(g: Graph) -> Node:
                   f"log_softmax({x.name}, {axis})", ("log_softmax",), (x,))
 
 
+def gen_nll_loss(g: Graph) -> Node:
+    """Any 2-d node as log-probabilities (nll_loss is linear in them), labels drawn."""
+    x = g.pick(lambda n: n.ours.ndim == 2 and n.data.shape[0] > 0 and n.data.shape[1] > 0)
+    if x is None:
+        raise Reject
+    n, c = x.shape
+    y = g.rng.integers(0, c, size=n)
+    reduction = "mean" if g.rng.random() < 0.6 else "sum"
+    theirs = torch.nn.functional.nll_loss(x.theirs, torch.tensor(y), reduction=reduction)
+    return g.emit(O.nll_loss(x.ours, y, reduction), theirs,
+                  f"nll_loss({x.name}, np.array({y.tolist()!r}), {reduction!r})", ("nll_loss",),
+                  (x,))
+
+
 def gen_where(g: Graph) -> Node:
     rng = g.rng
     a = g.pick()
@@ -694,6 +708,7 @@ GENERATORS: list[tuple[Callable[[Graph], Node], float, tuple[str, ...]]] = [
     (gen_getitem, 1.5, ("getitem",)),
     (gen_scatter, 0.6, ("scatter",)),
     (gen_softmax, 1.0, ("softmax", "log_softmax")),
+    (gen_nll_loss, 0.5, ("nll_loss",)),
     (gen_where, 1.0, ("where",)),
     (gen_concat_stack, 1.0, ("concat", "stack")),
     (gen_astype, 0.2, ("astype",)),
