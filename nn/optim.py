@@ -220,13 +220,16 @@ class Optimizer:
             names = self._buffer_names(group)
             if self._step_together(group, names):
                 continue
+            state_of = self.state
             for p in group["params"]:
-                g = _grad_array(p)
+                g = p.grad
                 if g is None:
                     continue
-                state = self.state.get(p)
+                if isinstance(g, Value):  # recorded (create_graph): its numbers
+                    g = g.data
+                state = state_of.get(p)
                 if state is None:
-                    state = self.state[p] = {"step": 0}
+                    state = state_of[p] = {"step": 0}
                 first = False
                 for name in names:
                     if name not in state:
@@ -265,7 +268,9 @@ class Optimizer:
         and the same, so the result is bit-identical to updating the parameters one by one.
         """
         params = group["params"]
-        if len(params) < 2 or sum(p.data.size for p in params) > _CHUNK:
+        # (the first parameter, often an input layer's weights, usually decides alone)
+        if (len(params) < 2 or params[0].data.size > _CHUNK
+                or sum(p.data.size for p in params) > _CHUNK):
             return False
         grads = []
         for p in params:
