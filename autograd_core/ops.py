@@ -1015,9 +1015,17 @@ def log_softmax(a: Value, axis: int = -1) -> Value:
     return _emit(LOG_SOFTMAX, out, (a,), axis)
 
 
+def _log_softmax_vjp(g, out, a, axis):
+    # dL/dx = g - softmax(x) Σ g, with softmax(x) = e^out
+    if engine._grad_enabled:  # recorded (create_graph): made of ops that have derivatives
+        return (g - exp(out) * sum(g, axis, True),)
+    gd = g.data  # the same numpy calls without four intermediate Values (every training step)
+    return (Value._const(gd - np.exp(out.data) * _add_reduce(gd, axis, keepdims=True)),)
+
+
 LOG_SOFTMAX = _op(
     "log_softmax",
-    lambda g, out, a, axis: (g - exp(out) * sum(g, axis, True),),
+    _log_softmax_vjp,
     lambda out, p, t, axis: t[0] - sum(exp(out) * t[0], axis, True),
     needs_out=True,
     needs_in=(),
