@@ -514,7 +514,14 @@ def _broadcasts_into(small: tuple[int, ...], big: tuple[int, ...]) -> bool:
 
 def _linear_vjp(g, out, x, W, b, ctx):
     gx, gW = _matmul_vjp(g, out, x, W, None)
-    return gx, gW, (_unbroadcast(g, b) if b.requires_grad else None)
+    if not b.requires_grad:
+        return gx, gW, None
+    gd = g.data
+    if not engine._grad_enabled and gd.ndim == 2 and b.data.shape == gd.shape[1:] and (
+        b.data.dtype == gd.dtype
+    ):  # a layer's batch: the bias's gradient is the sum over the samples, as sum_to makes it
+        return gx, gW, Value._const(_add_reduce(gd, 0))
+    return gx, gW, _unbroadcast(g, b)
 
 
 def _linear_jvp(out, parents, t, ctx):

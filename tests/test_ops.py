@@ -276,6 +276,25 @@ def test_direct_and_recorded_vjps_give_the_same_bits(shape, axis, dtype):
         np.testing.assert_array_equal(a.grad, b.grad.data)
 
 
+@pytest.mark.parametrize("bias_dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bias_shape", [(4,), (1, 4), (3, 4)])
+def test_linear_bias_gradient_direct_and_recorded_agree(bias_shape, bias_dtype):
+    # a (N, n_out) batch with an (n_out,) bias of its dtype takes the direct sum; the rest
+    # (other shapes, a wider bias) go through sum_to, and the recorded sweep always does
+    rng = np.random.default_rng(12)
+    x, W = rng.normal(size=(3, 2)).astype(np.float32), rng.normal(size=(2, 4)).astype(np.float32)
+    bias, g = rng.normal(size=bias_shape).astype(bias_dtype), rng.normal(size=(3, 4))
+    grads = []
+    for record in (False, True):
+        b = Value(bias)
+        out = O.linear(x, W, b)
+        out.backward(g.astype(out.dtype), create_graph=record)
+        grads.append(b.grad.data if record else b.grad)
+    assert grads[0].dtype == grads[1].dtype == bias_dtype
+    assert grads[0].shape == bias_shape
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 @pytest.mark.parametrize("n,c", [(1, 1), (5, 4), (6, 3)])
 def test_nll_loss_gradient_and_numbers(n, c, reduction):
