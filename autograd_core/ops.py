@@ -151,6 +151,7 @@ def _binary(fn: Callable[[Any, Any], Any], name: str, a: Value, b: Value) -> Any
 # The ufuncs' own reductions: np.sum and np.max add a Python wrapper around these.
 _add_reduce = np.add.reduce
 _max_reduce = np.maximum.reduce
+_min_reduce = np.minimum.reduce
 
 
 def _unbroadcast(g: Value, like: Value) -> Value:
@@ -1059,7 +1060,7 @@ def nll_loss(logp: Any, target: Any, reduction: str = "mean") -> Value:
     if y.shape != (n,):
         raise ValueError(f"{name}: expected {n} class labels (shape ({n},)), got shape {y.shape}")
     if n:
-        lo, hi = y.min(), y.max()
+        lo, hi = _min_reduce(y), _max_reduce(y)
         if lo < 0 or hi >= c:
             raise ValueError(
                 f"{name}: labels must be in [0, {c}) for {c} classes, got min {lo} and max {hi}"
