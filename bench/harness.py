@@ -102,6 +102,12 @@ class Timing:
     note: str = ""
     first_result: Any = None
     error: str | None = None
+    once: float = 0.0  # seconds per step at calibration (the first generation's)
+
+    def fail(self, error: str) -> None:
+        """Report the contestant as failed: an error and no samples, wherever it failed."""
+        self.error = error
+        self.per_step.clear()
 
     @property
     def median(self) -> float:
@@ -176,10 +182,11 @@ def _worker(conn: Any, ref: str, args: tuple) -> None:
         conn.send(("error", f"{type(err).__name__}: {err}", None, None))
         return
     while True:
-        inner = conn.recv()
-        if inner is None:
+        asked = conn.recv()
+        if asked is None:
             return
-        conn.send(_time_sample(step, inner, once))
+        inner, per_step = asked  # the first generation's calibration, for every generation
+        conn.send(_time_sample(step, inner, per_step))
 
 
 PER_STEP_CLOCK_S = 50e-6
@@ -237,9 +244,11 @@ def measure(
     log = log or (lambda s: print(s, file=sys.stderr, flush=True))
     results = Measured([Timing(c.name, [], 0, c.note) for c in contestants])
     generations = max(1, min(processes, reps))
+    done = 0
     for gen in range(generations):
         rounds = reps // generations + (1 if gen < reps % generations else 0)
-        _generation(contestants, results.timings, rounds, min_sample_s, log, first=gen == 0)
+        _generation(contestants, results.timings, range(done, done + rounds), min_sample_s, log)
+        done += rounds
     for timing in results.timings:
         if not timing.error:
             log(
@@ -252,13 +261,15 @@ def measure(
 def _generation(
     contestants: Sequence[Contestant],
     timings: list[Timing],
-    rounds: int,
+    rounds: range,
     min_sample_s: float,
     log: Callable[[str], None],
-    first: bool,
 ) -> None:
-    """One process per contestant still running: set up in turn, then ``rounds`` rounds of
-    interleaved samples appended to ``timings``; the processes are stopped at the end."""
+    """One process per contestant still running: set up in turn, then the rounds numbered
+    ``rounds`` (even: in the given order, odd: reversed), their samples appended to
+    ``timings``; the processes are stopped at the end. A contestant that fails, here or in
+    an earlier generation, is reported with its error and no samples."""
+    first = rounds.start == 0
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")
@@ -270,6 +281,7 @@ def _generation(
         parent, child = ctx.Pipe()
         p = ctx.Process(target=_worker, args=(child, _ref(c.setup), c.args), daemon=True)
         p.start()
+        child.close()  # the child's end lives in the child alone: its death reads as EOF
         procs.append((c, timing, p, parent))
     running: list[tuple[Timing, Any, Any]] = []
     try:
@@ -281,23 +293,29 @@ def _generation(
             except ChildProcessError as err:
                 status, once = "error", str(err)
             if status != "ok":
-                timing.error = once
+                timing.fail(once)
                 log(f"    {c.name}: FAILED {timing.error}")
                 continue
             if first:
                 timing.first_result = first_result
                 if note:
                     timing.note = note
+                timing.once = once
                 timing.inner = max(
                     c.min_inner, min(c.max_inner, math.ceil(min_sample_s / max(once, 1e-9)))
                 )
             running.append((timing, proc, conn))
-        for r in range(rounds):
-            order = running if r % 2 == 0 else running[::-1]
-            for timing, proc, conn in order:
+        for r in rounds:
+            for timing, proc, conn in running if r % 2 == 0 else running[::-1]:
+                if timing.error:
+                    continue
                 time.sleep(SETTLE_S)
-                conn.send(timing.inner)
-                timing.per_step.append(_receive(conn, proc))
+                conn.send((timing.inner, timing.once))
+                try:
+                    timing.per_step.append(_receive(conn, proc))
+                except ChildProcessError as err:
+                    timing.fail(str(err))
+                    log(f"    {timing.name}: FAILED {timing.error}")
     finally:
         for _c, _t, p, conn in procs:
             try:
@@ -316,7 +334,11 @@ def _receive(conn: Any, proc: Any) -> Any:
     while not conn.poll(1.0):
         if not proc.is_alive():
             raise ChildProcessError(f"its process exited with code {proc.exitcode}")
-    return conn.recv()
+    try:
+        return conn.recv()
+    except EOFError:  # it died between two polls
+        proc.join(timeout=5)
+        raise ChildProcessError(f"its process exited with code {proc.exitcode}") from None
 
 
 # --------------------------------------------------------------------------- formatting

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+import time
 
 from bench import harness
 from bench.harness import Contestant
@@ -59,3 +61,63 @@ def test_measure_spreads_rounds_over_generations_of_fresh_processes(monkeypatch,
     assert t.inner >= 1
     dead = m.by_name("dies")
     assert dead.error == "its process exited with code 5" and dead.per_step == []
+
+
+def _dies_while_timed_setup(calls: int):
+    count = [0]
+
+    def step() -> int:
+        count[0] += 1
+        if count[0] > calls:  # warm-up and calibration (32 calls) pass, a sample does not
+            os._exit(4)
+        time.sleep(0.001)
+        return 1
+
+    return step
+
+
+def _fails_after_first_process_setup(path: str):
+    with open(path, "a") as f:
+        f.write("x")
+    if os.path.getsize(path) > 1:
+        raise MemoryError("no memory in this process")
+    return _sum_setup(10)
+
+
+def test_a_contestant_that_dies_first_in_the_list_or_while_timed_is_reported(monkeypatch):
+    monkeypatch.setattr(harness, "SETTLE_S", 0.0)
+    m = harness.measure(
+        [
+            Contestant("dies", _dying_setup, (3,)),
+            Contestant("dies timed", _dies_while_timed_setup, (40,)),
+            Contestant("sum", _sum_setup, (100,)),
+        ],
+        reps=3,
+        min_sample_s=0.05,
+        log=lambda line: None,
+    )
+    assert m.by_name("dies").error == "its process exited with code 3"
+    timed = m.by_name("dies timed")
+    assert timed.error == "its process exited with code 4" and timed.per_step == []
+    ok = m.by_name("sum")
+    assert ok.error is None and len(ok.per_step) == 3
+
+
+def test_a_contestant_failing_in_a_later_generation_keeps_no_samples(monkeypatch, tmp_path):
+    monkeypatch.setattr(harness, "SETTLE_S", 0.0)
+    m = harness.measure(
+        [
+            Contestant("flaky", _fails_after_first_process_setup, (str(tmp_path / "n"),)),
+            Contestant("sum", _sum_setup, (100,)),
+        ],
+        reps=4,
+        min_sample_s=0.001,
+        log=lambda line: None,
+        processes=2,
+    )
+    flaky = m.by_name("flaky")
+    assert flaky.error == "MemoryError: no memory in this process"
+    assert flaky.per_step == [] and math.isnan(flaky.median)  # no ratio rests on part of it
+    rows = harness.timing_rows("case", m, "flaky")
+    assert [r["ratio"] for r in rows] == [None, None]
+    assert len(m.by_name("sum").per_step) == 4
