@@ -16,7 +16,10 @@ written with Value operations rather than numpy, for one reason: when the engine
 with recording on (``backward(create_graph=True)``), the backward pass becomes a graph of
 its own and can be differentiated again — Hessians and gradient penalties with no second
 set of rules. With recording off (the default) the same code costs one numpy call per
-Value operation and records nothing.
+Value operation and records nothing. The few rules every training step runs (``matmul``
+and ``linear``, ``log_softmax``, ``nll_loss``) write their numbers with numpy directly
+when recording is off, instead of through intermediate Values: the same numpy calls, so
+the same bits, which tests/test_ops.py checks against the recorded path.
 
 A jvp gets the output, the inputs and their tangents (``None`` for zero) and returns the
 output's tangent: ``J u`` pushed forward, the lecture's chain multiplied from the right.
@@ -517,10 +520,10 @@ def _linear_vjp(g, out, x, W, b, ctx):
     gx, gW = _matmul_vjp(g, out, x, W, None)
     if not b.requires_grad:
         return gx, gW, None
-    gd = g.data
-    if not engine._grad_enabled and gd.ndim == 2 and b.data.shape == gd.shape[1:] and (
-        b.data.dtype == gd.dtype
-    ):  # a layer's batch: the bias's gradient is the sum over the samples, as sum_to makes it
+    gd, bd = g.data, b.data
+    direct = not engine._grad_enabled and gd.ndim == 2
+    if direct and bd.shape == gd.shape[1:] and bd.dtype == gd.dtype:
+        # a layer's batch, not recorded: the sum over the samples, as sum_to makes it
         return gx, gW, Value._const(_add_reduce(gd, 0))
     return gx, gW, _unbroadcast(g, b)
 
@@ -1055,6 +1058,8 @@ def nll_loss(logp: Any, target: Any, reduction: str = "mean") -> Value:
         raise ValueError(f"{name}: log-probabilities must have shape (N, C), got {logp.shape}")
     y = target.data if isinstance(target, Value) else np.asarray(target)
     n, c = logp.shape
+    if y.size == 0 and y.dtype.kind == "f":  # np.asarray([]) is float64
+        y = y.astype(np.intp)
     if y.dtype.kind not in "iu":
         raise TypeError(f"{name}: class labels must be integers, got dtype {y.dtype}")
     if y.shape != (n,):
@@ -1070,30 +1075,31 @@ def nll_loss(logp: Any, target: Any, reduction: str = "mean") -> Value:
     if reduction == "mean" and not n:
         raise ValueError(f"{name}: the mean of no samples (shape {logp.shape})")
     rows = np.arange(n)
+    mean = reduction == "mean"
     total = _add_reduce(np.negative(logp.data[rows, y]), None)
-    scale = 1.0 / n if reduction == "mean" else 1.0
-    data = np.true_divide(total, n) if reduction == "mean" else total  # np.mean's own steps
-    return _emit(NLL_LOSS, data, (logp,), (rows, y, scale))
+    data = np.true_divide(total, n) if mean else total  # np.mean's own steps
+    return _emit(NLL_LOSS, data, (logp,), (rows, y, mean))
 
 
 def _nll_loss_vjp(g, out, logp, ctx):
-    rows, y, scale = ctx
+    rows, y, mean = ctx
+    scale = 1.0 / len(y) if mean else 1.0  # (as mean's vjp scales)
     if engine._grad_enabled:  # recorded (create_graph): made of ops that have derivatives
         return (scatter(broadcast_to(g * -scale, y.shape), (rows, y), logp.shape),)
-    # the same numbers, written directly: each (row, label) pair occurs once, so the
-    # assignment is scatter's sum
-    data = np.zeros(logp.shape, logp.dtype)
+    # the same numbers (and dtype: scatter's is g's), written directly: each (row, label)
+    # pair occurs once, so assigning is scatter's sum
+    data = np.zeros(logp.shape, g.dtype)
     data[rows, y] = g.data * -scale
     return (Value._const(data),)
 
 
-NLL_LOSS = _op(
-    "nll_loss",
-    _nll_loss_vjp,
-    lambda out, p, t, ctx: sum(getitem(t[0], ctx[:2])) * -ctx[2],
-    needs_out=False,
-    needs_in=(),
-)
+def _nll_loss_jvp(out, parents, t, ctx):
+    rows, y, mean = ctx
+    picked = -getitem(t[0], (rows, y))
+    return picked.mean() if mean else picked.sum()  # the forward's own steps
+
+
+NLL_LOSS = _op("nll_loss", _nll_loss_vjp, _nll_loss_jvp, needs_out=False, needs_in=())
 
 
 # =========================================================================== combinators

@@ -11,7 +11,7 @@ import itertools
 import numpy as np
 import pytest
 
-from autograd_core import Value, concat, gradcheck, stack, where
+from autograd_core import Value, concat, gradcheck, jvp, stack, where
 from autograd_core import ops as O
 
 SHAPES = [(), (3,), (2, 3), (1, 3), (2, 1), (4, 2, 3)]
@@ -336,7 +336,31 @@ def test_nll_loss_keeps_float32_and_names_bad_input():
         O.nll_loss(logp, np.array([0, 1, 2]), "none")
     with pytest.raises(ValueError, match="nll_loss: the mean of no samples"):
         O.nll_loss(Value(np.zeros((0, 4))), np.array([], dtype=int))
-    assert O.nll_loss(Value(np.zeros((0, 4))), np.array([], dtype=int), "sum").data == 0.0
+    assert O.nll_loss(Value(np.zeros((0, 4))), [], "sum").data == 0.0  # [] is no labels
+
+
+def test_nll_loss_jvp_and_a_seed_of_another_dtype_agree_with_the_composed_ops():
+    rng = np.random.default_rng(13)
+    x, y = rng.normal(size=(3, 4)).astype(np.float32), np.array([1, 3, 3])
+    t = rng.normal(size=(3, 4)).astype(np.float32)
+
+    def composed(v):
+        return (-(v.log_softmax(-1)[np.arange(3), y])).mean()
+
+    def fused(v):
+        return O.nll_loss(v.log_softmax(-1), y)
+
+    # forward mode: the forward's own steps (mean of the negated picks), to the bit
+    assert jvp(fused, (x,), (t,))[1] == jvp(composed, (x,), (t,))[1]
+    # a float64 seed on a float32 loss: the gradient's dtype follows the seed on both paths
+    for record in (False, True):
+        v = Value(x)
+        fused(v).backward(Value(np.float64(1.0), requires_grad=False), create_graph=record)
+        grad = v.grad.data if record else v.grad
+        ref = Value(x)
+        composed(ref).backward(Value(np.float64(1.0), requires_grad=False))
+        assert grad.dtype == ref.grad.dtype
+        np.testing.assert_array_equal(grad, ref.grad)
 
 
 @pytest.mark.parametrize(
