@@ -150,7 +150,7 @@ def build_table(names: list[str]) -> str:
         "Produced by `make bench` (a few minutes; its own environment `.bench-venv` holds the "
         "peers; raw figures in `bench/results/*.json`, harness in `bench/harness.py`). Each "
         "workload runs all its contestants in one run, interleaved (A B C, C B A, ...), each "
-        "in a fresh process of its own (workload b spreads its 15 rounds over three "
+        "in a fresh process of its own (workloads a and b spread their rounds over three "
         "generations of fresh processes, so no ratio rests on one process's memory "
         "placement) with the same environment: one BLAS/OpenMP thread each "
         "(`BENCH_THREADS=2 make bench` for both cores on a quiet machine) and the same "
