@@ -220,16 +220,13 @@ class Optimizer:
             names = self._buffer_names(group)
             if self._step_together(group, names):
                 continue
-            state_of = self.state
             for p in group["params"]:
-                g = p.grad
+                g = _grad_array(p)
                 if g is None:
                     continue
-                if isinstance(g, Value):  # recorded (create_graph): its numbers
-                    g = g.data
-                state = state_of.get(p)
+                state = self.state.get(p)
                 if state is None:
-                    state = state_of[p] = {"step": 0}
+                    state = self.state[p] = {"step": 0}
                 first = False
                 for name in names:
                     if name not in state:
