@@ -57,6 +57,7 @@ __all__ = [
 ]
 
 try:  # the drawing module needs only the graphviz Python package, a runtime dependency
+    from autograd_core.html import save_html  # noqa: F401
     from autograd_core.stepper import (  # noqa: F401
         ForwardStep,
         Stepper,
@@ -65,6 +66,7 @@ try:  # the drawing module needs only the graphviz Python package, a runtime dep
     )
     from autograd_core.viz import draw_graph, to_dot  # noqa: F401
 
-    __all__ += ["ForwardStep", "Stepper", "draw_graph", "forward_steps", "save_steps", "to_dot"]
+    __all__ += ["ForwardStep", "Stepper", "draw_graph", "forward_steps", "save_html",
+                "save_steps", "to_dot"]
 except ImportError:  # pragma: no cover - viz.py is being written
     pass

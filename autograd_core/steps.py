@@ -1,0 +1,89 @@
+"""The two passes as steps, and what happens at each step in words.
+
+``forward_steps(root)`` replays the forward pass one node at a time (the reverse pass is
+``autograd_core.backward_steps``); ``describe(step)`` says what a step does, with its
+numbers. ``Stepper`` (stepper.py) and the step-through page (html.py) both read these, so
+the notebook and the browser number and name every step the same way.
+
+Imports point one way: engine -> viz -> steps -> html -> stepper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from autograd_core.engine import BackwardStep, topological_order
+from autograd_core.value import Value
+from autograd_core.viz import fmt_array, node_name
+
+
+@dataclass(frozen=True)
+class ForwardStep:
+    """One node of the forward pass: ``node = op(*inputs)`` has just been computed as ``value``.
+
+    A leaf (``op`` is None, no inputs) is a value that is given rather than computed.
+    """
+
+    index: int
+    node: Value
+    op: str | None
+    inputs: tuple[Value, ...]
+    value: np.ndarray
+
+
+def forward_steps(root: Value) -> Iterator[ForwardStep]:
+    """The forward pass as a sequence: one step per node in topological order.
+
+    The values were computed when the graph was built; this replays them in the order an
+    evaluator would compute them (every input before the op that uses it), so a person
+    can watch ``a*b``, then ``a*b + c``, then its ``tanh`` appear. Inputs that need no
+    gradient (data, constants) are not steps: they are there from the start.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"forward_steps: root must be a Value, not {type(root).__name__}")
+    for i, node in enumerate(topological_order(root)):
+        yield ForwardStep(i, node, node.op, node.parents, node.data)
+
+
+def describe(
+    step: BackwardStep | ForwardStep, total: int | None = None, names: dict[int, str] | None = None
+) -> str:
+    """One sentence saying what happens at ``step``, with its numbers.
+
+    Steps are counted from 1, as ``Stepper`` counts them (the engine's ``step.index`` is
+    0-based); ``names`` comes from ``viz.node_names(root)`` and tells unlabelled ops apart.
+    """
+    count = f"Step {step.index + 1}" + (f"/{total}" if total else "")
+    v = step.node
+    name = node_name(v, names)
+    if isinstance(step, ForwardStep):
+        if step.op is None:
+            return f"{count}: {name} is given: {fmt_array(step.value)}"
+        args = ", ".join(node_name(p, names) for p in step.inputs)
+        return f"{count}: {name} = {step.op}({args}) = {fmt_array(step.value)}"
+    upstream = fmt_array(step.upstream)
+    if step.op is None:
+        return f"{count}: leaf {name} receives dL/d{name} = {upstream}, stored in {name}.grad"
+    sends = [
+        f"{fmt_array(c)} to {node_name(p, names)}"
+        for p, c in zip(step.node.parents, step.contributions, strict=False)
+        if c is not None
+    ]
+    arrived = "the seed" if step.index == 0 else "arrived"
+    tail = f"; sends {', '.join(sends)}" if sends else "; its inputs need no gradient"
+    return f"{count}: at {name} ({step.op}), dL/d{name} = {upstream} {arrived}{tail}"
+
+
+def describe_start(root: Value, direction: str, total: int, names: dict[int, str] | None = None
+                   ) -> str:
+    """Step 0: the pass about to start (nothing computed, or no gradient known yet)."""
+    if direction == "forward":
+        return f"Step 0/{total}: before the forward pass: only data and constants are known"
+    name = node_name(root, names)
+    return (
+        f"Step 0/{total}: the forward pass is done ({name} = {fmt_array(root.data)}); "
+        f"no gradient is known yet"
+    )
