@@ -191,12 +191,13 @@ def _full(x: Any) -> str:
     return np.array2string(a, precision=17, threshold=FULL_ARRAY, max_line_width=100)
 
 
-def _num(x: Any) -> str:
+def _num(x: Any, term: bool = False) -> str:
     """A number or array as ``draw_graph`` writes it, full precision on hover (and, for a
-    tensor, the whole array on demand)."""
+    tensor, the whole array on demand). ``term``: a factor or summand, so a negative
+    number is bracketed."""
     a = np.asarray(x)
     short = escape(fmt_array(a))
-    if a.ndim == 0 and a.dtype.kind == "f" and float(a) < 0:
+    if term and a.ndim == 0 and a.dtype.kind == "f" and float(a) < 0:
         short = f"({short})"  # −3 in a product reads as a factor, not a subtraction
     if a.size <= SMALL:
         return f'<span class="num" title="{escape(_full(a))}">{short}</span>'
@@ -310,7 +311,7 @@ class _Page:
             arrived = f"{_d(L, name)} = "
             if len(parts) > 1:
                 arrived += " + ".join(
-                    f'<span class="part">{_num(c)} <small>(from {escape(self.name(u))}, step '
+                    f'<span class="part">{_num(c, True)} <small>(from {escape(self.name(u))}, step '
                     f"{k})</small></span>" for u, c, k in parts) + " = "
             arrived += f'<b class="upstream">{_num(s.upstream)}</b>'
             if len(parts) > 1:
@@ -329,7 +330,7 @@ class _Page:
                     rule.append(f"<li>{escape(pn)} needs no gradient</li>")
                     continue
                 if local is not None and local[i] is not None:
-                    factors = f"{_num(s.upstream)} · {_num(local[i])}"
+                    factors = f"{_num(s.upstream, True)} · {_num(local[i], True)}"
                 else:  # a tensor node: the vjp multiplies by the Jacobian without forming it
                     factors = f"vjp<sub>{escape(v.op or '')}</sub>({_num(s.upstream)})"
                 more = len(self.parts.get(id(p), [])) > 1
