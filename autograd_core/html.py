@@ -469,6 +469,7 @@ ROOT details.arr pre{max-height:14em;overflow:auto;background:#fff;border:1px so
  padding:4px;font-size:12px;margin:2px 0}
 ROOT .shape{color:#777;font-size:12px}
 ROOT .keys{color:#777;font-size:12px}
+ROOT .keys .q{color:#aaa;font-family:Helvetica,Arial,sans-serif}
 ROOT .drawing{overflow:auto;margin-top:8px;border:1px solid #eee}
 ROOT .drawing svg{max-width:100%;height:auto}
 ROOT .drawing.full svg{max-width:none}
@@ -494,7 +495,9 @@ _BODY = """<div class="agc-page{fwd}" id="{uid}" tabindex="0" data-start="{first
 <span class="counter"></span>
 </div>
 <div class="panel" aria-live="polite">{first_text}</div>
-<div class="keys">Keys: ← → step, Home / End. Hover a number for all its digits.</div>
+<div class="keys">Keys: ← → step, Home / End. Hover a number for all its digits.
+In red: the current node, and the edges its gradient goes back along (against the arrows).
+<span class="q">grad ?</span> is not known yet.</div>
 <div class="drawing">{svg}</div>
 <script type="application/json" class="agc-data">{data}</script>
 <script>
@@ -557,5 +560,7 @@ function key(e){
 (standalone?document:root).addEventListener("keydown",key);
 if(standalone)window.addEventListener("hashchange",function(){
   var i=fromHash();if(i!==null&&i!==pos)show(i);});
+var svg=root.querySelector(".drawing svg"),box=root.querySelector(".drawing");
+if(svg&&svg.width.baseVal.value>2*box.clientWidth)box.classList.add("full");  // too small fitted
 var start=standalone?fromHash():null;show(start===null?+root.getAttribute("data-start"):start);
 """
