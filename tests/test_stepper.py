@@ -273,3 +273,30 @@ def test_save_steps_forward_svg_without_gif(tmp_path):
 def test_save_steps_rejects_unknown_format(tmp_path):
     with pytest.raises(ValueError, match="unknown format 'bmpx'"):
         save_steps(lecture_graph(), tmp_path, "bmpx")
+
+
+# --------------------------------------------------------------------------- names
+def test_an_mlp_loss_names_every_node_alike_in_text_and_drawing():
+    """Issue 15, point 6: parameters by module path, layer outputs told apart, loss boxed."""
+    from autograd_core.viz import drawing_ids
+    from nn import MLP
+    from nn.losses import mse
+
+    model = MLP(2, [3], 1, activation="tanh", seed=0)
+    L = mse(model(Value(np.array([[0.5, -1.0]]), requires_grad=False)), np.array([[1.0]]))
+    s = Stepper(L)
+    leaves = [s.goto(k).describe() for k in range(1, len(s) + 1) if s.steps[k - 1].op is None]
+    assert sorted(t.split(" receives")[0].split("leaf ")[1] for t in leaves) == [
+        "0.bias", "0.weight", "2.bias", "2.weight"]
+    text = "\n".join(s.goto(k).describe() for k in range(1, len(s) + 1))
+    assert "⟨linear⟩1" in text and "⟨linear⟩2" in text and "⟨linear⟩ " not in text
+    d = parse(s.show().source)
+    titles = {n.title for n in d.values() if n.title}
+    assert {"0.weight", "0.bias", "2.weight", "2.bias", "⟨linear⟩1", "⟨linear⟩2"} <= titles
+    # every node named in the text has that name in the drawing
+    ids = drawing_ids(L)
+    for step in s.steps:
+        name = describe(step, names=s.names).split(" at ")[-1].split(" (")[0]
+        if step.op is not None and not step.node.label:
+            assert d.nodes[ids[id(step.node)][0]].title == name
+    assert "label=<<font point-size=\"12\"><b>loss: mse</b></font>>" in s.show().source
