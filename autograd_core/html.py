@@ -319,7 +319,8 @@ class _Page:
                 arrived += "are summed)</small>"
         lines.append(f'<p class="arrived">{arrived}</p>')
         if v.op is None:
-            lines.append(f"<p>{escape(name)} is a leaf: the sum is stored in "
+            what = "the sum" if len(self.parts.get(id(v), [])) > 1 else "it"
+            lines.append(f"<p>{escape(name)} is a leaf: {what} is stored in "
                          f"<code>{escape(name)}.grad</code>.</p>")
         else:
             local = self.local_derivatives(s)
@@ -417,7 +418,10 @@ def _annotate(svg: str, page: _Page, frame: _Frame) -> str:
     for g in tree.iterfind(".//s:g", ns):
         kind = g.get("class")
         title = g.find("s:title", ns)
-        if kind not in ("node", "edge") or title is None:
+        if title is None:
+            continue
+        if kind not in ("node", "edge"):  # the graph's and the clusters' DOT names
+            g.remove(title)
             continue
         name = title.text or ""
         g.set("data-id", name)

@@ -597,6 +597,15 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                    help="take the input from this data set (default: a random input)")
     p.add_argument("--seed", type=seed_int, default=0, help="default: 0")
 
+    p = sub.add_parser("explain", help="step through a saved model's backprop in a browser",
+                       description="Write one self-contained HTML page that steps through the\n"
+                                   "forward and backward pass of the loss on one real sample.")
+    p.add_argument("model", metavar="MODEL", help="model folder, .npz or .json")
+    p.add_argument("--out", default="steps.html", metavar="FILE", help="default: steps.html")
+    p.add_argument("--data", type=parse_data, default=None, metavar="DATA",
+                   help="take the sample from this data set (default: the one trained on)")
+    p.add_argument("--sample", type=int, default=0, metavar="N", help="which sample (default 0)")
+
     p = sub.add_parser("gradcheck", help="check a saved model's gradients numerically",
                        description="Compare the autodiff gradient of a saved model's loss\n"
                                    "with central finite differences, in float64.",
@@ -889,6 +898,27 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from nn.explain import save_loss_page
+
+    model, spec = load_model(args.model)
+    data = args.data or (parse_data(spec.data) if spec.data else None)
+    if data is None:
+        raise UsageError("explain: the model does not record its data set; name one with --data")
+    td = spec.training_data or {}  # the same samples as in training, when it recorded them
+    X, y = load_data(data, td.get("samples") if data.name == spec.data else None,
+                     seed=td.get("seed", 0))
+    _check_features(spec, X, data)
+    if not -len(X) <= args.sample < len(X):
+        raise UsageError(f"--sample {args.sample}: {data} has {len(X)} samples")
+    i = args.sample % len(X)
+    path = save_loss_page(model, loss_for(spec), X[i:i + 1], targets_for(spec, y[i:i + 1]),
+                          args.out, title=f"{spec.describe()}: backpropagation of the loss "
+                                          f"of sample {i} of {data} (label {y[i]})")
+    _say(f"wrote {path} (open it in a browser; #step=N opens at step N)")
+    return 0
+
+
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     model, spec = load_model(args.model)
     X, y = _sample_inputs(spec, args.data, args.samples, args.seed)
@@ -907,6 +937,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "train": cmd_train,
     "evaluate": cmd_evaluate,
     "graph": cmd_graph,
+    "explain": cmd_explain,
     "gradcheck": cmd_gradcheck,
 }
 

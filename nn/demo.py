@@ -12,7 +12,9 @@
 
 Everything is trained by ``loss.backward()`` and an optimiser step; nothing here (or in
 ``nn``) writes a derivative. Files go to ``out/``: learning curves, decision boundaries, the
-computation graph of the XOR MLP (PNG and SVG, one box per layer) and ``summary.json``.
+computation graph of the XOR MLP (PNG and SVG, one box per layer), the step-through pages
+``backprop.html`` (the lecture's expression) and ``backprop_xor.html`` (the XOR MLP's loss),
+to open in a browser, and ``summary.json``.
 """
 
 from __future__ import annotations
@@ -245,6 +247,15 @@ def run_demo(out: str = "out", seed: int = 0, progress: bool = False,
         except Exception as err:  # no viz module or no Graphviz 'dot': the rest still stands
             graph_note = f"computation graph not drawn: {' '.join(str(err).split())}"
             break
+
+    try:  # the step-through pages: the lecture's expression, and the XOR MLP's loss
+        from nn.explain import save_demo_pages
+
+        files.update(save_demo_pages(out, mx, Xx[1:2], yx[1:2], cross_entropy,
+                                     "MLP 2→8→2 (tanh) on XOR: backpropagation of the loss "
+                                     "of the input (0, 1)"))
+    except Exception as err:  # no Graphviz 'dot': the rest still stands
+        graph_note = f"step-through pages not written: {' '.join(str(err).split())}"
 
     summary = {
         "seed": seed,
