@@ -22,6 +22,7 @@ Imports point one way: engine -> viz -> steps -> html -> stepper.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -49,6 +50,7 @@ from autograd_core.viz import (
 
 UNCUT_LIMIT = 1000  # max_nodes=None draws every node; beyond this many dot takes minutes
 FULL_ARRAY = 400  # "show the full array" holds at most this many elements (numpy's summary)
+_PAGES = itertools.count(1)
 _SVG = "http://www.w3.org/2000/svg"
 _XLINK = "http://www.w3.org/1999/xlink"
 ET.register_namespace("", _SVG)
@@ -385,7 +387,8 @@ class _Page:
         }
         blob = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         blob = blob.replace("</", "<\\/")  # never ends the script element early
-        uid = "agc-" + hashlib.sha1(blob.encode()).hexdigest()[:10]
+        # unique in a notebook that shows one graph twice, and the same from run to run
+        uid = f"agc-{hashlib.sha1(blob.encode()).hexdigest()[:8]}-{next(_PAGES)}"
         last = len(frames) - 1
         body = _BODY.format(
             uid=uid, title=escape(self.title), last=last, first=first,

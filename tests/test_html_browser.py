@@ -210,3 +210,27 @@ def test_the_watch_sees_a_request_and_a_console_error(browser, tmp_path):
         assert any("example.invalid" in u for u in w.requests) and "boom" in w.errors
     finally:
         context.close()
+
+
+def test_two_inline_pages_in_one_document_step_independently(watched, tmp_path):
+    """In Jupyter the page is a fragment among other outputs (Stepper's display): its
+    script, styles and keys stay inside it, and it leaves the address alone."""
+    first = Stepper(lecture_graph())._repr_mimebundle_()["text/html"]
+    second = Stepper(lecture_graph()).goto(3)._repr_mimebundle_()["text/html"]
+    doc = tmp_path / "notebook.html"
+    doc.write_text(f"<!DOCTYPE html><meta charset=utf-8><body>{first}<p>between</p>{second}",
+                   encoding="utf-8")
+    page = watched.page
+    page.goto(doc.as_uri())
+    a, b = page.locator(".agc-page").nth(0), page.locator(".agc-page").nth(1)
+    assert b.locator(".panel").get_attribute("data-k") == "3"  # opened at the stepper's step
+    assert b.locator(".counter").text_content() == "Backward pass: step 3/8"
+    a.locator("button.next").click()
+    a.locator("button.next").click()
+    assert a.locator(".panel").get_attribute("data-k") == "2"
+    assert b.locator(".panel").get_attribute("data-k") == "3"
+    b.focus()
+    page.keyboard.press("ArrowRight")
+    assert b.locator(".panel").get_attribute("data-k") == "4"
+    assert a.locator(".panel").get_attribute("data-k") == "2"
+    assert page.evaluate("location.hash") == ""
