@@ -44,6 +44,7 @@ from autograd_core.viz import (
     draw_graph,
     drawing_ids,
     fmt_array,
+    fmt_number,
     node_name,
     node_names,
 )
@@ -208,6 +209,12 @@ def _num(x: Any, term: bool = False) -> str:
             "</details>")
 
 
+def _short(c: Any) -> str:
+    """What an edge carries, short enough to sit beside it (as ``draw_graph`` labels it)."""
+    a = np.asarray(c)
+    return fmt_array(a) if a.size <= 2 else f"mean {fmt_number(a.mean())}"
+
+
 def _d(of: str, wrt: str) -> str:
     return f"∂{escape(of)}/∂{escape(wrt)}"
 
@@ -224,6 +231,7 @@ class _Frame:
     edges: tuple[str, ...] = ()  # DOT edge titles ("v3->o2") to colour
     node: str | None = None  # the current node's DOT name (for tests and the address)
     grad: Any = None  # the current node's gradient, full precision (small arrays)
+    labels: dict[str, str] | None = None  # edge title -> what it carries back
 
 
 class _Page:
@@ -280,25 +288,29 @@ class _Page:
     def say(body: str) -> str:
         return f'<p class="say">{body}</p>'  # (the counter above says the phase)
 
-    def highlight(self, v: Value, parents: Sequence[Value]) -> tuple[tuple[str, ...],
-                                                                     tuple[str, ...]]:
+    def highlight(self, v: Value, parents: Sequence[Value], sent: Sequence[Any] = ()
+                  ) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
+        """The DOT names of ``v``'s box and oval, of the edges from ``parents``, and the
+        short text each edge carries backwards (``sent``: the contributions)."""
         where = self.ids.get(id(v))
         if where is None:
-            return (), ()
+            return (), (), {}
         box, oval = where
         nodes = tuple(x for x in (box, oval) if x)
-        edges = []
+        edges, labels = [], {}
         if oval is not None and oval != box:
             edges.append(f"{oval}->{box}")
-            for p in parents:
+            for i, p in enumerate(parents):
                 src = self.box(p) or "more"
                 if src != oval:
                     edges.append(f"{src}->{oval}")
-        return nodes, tuple(edges)
+                    if i < len(sent) and src != "more":
+                        labels[f"{src}->{oval}"] = _short(sent[i])
+        return nodes, tuple(edges), labels
 
     def forward_frame(self, s: ForwardStep, total: int) -> _Frame:
         text = escape(describe(s, total, self.names))
-        nodes, edges = self.highlight(s.node, s.inputs)
+        nodes, edges, _ = self.highlight(s.node, s.inputs)
         return _Frame("forward", s.index + 1, self.say(text),
                       nodes, edges, self.box(s.node))
 
@@ -346,11 +358,14 @@ class _Page:
                 )
             lines.append(f'<p>The chain rule at {escape(v.op or "")}: what {escape(name)} '
                          f"sends to each input</p><ul>{''.join(rule)}</ul>")
-        nodes, edges = self.highlight(v, v.parents if v.op is not None else ())
+        carrying = [(p, c) for p, c in zip(v.parents, s.contributions, strict=False)
+                    if c is not None]  # the edges a gradient goes back along
+        nodes, edges, labels = self.highlight(v, [p for p, _ in carrying],
+                                              [c for _, c in carrying])
         g = np.asarray(s.upstream)
         body = "".join(lines)
         return _Frame("step", s.index + 1, body, nodes, edges, self.box(v),
-                      g.tolist() if g.size <= FULL_ARRAY else None)
+                      g.tolist() if g.size <= FULL_ARRAY else None, labels)
 
     def local_derivatives(self, s: BackwardStep) -> list[Any] | None:
         """∂(node)/∂(input) for a scalar node, from the engine's own vjp with a unit seed.
@@ -380,7 +395,8 @@ class _Page:
         first = next((i for i, f in enumerate(frames) if (f.kind, f.k) == (kind, start[1])), 0)
         data = {
             "frames": [{"kind": f.kind, "k": f.k, "nodes": f.nodes, "edges": f.edges,
-                        "node": f.node, "grad": f.grad} for f in frames],
+                        "node": f.node, "grad": f.grad, "labels": f.labels or {}}
+                       for f in frames],
             "texts": [f.text for f in frames],
             "f": self.known_f,
             "b": self.known_b,
@@ -486,6 +502,10 @@ ROOT.fwd g.cur>path,ROOT.fwd g.cur>polygon,ROOT.fwd g.cur>ellipse{stroke:#1f5fa8
 ROOT g.edge.cur>path{stroke:#d62728;stroke-width:2.5px}
 ROOT g.edge.cur>polygon{stroke:#d62728;fill:#d62728}
 ROOT.fwd g.edge.cur>path{stroke:#1f5fa8}
+ROOT:not(.fwd) g.edge.cur>polygon{display:none}
+ROOT text.carry{font:bold 11px Helvetica,Arial,sans-serif;fill:#d62728;paint-order:stroke;
+ stroke:#fff;stroke-width:3px}
+ROOT:not(.fwd) g.edge.cur>polygon.back{display:inline;fill:#d62728;stroke:#d62728}
 ROOT.fwd g.edge.cur>polygon{stroke:#1f5fa8;fill:#1f5fa8}
 """
 
@@ -503,7 +523,7 @@ _BODY = """<div class="agc-page{fwd}" id="{uid}" tabindex="0" data-start="{first
 </div>
 <div class="panel" aria-live="polite">{first_text}</div>
 <div class="keys">Keys: ← → step, Home / End. Hover a number for all its digits.
-In red: the current node, and the edges its gradient goes back along (against the arrows).
+In red: the current node, and the edges its gradient goes back along.
 <span class="q">grad ?</span> is not known yet.</div>
 <div class="drawing">{svg}</div>
 <script type="application/json" class="agc-data">{data}</script>
@@ -525,6 +545,23 @@ function setText(t,known){
   var full=t.getAttribute("data-text");
   t.textContent=known?full:full.slice(0,5)+"?";
   t.classList.toggle("unknown",!known);}
+function backArrow(g,label){  // the gradient goes against the arrow: a head at its tail
+  var path=g.querySelector("path");if(!path||!path.getTotalLength)return;
+  var n=path.getTotalLength();if(n<1)return;
+  var a=path.getPointAtLength(0),b=path.getPointAtLength(Math.min(9,n));
+  var dx=b.x-a.x,dy=b.y-a.y,d=Math.sqrt(dx*dx+dy*dy)||1;dx/=d;dy/=d;
+  var pts=[a.x,a.y,b.x-dy*4,b.y+dx*4,b.x+dy*4,b.y-dx*4];
+  var tri=document.createElementNS("http://www.w3.org/2000/svg","polygon");
+  tri.setAttribute("class","back");
+  tri.setAttribute("points",pts[0]+","+pts[1]+" "+pts[2]+","+pts[3]+" "+pts[4]+","+pts[5]);
+  g.appendChild(tri);
+  if(label===undefined)return;  // and what it carries, beside it, on a white ground
+  var c=path.getPointAtLength(n/2),e=path.getPointAtLength(Math.min(n,n/2+2));
+  var ux=e.x-c.x,uy=e.y-c.y,u=Math.sqrt(ux*ux+uy*uy)||1;
+  var nx=uy/u,ny=-ux/u;if(ny>0){nx=-nx;ny=-ny;}  // the side above the edge
+  var t=document.createElementNS("http://www.w3.org/2000/svg","text");
+  t.setAttribute("class","carry");t.setAttribute("x",c.x+nx*7);t.setAttribute("y",c.y+ny*7);
+  t.setAttribute("text-anchor","middle");t.textContent=label;g.appendChild(t);}
 function show(i){
   pos=Math.max(0,Math.min(frames.length-1,i));var f=frames[pos];
   var fwd=f.kind==="forward";root.classList.toggle("fwd",fwd);
@@ -536,6 +573,9 @@ function show(i){
     var at=D.b[id];setText(t,!fwd&&at!==undefined&&at<=f.k);});
   root.querySelectorAll(".drawing g.cur").forEach(function(g){g.classList.remove("cur");});
   f.nodes.concat(f.edges).forEach(function(id){if(byId[id])byId[id].classList.add("cur");});
+  root.querySelectorAll(".drawing polygon.back").forEach(function(a){a.remove();});
+  root.querySelectorAll(".drawing text.carry").forEach(function(t){t.remove();});
+  if(!fwd)f.edges.forEach(function(id){if(byId[id])backArrow(byId[id],f.labels[id]);});
   panel.innerHTML=texts[pos];
   panel.setAttribute("data-kind",f.kind);panel.setAttribute("data-k",f.k);
   panel.setAttribute("data-node",f.node===null?"":f.node);
