@@ -165,6 +165,19 @@ def test_chain_rule_written_with_the_local_derivative(watched, lecture_page):
     text = page.locator(".panel").text_content()
     up = fmt_array(e_step.upstream)
     assert f"∂L/∂a = ∂L/∂e · ∂e/∂a = ({up}) · (-3) = {fmt_array(e_step.contributions[0])}" in text
+    # on the drawing: the edges back to a and b are red, with what each carries beside it
+    carried = page.eval_on_selector_all(".drawing g.edge.cur text.carry",
+                                        "ts => ts.map(t => t.textContent)")
+    assert sorted(carried) == sorted(fmt_array(c) for c in e_step.contributions)
+    page.keyboard.press("ArrowLeft")  # step 4 at d = e + c; step 3 at t = tanh(d) ...
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")  # step 2 at t - y: y needs no gradient, its edge stays grey
+    ids = drawing_ids(L)
+    red = page.eval_on_selector_all(".drawing g.edge.cur", "gs => gs.map(g => g.dataset.id)")
+    (r_step,) = [s for s in steps if s.index == 1]
+    y = r_step.node.parents[1]
+    assert y.label == "y" and not any(e.startswith(ids[id(y)][0] + "->") for e in red)
+    assert len(red) == 2  # the op's edge to r and the edge back to t
 
 
 def test_tensor_page_shows_shapes_and_the_full_array_on_demand(watched, tmp_path):
