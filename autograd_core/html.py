@@ -256,6 +256,18 @@ class _Page:
             box = self.box(s.node)
             if box is not None and box not in self.known_b:
                 self.known_b[box] = s.index + 1
+        # the Value each drawn box stands for (not a collapsed module's box)
+        self.values: dict[str, Value] = {}
+        todo, seen = [root], {id(root)}
+        while todo:  # every Value, constants too (they are drawn but are no steps)
+            v = todo.pop()
+            box = self.box(v)
+            if box is not None and box.startswith("v"):
+                self.values[box] = v
+            for p in v.parents:
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    todo.append(p)
         # who sent what to each node: (sender, part, sender's step number)
         self.parts: dict[int, list[tuple[Value, Any, int]]] = {}
         for s in steps:
@@ -449,12 +461,16 @@ def _annotate(svg: str, page: _Page, frame: _Frame) -> str:
             g.set("class", f"{kind} cur")
         if kind != "node":
             continue
+        value = page.values.get(name)
         for t in g.iterfind(".//s:text", ns):
             text = "".join(t.itertext())
             for row in ("data", "grad"):
                 if text.startswith(row + " "):
                     t.set("class", row)
                     t.set("data-text", text)
+                    full = None if value is None else getattr(value, row)
+                    if full is not None:  # every digit, shown on hover once known
+                        t.set("data-full", _full(full))
                     if row == "data":
                         known = frame.kind != "forward" or page.known_f.get(name, 0) <= frame.k
                     else:
@@ -542,8 +558,10 @@ var byId={};root.querySelectorAll(".drawing g[data-id]").forEach(function(g){
   byId[g.getAttribute("data-id")]=g;});
 var nf=0,nb=0;frames.forEach(function(f){if(f.kind==="forward")nf=f.k;else nb=f.k;});
 function setText(t,known){
-  var full=t.getAttribute("data-text");
-  t.textContent=known?full:full.slice(0,5)+"?";
+  var text=t.getAttribute("data-text"),full=t.getAttribute("data-full");
+  t.textContent=known?text:text.slice(0,5)+"?";
+  if(known&&full){var tip=document.createElementNS("http://www.w3.org/2000/svg","title");
+    tip.textContent=full;t.appendChild(tip);}
   t.classList.toggle("unknown",!known);}
 function backArrow(g,label){  // the gradient goes against the arrow: a head at its tail
   var path=g.querySelector("path");if(!path||!path.getTotalLength)return;

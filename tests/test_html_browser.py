@@ -48,7 +48,9 @@ def state(page) -> dict:
 
 
 def shown(page, dot_id: str, row: str) -> str:
-    return page.locator(f'.drawing g[data-id="{dot_id}"] text.{row}').first.text_content()
+    """The row's text as drawn (without its hover title)."""
+    return page.locator(f'.drawing g[data-id="{dot_id}"] text.{row}').first.evaluate(
+        "t => t.firstChild.nodeValue")
 
 
 def known_grads(page) -> int:
@@ -247,3 +249,19 @@ def test_two_inline_pages_in_one_document_step_independently(watched, tmp_path):
     assert b.locator(".panel").get_attribute("data-k") == "4"
     assert a.locator(".panel").get_attribute("data-k") == "2"
     assert page.evaluate("location.hash") == ""
+
+
+def test_numbers_on_the_drawing_show_every_digit_on_hover(watched, lecture_page):
+    path, L, steps = lecture_page
+    ids = drawing_ids(L)
+    t = next(s.node for s in steps if s.node.label == "t")
+    page = watched.page
+    page.goto(path.as_uri() + "#step=1")
+    box = ids[id(t)][0]
+    data = page.locator(f'.drawing g[data-id="{box}"] text.data title')
+    assert float(data.text_content()) == float(t.data)  # repr: every digit
+    assert page.locator(f'.drawing g[data-id="{box}"] text.grad title').count() == 0  # unknown
+    page.goto(path.as_uri() + "#step=3")  # t reached
+    page.reload()
+    grad = page.locator(f'.drawing g[data-id="{box}"] text.grad title')
+    assert float(grad.text_content()) == float(t.grad)
