@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core import GradcheckReport, Value, gradcheck, name_scope
+from autograd_core import GradcheckReport, Value, gradcheck
 from nn import data as D
 from nn.io import make_parent
 from nn.layers import MLP, Adaline, Perceptron
@@ -853,8 +853,7 @@ def render_model_graph(
             p.label = name
         x = Value(np.asarray(X, dtype=np.float64), requires_grad=False, label="x")
         out = model(x)
-        with name_scope(f"loss: {loss_name}" if loss_name else "loss"):
-            loss = loss_fn(out, y)
+        loss = loss_fn(out, y)  # nn.losses draw themselves in a "loss: <name>" box
         loss.label = "L"
         loss.backward()
         graph = draw_graph(loss, title=title, rankdir=rankdir)
