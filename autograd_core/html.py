@@ -321,10 +321,14 @@ class _Page:
         return nodes, tuple(edges), labels
 
     def forward_frame(self, s: ForwardStep, total: int) -> _Frame:
-        text = escape(describe(s, total, self.names))
+        text = self.say(escape(describe(s, total, self.names)))
+        if s.inputs:  # the numbers that went in
+            text += "<p>from " + ", ".join(f"{escape(self.name(p))} = {_num(p.data)}"
+                                           for p in s.inputs) + "</p>"
+        else:
+            text += f"<p>{escape(self.name(s.node))} = {_num(s.value)} is given</p>"
         nodes, edges, _ = self.highlight(s.node, s.inputs)
-        return _Frame("forward", s.index + 1, self.say(text),
-                      nodes, edges, self.box(s.node))
+        return _Frame("forward", s.index + 1, text, nodes, edges, self.box(s.node))
 
     def backward_frame(self, s: BackwardStep, total: int) -> _Frame:
         v, name, L = s.node, self.name(s.node), self.L
