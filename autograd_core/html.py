@@ -76,6 +76,7 @@ def save_html(
     to ``draw_graph`` (``rankdir``, ``max_nodes``, ``collapse``, ``legend``). Returns the
     path written. Open it in any browser; ``#step=N`` in the address opens at step N.
     """
+    _check(root, draw_options)  # before anything is made or changed
     target = _writable(path)
     page = html_page(root, grad=grad, zero_grad=zero_grad, title=title, **draw_options)
     write_page(page, target)
@@ -92,7 +93,7 @@ def html_page(
     **draw_options: Any,
 ) -> str:
     """The page of ``save_html`` as text (``standalone=False``: a fragment for a notebook)."""
-    _check_root(root)
+    _check(root, draw_options)
     if zero_grad:
         for v in topological_order(root):
             if v.is_leaf:
@@ -129,10 +130,7 @@ def stepper_page(
     node's ``.grad`` is final and the drawing is made once with all of them, then the
     page's script hides what is not yet known at each step.
     """
-    _check_root(root)
-    for key in ("highlight", "title", "show_data", "show_grad"):
-        if key in draw_options:
-            raise TypeError(f"save_html: {key} is chosen by the page, not a draw option")
+    _check(root, draw_options)
     max_nodes = draw_options.get("max_nodes", DEFAULT_MAX_NODES)
     collapse = draw_options.get("collapse", False)
     ids = drawing_ids(root, max_nodes=max_nodes, collapse=collapse)
@@ -149,7 +147,10 @@ def stepper_page(
 
 
 # --------------------------------------------------------------------------- checks
-def _check_root(root: Any) -> None:
+def _check(root: Any, draw_options: dict[str, Any]) -> None:
+    for key in ("highlight", "title", "show_data", "show_grad"):
+        if key in draw_options:
+            raise TypeError(f"save_html: {key} is chosen by the page, not a draw option")
     if not isinstance(root, Value):
         raise TypeError(f"save_html: root must be a Value, not {type(root).__name__}")
     if not root.requires_grad:

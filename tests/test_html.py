@@ -96,7 +96,8 @@ def test_errors_say_what_is_wrong(tmp_path):
     with pytest.raises(ValueError, match="does not require grad"):
         save_html(y, tmp_path / "x.html")
     with pytest.raises(TypeError, match="root must be a Value, not float"):
-        save_html(1.0, tmp_path / "x.html")
+        save_html(1.0, tmp_path / "new" / "x.html")
+    assert not (tmp_path / "new").exists()  # nothing made before the input is checked
     with pytest.raises(IsADirectoryError, match="is a folder"):
         save_html(L, tmp_path)
     blocker = tmp_path / "file"
