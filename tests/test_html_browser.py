@@ -265,3 +265,22 @@ def test_numbers_on_the_drawing_show_every_digit_on_hover(watched, lecture_page)
     page.reload()
     grad = page.locator(f'.drawing g[data-id="{box}"] text.grad title')
     assert float(grad.text_content()) == float(t.grad)
+
+
+def test_collapsed_layers_light_up_as_one_box(watched, tmp_path):
+    from nn import MLP
+    from nn.losses import mse
+
+    model = MLP(2, [3], 1, activation="tanh", seed=0)
+    L = mse(model(Value(np.array([[0.5, -1.0]]), requires_grad=False)), np.array([[1.0]]))
+    path = save_html(L, tmp_path / "collapsed.html", collapse=True)
+    steps = Stepper(L).steps
+    ids = drawing_ids(L, collapse=True)
+    page = watched.page
+    page.goto(path.as_uri() + "#step=0")
+    for k, step in enumerate(steps, start=1):
+        page.keyboard.press("ArrowRight")
+        assert state(page)["k"] == k
+        box, _ = ids[id(step.node)]
+        assert state(page)["node"] == box and box in state(page)["current"]
+        assert state(page)["grad"] == np.asarray(step.node.grad).tolist()
