@@ -16,37 +16,15 @@ from typing import Any, NamedTuple
 import graphviz
 import numpy as np
 
-from autograd_core.engine import BackwardStep, backward_steps, topological_order
+from autograd_core.engine import (
+    BackwardStep,
+    ForwardStep,
+    backward_steps,
+    forward_steps,
+    topological_order,
+)
 from autograd_core.value import Value
 from autograd_core.viz import ComputationGraph, draw_graph, fmt_array, node_name
-
-
-@dataclass(frozen=True)
-class ForwardStep:
-    """One node of the forward pass: ``node = op(*inputs)`` has just been computed as ``value``.
-
-    A leaf (``op`` is None, no inputs) is a value that is given rather than computed.
-    """
-
-    index: int
-    node: Value
-    op: str | None
-    inputs: tuple[Value, ...]
-    value: np.ndarray
-
-
-def forward_steps(root: Value) -> Iterator[ForwardStep]:
-    """The forward pass as a sequence: one step per node in topological order.
-
-    The values were computed when the graph was built; this replays them in the order an
-    evaluator would compute them (every input before the op that uses it), so a person
-    can watch ``a*b``, then ``a*b + c``, then its ``tanh`` appear. Inputs that need no
-    gradient (data, constants) are not steps: they are there from the start.
-    """
-    if not isinstance(root, Value):
-        raise TypeError(f"forward_steps: root must be a Value, not {type(root).__name__}")
-    for i, node in enumerate(topological_order(root)):
-        yield ForwardStep(i, node, node.op, node.parents, node.data)
 
 
 def describe(step: BackwardStep | ForwardStep, total: int | None = None) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from autograd_core.engine import _FREED, BackwardStep, FreedData, topological_order
+from autograd_core.engine import _FREED, BackwardStep, topological_order
 from autograd_core.value import Value
 
 DEFAULT_MAX_NODES = 200  # about 2 s in dot for a scalar MLP; 400 takes 6 s
@@ -96,8 +96,6 @@ def fmt_number(x: Any) -> str:
 def fmt_array(a: Any) -> str:
     """Values of a small array (nested lists), else ``min · mean · max``."""
     a = a.data if isinstance(a, Value) else a
-    if isinstance(a, FreedData):  # dropped by backward(retain_graph=False): no values
-        return "freed"
     a = np.asarray(a)
     if a.ndim == 0:
         return fmt_number(a)
