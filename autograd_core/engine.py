@@ -128,7 +128,7 @@ def _release(node: Value) -> None:
 
 def _freed(*args: Any, **kwargs: Any) -> Any:
     raise RuntimeError(
-        "backward through a graph that was freed by backward(retain_graph=False); "
+        "backward through a graph whose buffers were freed by backward(retain_graph=False); "
         "keep it with retain_graph=True (the default) to differentiate it twice"
     )
 
