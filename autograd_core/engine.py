@@ -21,6 +21,7 @@ Semantics follow PyTorch:
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,7 +51,10 @@ def topological_order(root: Value) -> list[Value]:
             if parent.requires_grad and id(parent) not in seen:
                 seen[id(parent)] = parent
                 stack.append(parent)
-    return sorted(seen.values(), key=lambda node: node._seq)
+    return sorted(seen.values(), key=_creation)
+
+
+_creation = operator.attrgetter("_seq")  # a node's creation number, read in C
 
 
 # --------------------------------------------------------------------------- reverse
@@ -74,7 +78,7 @@ def sweep(root: Value, seed: Any, release: bool = False) -> Iterator[tuple[Value
             continue
         if node._hooks:
             g = _run_hooks(node, g)
-        contributions = _vjps(node, g)
+        contributions = () if node._op is None else _vjps(node, g)  # a leaf sends nothing on
         for parent, c in zip(node._parents, contributions):  # noqa: B905 (same length)
             if c is not None:
                 key = id(parent)
@@ -90,7 +94,7 @@ def _vjps(node: Value, g: Any) -> list[Any]:
     The rules get plain arrays, or Values while the sweep is recorded (``create_graph``).
     Each result is summed back over broadcast axes to its parent's shape and dtype.
     """
-    op, parents = node._op, node._parents
+    op, parents, kwargs = node._op, node._parents, node._kwargs
     if op is _FREED:
         _freed()
     if mode.grad_enabled:
@@ -98,8 +102,8 @@ def _vjps(node: Value, g: Any) -> list[Any]:
     else:
         ans, inputs = node.data, [p.data for p in parents]
     out = [
-        _fit(op.vjp[i](g, ans, *inputs, **node._kwargs), p.data) if p.requires_grad else None
-        for i, p in enumerate(parents)
+        _fit(rule(g, ans, *inputs, **kwargs), p.data) if p.requires_grad else None
+        for rule, p in zip(op.vjp, parents)  # noqa: B905 (a rule per input)
     ]
     if mode.anomaly:
         _check_backward(node, out)
@@ -111,7 +115,7 @@ def _fit(c: Any, like: Any) -> Any:
     added (the sum of the copies' gradients), then cast."""
     if c.shape != like.shape:
         c = _sum_to(c, shape=like.shape)
-    if c.dtype != like.dtype:
+    if c.dtype is not like.dtype and c.dtype != like.dtype:
         c = c.astype(like.dtype)
     return c
 
@@ -241,12 +245,14 @@ def _store(node: Value, g: Any, given: set[int]) -> None:
     must not change another. ``given`` holds the arrays handed out in this sweep.
     """
     data = g.data if isinstance(g, Value) else g
-    if id(data) in given or (node._op is None and not _own(data)):
-        data = np.array(data)
-    given.add(id(data))
     if node._op is not None:
         node.grad = data  # (as data even when recorded: no reference cycle)
-    elif isinstance(g, Value):  # create_graph: a leaf keeps the record of its gradient
+        given.add(id(data))
+        return
+    if id(data) in given or not _own(data):
+        data = np.array(data)
+    given.add(id(data))
+    if isinstance(g, Value):  # create_graph: a leaf keeps the record of its gradient
         node.grad = g if node.grad is None else node.grad + g
     else:
         node.grad = data if node.grad is None else node.grad + data

@@ -13,9 +13,18 @@ from autograd_core import engine, ops
 from autograd_core.value import Value
 
 
+def _binary(fn: Any) -> Any:
+    """``v * w`` calls ``v.__mul__(w)``, which is ``mul(v, w)``."""
+    return lambda self, other: fn(self, other)
+
+
 def _swap(fn: Any) -> Any:
     """The reflected operator: ``2.0 - v`` calls ``v.__rsub__(2.0)``, which is ``sub(2.0, v)``."""
     return lambda self, other: fn(other, self)
+
+
+def _unary(fn: Any) -> Any:
+    return lambda self: fn(self)
 
 
 def _step(self: Value) -> Any:
@@ -44,17 +53,18 @@ def _backward(
 
 METHODS: dict[str, Any] = {
     # operators, with numbers and arrays on either side
-    "__add__": ops.add, "__radd__": _swap(ops.add),
-    "__sub__": ops.sub, "__rsub__": _swap(ops.sub),
-    "__mul__": ops.mul, "__rmul__": _swap(ops.mul),
-    "__truediv__": ops.div, "__rtruediv__": _swap(ops.div),
-    "__pow__": ops.pow, "__rpow__": _swap(ops.pow),
+    "__add__": _binary(ops.add), "__radd__": _swap(ops.add),
+    "__sub__": _binary(ops.sub), "__rsub__": _swap(ops.sub),
+    "__mul__": _binary(ops.mul), "__rmul__": _swap(ops.mul),
+    "__truediv__": _binary(ops.div), "__rtruediv__": _swap(ops.div),
+    "__pow__": _binary(ops.pow), "__rpow__": _swap(ops.pow),
     "__matmul__": ops.matmul, "__rmatmul__": _swap(ops.matmul),
-    "__neg__": ops.neg, "__pos__": lambda self: self, "__abs__": ops.abs,
+    "__neg__": _unary(ops.neg), "__pos__": lambda self: self, "__abs__": _unary(ops.abs),
     "__getitem__": ops.getitem,
     # methods
-    "exp": ops.exp, "log": ops.log, "sqrt": ops.sqrt, "abs": ops.abs, "tanh": ops.tanh,
-    "sigmoid": ops.sigmoid, "relu": ops.relu, "softplus": ops.softplus, "elu": ops.elu,
+    "exp": _unary(ops.exp), "log": _unary(ops.log), "sqrt": _unary(ops.sqrt),
+    "abs": _unary(ops.abs), "tanh": _unary(ops.tanh), "sigmoid": _unary(ops.sigmoid),
+    "relu": _unary(ops.relu), "softplus": _unary(ops.softplus), "elu": ops.elu,
     "step": _step, "clip": ops.clip, "astype": ops.astype,
     "sum": ops.sum, "mean": ops.mean, "max": ops.max,
     "reshape": ops.reshape, "transpose": ops.transpose,

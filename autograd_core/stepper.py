@@ -8,13 +8,10 @@ ipywidgets is installed) and ``save_steps`` for one image per step plus an anima
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import graphviz
-import numpy as np
 
 from autograd_core.engine import (
     BackwardStep,

@@ -121,9 +121,9 @@ def test_finite_graphs_pass_with_identical_results():
     rng = np.random.default_rng(0)
     data = rng.standard_normal((4, 3))
     results = []
-    for mode in (False, True):
+    for anomaly in (False, True):
         x = Value(data.copy())
-        if mode:
+        if anomaly:
             with detect_anomaly():
                 loss = ((x @ x.T).tanh().softmax() * 3.0).log_softmax().sum()
                 loss.backward()

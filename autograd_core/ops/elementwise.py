@@ -82,9 +82,9 @@ def _pow_dy(ans: Any, x: Any, y: Any) -> Any:
 
 def _power(x: Any, y: Any) -> Any:
     # a bool mask as base or exponent: its rules need y - 1 and log x, undefined on bools
-    if getattr(x, "dtype", None) == bool:
+    if np.result_type(x) == np.bool_:
         x = x.astype(np.result_type(y, np.float16))
-    if getattr(y, "dtype", None) == bool:
+    if np.result_type(y) == np.bool_:
         y = y.astype(np.result_type(x, np.float16))
     return x**y
 
@@ -205,8 +205,14 @@ def astype(x: Any, dtype: Any) -> Any:
 _where_prim = primitive(
     "where",
     lambda x, y, cond: np.where(cond, x, y),
-    vjp=(lambda g, ans, x, y, cond: np.where(cond, g, 0), lambda g, ans, x, y, cond: np.where(cond, 0, g)),
-    jvp=(lambda t, ans, x, y, cond: np.where(cond, t, 0), lambda t, ans, x, y, cond: np.where(cond, 0, t)),
+    vjp=(
+        lambda g, ans, x, y, cond: np.where(cond, g, 0),
+        lambda g, ans, x, y, cond: np.where(cond, 0, g),
+    ),
+    jvp=(
+        lambda t, ans, x, y, cond: np.where(cond, t, 0),
+        lambda t, ans, x, y, cond: np.where(cond, 0, t),
+    ),
 )
 
 

@@ -26,14 +26,15 @@ dtype), and broadcast a jvp's term to the output's shape.
 from __future__ import annotations
 
 import functools
-import types
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from autograd_core import mode
 from autograd_core.value import _NO_KWARGS, FUNCTIONS, UFUNCS, Value, as_array
+from autograd_core.value import _creation_counter as _counter
 
 Rule = Callable[..., Any]
 
@@ -71,18 +72,16 @@ class Primitive:
             data = self.forward(*[x.data for x in args], **kwargs)
         except ValueError as err:
             raise _shape_error(self.name, args, err) from None
+        out = object.__new__(Value)
         if mode.grad_enabled:
             for x in args:
-                if x.requires_grad:
-                    out = Value._node(data, self, args, kwargs or _NO_KWARGS)
+                if x.requires_grad:  # record: the output remembers its op and inputs
+                    out._setup(data, True, self, args, kwargs or _NO_KWARGS, next(_counter))
                     if mode.anomaly:
                         _check_forward(out)
                     return out
-        return Value._node(data)
-
-    def __get__(self, obj: Any, cls: Any = None) -> Any:
-        """As a method of Value (``Value.__mul__ = mul``), bound to the Value, as functions are."""
-        return self if obj is None else types.MethodType(self, obj)
+        out._setup(data, False, None, (), _NO_KWARGS, 0)
+        return out
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -99,6 +98,9 @@ class EachInput:
 
     def __getitem__(self, i: int) -> Rule:
         return functools.partial(self.rule, i)
+
+    def __iter__(self) -> Iterator[Rule]:  # zip(op.vjp, parents) takes as many as needed
+        return map(self.__getitem__, itertools.count())
 
 
 def primitive(

@@ -12,7 +12,6 @@ import builtins
 from typing import Any
 
 import numpy as np
-
 from numpy.lib.array_utils import normalize_axis_index
 
 from autograd_core.ops.primitive import EachInput, constant, linear_op, primitive, register
@@ -82,7 +81,7 @@ def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
     return transpose(x, tuple(axes))
 
 
-register(np.reshape, lambda x, shape=None, **kw: reshape(x, shape if shape is not None else kw["newshape"]))
+register(np.reshape, lambda x, shape: reshape(x, shape))
 register(np.transpose, lambda x, axes=None: transpose(x, axes))
 register(np.swapaxes, swapaxes)
 
