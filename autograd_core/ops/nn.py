@@ -8,6 +8,7 @@ idea (a layer's ``a = W^T x + b``, a loss) and its gradient one array.
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Any
 
 import numpy as np
@@ -28,7 +29,8 @@ def _linear(x: Any, W: Any, b: Any) -> Any:
 
 def _linear_dW(g: Any, ans: Any, x: Any, W: Any, b: Any) -> Any:
     # the lecture's dL/dW = x^T delta, summed over every sample of the batch
-    return x.reshape(-1, x.shape[-1]).T @ g.reshape(-1, g.shape[-1])
+    samples = math.prod(x.shape[:-1])  # (1 for a single sample x of shape (n_in,))
+    return x.reshape(samples, x.shape[-1]).T @ g.reshape(samples, g.shape[-1])
 
 
 _linear_prim = primitive(
