@@ -113,9 +113,11 @@ def _vjps(node: Value, g: Any) -> list[Any]:
 def _fit(c: Any, like: Any) -> Any:
     """A gradient with ``like``'s shape and dtype: summed over the axes that broadcasting
     added (the sum of the copies' gradients), then cast."""
+    if type(c) is type(like) and type(c) is not np.ndarray:
+        return c  # numpy scalars of one type (np.float64): nothing to fit, and quick to see
     if c.shape != like.shape:
         c = _sum_to(c, shape=like.shape)
-    if c.dtype is not like.dtype and c.dtype != like.dtype:
+    if c.dtype != like.dtype:
         c = c.astype(like.dtype)
     return c
 
@@ -245,21 +247,24 @@ def _store(node: Value, g: Any, given: set[int]) -> None:
     must not change another. ``given`` holds the arrays handed out in this sweep.
     """
     data = g.data if isinstance(g, Value) else g
+    if node._op is None and _shared(data, given):
+        data = np.array(data)  # a leaf's .grad is an array of its own
+    if type(data) is np.ndarray:
+        given.add(id(data))
     if node._op is not None:
         node.grad = data  # (as data even when recorded: no reference cycle)
-        given.add(id(data))
-        return
-    if id(data) in given or not _own(data):
-        data = np.array(data)
-    given.add(id(data))
-    if isinstance(g, Value):  # create_graph: a leaf keeps the record of its gradient
+    elif isinstance(g, Value):  # create_graph: a leaf keeps the record of its gradient
         node.grad = g if node.grad is None else node.grad + g
     else:
         node.grad = data if node.grad is None else node.grad + data
 
 
-def _own(data: Any) -> bool:
-    return isinstance(data, np.ndarray) and data.base is None and data.flags.writeable
+def _shared(data: Any, given: set[int]) -> bool:
+    """Whether an array may be seen elsewhere: handed out already, a view or read-only.
+    (A numpy scalar cannot be changed in place, so it never needs a copy.)"""
+    return type(data) is np.ndarray and (
+        id(data) in given or data.base is not None or not data.flags.writeable
+    )
 
 
 # --------------------------------------------------------------------------- the API
