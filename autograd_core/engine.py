@@ -64,9 +64,11 @@ def sweep(root: Value, seed: Any, release: bool = False) -> Iterator[tuple[Value
     ``seed`` is ``dL/d(root)``. At each node the gradients that arrived from its consumers
     are complete (they all come later in the topological order), so their sum
     ``g = dL/d(node)`` goes through the op's vjp rules, and each parent receives
-    ``g · d(node)/d(parent)``. Yields ``(node, g, contributions)``; the caller stores
-    ``g`` or reads it. Recording on (``create_graph``): ``g`` and the contributions are
-    Values, and the sweep itself is a graph that can be differentiated again.
+    ``g · d(node)/d(parent)``, summed in ``pending`` until that parent's turn. Yields
+    ``(node, g, contributions)`` and writes no ``.grad``: ``backward`` stores ``g``,
+    ``gradients`` and ``backward_steps`` read it. Recording on (``create_graph``): ``g``
+    and the contributions are Values, and the sweep itself is a graph that can be
+    differentiated again.
     """
     order = topological_order(root)
     _check_unchanged(order)
@@ -97,7 +99,7 @@ def _vjps(node: Value, g: Any) -> list[Any]:
     op, parents, kwargs = node._op, node._parents, node._kwargs
     if op is _FREED:
         _freed()
-    if mode.grad_enabled:
+    if mode.grad_enabled:  # on only under backward(create_graph=True): rules record
         ans, inputs = node, parents
     else:
         ans, inputs = node.data, [p.data for p in parents]

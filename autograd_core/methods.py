@@ -38,7 +38,7 @@ def _step(self: Value) -> Any:
     return ops.step(self)
 
 
-def _backward(
+def _value_backward(
     self: Value, grad: Any = None, create_graph: bool = False, retain_graph: bool = True
 ) -> None:
     """Backpropagate from this Value: fill ``.grad`` of every node it depends on.
@@ -70,7 +70,7 @@ METHODS: dict[str, Any] = {
     "reshape": ops.reshape, "transpose": ops.transpose,
     "T": property(lambda self: ops.transpose(self), doc="The transpose (axes reversed)."),
     "softmax": ops.softmax, "log_softmax": ops.log_softmax,
-    "backward": _backward,
+    "backward": _value_backward,
 }
 
 for _name, _fn in METHODS.items():
