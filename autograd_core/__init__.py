@@ -2,18 +2,18 @@
 
 Build expressions from ``Value`` objects; ``backward()`` sorts the graph topologically and
 accumulates gradients in reverse (backpropagation). Every primitive's forward and
-derivative rules live together in ``autograd_core.ops``.
+derivative rules live together in ``autograd_core.ops``. The reading path: ``value.py``
+(the node), ``ops/primitive.py`` (a primitive and its rules), ``engine.py``
+(``topological_order`` and ``sweep``).
 """
 
+from autograd_core import methods  # noqa: F401 (binds Value's operators and methods)
 from autograd_core.engine import (
     BackwardStep,
+    ForwardStep,
     backward_steps,
-    detect_anomaly,
-    enable_grad,
+    forward_steps,
     gradients,
-    is_grad_enabled,
-    name_scope,
-    no_grad,
     topological_order,
 )
 from autograd_core.functional import grad, hessian, jacobian, jvp, value_and_grad, vjp
@@ -24,11 +24,22 @@ from autograd_core.gradcheck import (
     gradgradcheck,
     numerical_grad,
 )
+from autograd_core.html import save_html
+from autograd_core.mode import detect_anomaly, enable_grad, is_grad_enabled, name_scope, no_grad
 from autograd_core.ops import concat, linear, nll_loss, stack, where
+from autograd_core.stepper import Stepper, save_steps
 from autograd_core.value import Value
+from autograd_core.viz import draw_graph, to_dot
 
 __all__ = [
     "BackwardStep",
+    "ForwardStep",
+    "Stepper",
+    "draw_graph",
+    "forward_steps",
+    "save_html",
+    "save_steps",
+    "to_dot",
     "GradcheckError",
     "GradcheckReport",
     "Value",
@@ -55,18 +66,3 @@ __all__ = [
     "vjp",
     "where",
 ]
-
-try:  # the drawing module needs only the graphviz Python package, a runtime dependency
-    from autograd_core.html import save_html  # noqa: F401
-    from autograd_core.stepper import (  # noqa: F401
-        ForwardStep,
-        Stepper,
-        forward_steps,
-        save_steps,
-    )
-    from autograd_core.viz import draw_graph, to_dot  # noqa: F401
-
-    __all__ += ["ForwardStep", "Stepper", "draw_graph", "forward_steps", "save_html",
-                "save_steps", "to_dot"]
-except ImportError:  # pragma: no cover - viz.py is being written
-    pass

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core import engine
+from autograd_core.mode import enable_grad, is_grad_enabled, set_grad_enabled
 from autograd_core.value import Value, as_array
 
 Fn = Callable[..., Any]
@@ -21,7 +22,7 @@ Fn = Callable[..., Any]
 
 def _leaf(x: Any) -> tuple[Value, bool]:
     """The Value to differentiate with respect to, and whether an outer trace owns it."""
-    if isinstance(x, Value) and x.requires_grad and engine.is_grad_enabled():
+    if isinstance(x, Value) and x.requires_grad and is_grad_enabled():
         return x, True
     return Value(
         x.data if isinstance(x, Value) else as_array(x, "input"), requires_grad=True
@@ -32,7 +33,7 @@ def _output(out: Any, name: str) -> Value:
     if isinstance(out, Value):
         return out
     try:
-        return Value._const(as_array(out, f"{name}: the function's output"))
+        return Value._node(as_array(out, f"{name}: the function's output"))
     except TypeError:
         raise TypeError(
             f"{name}: the function must return a Value or numbers, got {type(out).__name__}"
@@ -59,14 +60,14 @@ def _trace(
         args[i] = leaf
         leaves.append(leaf)
         nested = nested or outer
-    with engine.enable_grad():
+    with enable_grad():
         out = fn(*args)
     return out, leaves, nested
 
 
 def _result(g: Value | None, leaf: Value, nested: bool) -> Any:
     if g is None:
-        g = Value._const(np.zeros_like(leaf.data))
+        g = Value._node(np.zeros_like(leaf.data))
     return g if nested else g.data
 
 
@@ -139,15 +140,15 @@ def jvp(fn: Fn, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, A
         tv = (
             t
             if isinstance(t, Value)
-            else Value._const(as_array(t, "jvp: tangent").astype(x.dtype, copy=False))
+            else Value._node(as_array(t, "jvp: tangent").astype(x.dtype, copy=False))
         )
         if tv.shape != x.shape:
             raise ValueError(f"jvp: tangent has shape {tv.shape}, its primal has shape {x.shape}")
         seeds[id(x)] = tv
-    with engine._set_grad_enabled(nested):
+    with set_grad_enabled(nested):
         t_out = engine.forward_tangents(out, seeds) if out.requires_grad else None
     if t_out is None:
-        t_out = Value._const(np.zeros_like(out.data))
+        t_out = Value._node(np.zeros_like(out.data))
     return (out, t_out) if nested else (out.data, t_out.data)
 
 
@@ -180,18 +181,18 @@ def jacobian(fn: Fn, argnums: int = 0, mode: str = "rev") -> Fn:
             jac = reshape(stack(rows), out.shape + leaf.shape)
         else:
             cols = []
-            with engine._set_grad_enabled(nested):
+            with set_grad_enabled(nested):
                 for k in range(leaf.size):
                     u = np.zeros(leaf.size, dtype=leaf.dtype)
                     u[k] = 1.0
-                    seed = {id(leaf): Value._const(u.reshape(leaf.shape))}
+                    seed = {id(leaf): Value._node(u.reshape(leaf.shape))}
                     t = engine.forward_tangents(out, seed) if out.requires_grad else None
-                    cols.append(t if t is not None else Value._const(np.zeros_like(out.data)))
+                    cols.append(t if t is not None else Value._node(np.zeros_like(out.data)))
             from autograd_core.ops import reshape, stack
 
             # columns stacked last: J[out_index, in_index]
             jac = reshape(stack(cols, axis=-1) if out.ndim else stack(cols), out.shape + leaf.shape)
-        return jac if nested else jac.data
+        return jac if nested else np.asarray(jac)
 
     return jacobian_fn
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core import engine
+from autograd_core.mode import enable_grad, no_grad
 from autograd_core.value import Value, as_array
 
 Fn = Callable[..., Any]
@@ -109,7 +110,7 @@ def _scalar(out: Any, cotangent: np.ndarray | None) -> float:
 
 def _cotangent(fn: Fn, arrays: list[np.ndarray], rng: np.random.Generator) -> np.ndarray | None:
     """Non-scalar outputs are checked through a random projection ``v^T f(x)``."""
-    with engine.no_grad():
+    with no_grad():
         out = fn(*[Value(a, requires_grad=False) for a in arrays])
     shape = np.shape(out.data if isinstance(out, Value) else out)
     return None if shape in ((), (1,)) else rng.standard_normal(shape)
@@ -125,7 +126,7 @@ def numerical_grad(
     arrays, _, _ = _float64_inputs(inputs)
 
     def f() -> float:
-        with engine.no_grad():
+        with no_grad():
             return _scalar(fn(*[Value(a, requires_grad=False) for a in arrays]), cotangent)
 
     grads = []
@@ -146,10 +147,10 @@ def numerical_grad(
 
 def _analytic(fn: Fn, arrays: list[np.ndarray], active: list[bool], cotangent: np.ndarray | None):
     xs = [Value(a.copy(), requires_grad=act) for a, act in zip(arrays, active, strict=True)]
-    with engine.enable_grad():
+    with enable_grad():
         out = fn(*xs)
     if not isinstance(out, Value):
-        out = Value._const(as_array(out))
+        out = Value._node(as_array(out))
     if cotangent is not None:
         out = (out * cotangent).sum()
     wanted = [x for x in xs if x.requires_grad]
@@ -227,7 +228,7 @@ def gradcheck(
 
         def along(t: float) -> float:
             moved = [a + t * d if d is not None else a for a, d in zip(arrays, dirs, strict=True)]
-            with engine.no_grad():
+            with no_grad():
                 return _scalar(fn(*[Value(m, requires_grad=False) for m in moved]), cot)
 
         num = np.asarray((along(eps) - along(-eps)) / (2 * eps))
@@ -267,12 +268,12 @@ def gradgradcheck(
 
     def first_order(*xs: Value) -> Value:
         leaves = [x if x.requires_grad else Value(x.data, requires_grad=True) for x in xs]
-        with engine.enable_grad():
+        with enable_grad():
             out = fn(*leaves)
             if cot is not None:
                 out = (out * cot).sum()
             grads = engine.gradients(out, leaves, create_graph=True)
-            total: Any = Value._const(np.asarray(0.0))
+            total: Any = Value._node(np.asarray(0.0))
             for g, v, act in zip(grads, vs, active, strict=True):
                 if g is not None and act:
                     total = total + (g * v).sum()

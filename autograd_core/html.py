@@ -35,8 +35,14 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core.engine import BackwardStep, backward_steps, topological_order
-from autograd_core.steps import ForwardStep, describe, describe_start, forward_steps
+from autograd_core.engine import (
+    BackwardStep,
+    ForwardStep,
+    backward_steps,
+    forward_steps,
+    topological_order,
+)
+from autograd_core.steps import describe, describe_start
 from autograd_core.value import Value
 from autograd_core.viz import (
     DEFAULT_MAX_NODES,

@@ -14,14 +14,15 @@ from typing import Any, NamedTuple
 import graphviz
 import numpy as np
 
-from autograd_core.engine import BackwardStep, backward_steps, topological_order
-from autograd_core.html import stepper_page, write_page
-from autograd_core.steps import (  # noqa: F401 (re-exported: their home until engine.py)
+from autograd_core.engine import (
+    BackwardStep,
     ForwardStep,
-    describe,
-    describe_start,
+    backward_steps,
     forward_steps,
+    topological_order,
 )
+from autograd_core.html import stepper_page, write_page
+from autograd_core.steps import describe, describe_start  # noqa: F401 (describe: re-exported)
 from autograd_core.value import Value
 from autograd_core.viz import ComputationGraph, draw_graph, node_names
 

@@ -1,51 +1,18 @@
-"""The two passes as steps, and what happens at each step in words.
+"""What happens at each step of a pass, in words and numbers.
 
-``forward_steps(root)`` replays the forward pass one node at a time (the reverse pass is
-``autograd_core.backward_steps``); ``describe(step)`` says what a step does, with its
-numbers. ``Stepper`` (stepper.py) and the step-through page (html.py) both read these, so
-the notebook and the browser number and name every step the same way.
+The steps themselves come from the engine (``backward_steps``, ``forward_steps``);
+``describe(step)`` says what a step does, with its numbers. ``Stepper`` (stepper.py) and
+the step-through page (html.py) both read it, so the notebook and the browser number and
+name every step the same way.
 
 Imports point one way: engine -> viz -> steps -> html -> stepper.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-
-import numpy as np
-
-from autograd_core.engine import BackwardStep, topological_order
+from autograd_core.engine import BackwardStep, ForwardStep
 from autograd_core.value import Value
 from autograd_core.viz import fmt_array, node_name
-
-
-@dataclass(frozen=True)
-class ForwardStep:
-    """One node of the forward pass: ``node = op(*inputs)`` has just been computed as ``value``.
-
-    A leaf (``op`` is None, no inputs) is a value that is given rather than computed.
-    """
-
-    index: int
-    node: Value
-    op: str | None
-    inputs: tuple[Value, ...]
-    value: np.ndarray
-
-
-def forward_steps(root: Value) -> Iterator[ForwardStep]:
-    """The forward pass as a sequence: one step per node in topological order.
-
-    The values were computed when the graph was built; this replays them in the order an
-    evaluator would compute them (every input before the op that uses it), so a person
-    can watch ``a*b``, then ``a*b + c``, then its ``tanh`` appear. Inputs that need no
-    gradient (data, constants) are not steps: they are there from the start.
-    """
-    if not isinstance(root, Value):
-        raise TypeError(f"forward_steps: root must be a Value, not {type(root).__name__}")
-    for i, node in enumerate(topological_order(root)):
-        yield ForwardStep(i, node, node.op, node.parents, node.data)
 
 
 def describe(

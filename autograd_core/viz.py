@@ -25,7 +25,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from autograd_core.engine import _FREED, BackwardStep, FreedData, topological_order
+from autograd_core.engine import _FREED, BackwardStep, ForwardStep, topological_order
 from autograd_core.value import Value
 
 DEFAULT_MAX_NODES = 200  # about 2 s in dot for a scalar MLP; 400 takes 6 s
@@ -96,8 +96,6 @@ def fmt_number(x: Any) -> str:
 def fmt_array(a: Any) -> str:
     """Values of a small array (nested lists), else ``min · mean · max``."""
     a = a.data if isinstance(a, Value) else a
-    if isinstance(a, FreedData):  # dropped by backward(retain_graph=False): no values
-        return "freed"
     a = np.asarray(a)
     if a.ndim == 0:
         return fmt_number(a)
@@ -215,9 +213,7 @@ def _view(root: Value, highlight: Any) -> _View:
         _check_step(order, highlight, "backward_steps")
         reached = frozenset(id(v) for v in order[: highlight.index + 1])
         return _View("backward", reached, highlight.node, highlight.contributions)
-    # a forward step (stepper.ForwardStep), known by its fields: this module must not
-    # import stepper, which draws with it (imports point one way)
-    if all(hasattr(highlight, f) for f in ("index", "node", "inputs", "value")):
+    if isinstance(highlight, ForwardStep):
         order = topological_order(root)
         _check_step(order, highlight, "forward_steps")
         computed = frozenset(id(v) for v in order[: highlight.index + 1])

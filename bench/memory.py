@@ -87,10 +87,12 @@ def main() -> None:
             print(f"    {name:<34} tracemalloc peak {fmt_bytes(peak):>10}  "
                   f"maxrss +{fmt_bytes(rss)}", file=sys.stderr)  # fmt: skip
         ours = figures["ours"].get("tracemalloc_peak")
+        limit = 1.5 if batch == 128 else 2.0  # the engine issue's figures: no memory tricks
         if ours and base:
             targets.append(
                 harness.target(
-                    f"peak memory, batch {batch}: ours ≤ 1.5× numpy", ours / base, 1.5, "× numpy"
+                    f"peak memory, batch {batch}: ours ≤ {limit}× numpy", ours / base, limit,
+                    "× numpy",
                 )  # fmt: skip
             )
     harness.write_result(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograd_core import Value, gradients, jvp
+from autograd_core import Value, gradients, jvp, linear
 from autograd_core.engine import forward_tangents
 
 
@@ -128,3 +128,14 @@ def test_pow_mixed_second_derivative_at_zero_exponent():
     np.testing.assert_array_equal(ga.data, [0.0, 0.0, 0.0])
     (gab,) = gradients(ga.sum(), [b])
     np.testing.assert_allclose(gab.data, [0.5, 2.0, 0.25])
+
+
+def test_linear_of_an_empty_sample_has_zero_weight_gradient():
+    # tools/fuzz_torch.py seeds 369, 614, 1192, 1720, 2861, 7629: x of shape (0,), W (0, 2);
+    # the weight gradient reshaped x to (-1, 0), which numpy cannot infer
+    x, W, b = Value(np.zeros(0)), Value(np.zeros((0, 2))), Value(2.0)
+    out = linear(x, W, b)
+    np.testing.assert_array_equal(out.data, [2.0, 2.0])
+    out.sum().backward()
+    assert W.grad.shape == (0, 2) and x.grad.shape == (0,)
+    assert float(b.grad) == 2.0

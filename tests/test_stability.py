@@ -186,7 +186,7 @@ def test_zero_to_the_zero_is_one_with_zero_gradients():
 
 
 def test_zero_to_a_negative_power_is_inf_with_numpys_warning():
-    with pytest.warns(RuntimeWarning, match="divide by zero encountered in power"):
+    with pytest.warns(RuntimeWarning, match="divide by zero encountered in (scalar )?power"):
         y = Value(0.0) ** -1.0
     assert y.item() == np.inf
 

@@ -1,0 +1,77 @@
+"""Value's operators and methods, bound to the primitives and the engine in one place.
+
+``value.py`` cannot import ``ops`` or ``engine`` (they import it), so the names a Value
+answers to are attached here, once, when ``autograd_core`` is imported. Each is one line:
+what the operator or method records is the primitive it names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd_core import engine, ops
+from autograd_core.value import Value
+
+
+def _binary(fn: Any) -> Any:
+    """``v * w`` calls ``v.__mul__(w)``, which is ``mul(v, w)``."""
+    return lambda self, other: fn(self, other)
+
+
+def _swap(fn: Any) -> Any:
+    """The reflected operator: ``2.0 - v`` calls ``v.__rsub__(2.0)``, which is ``sub(2.0, v)``."""
+    return lambda self, other: fn(other, self)
+
+
+def _unary(fn: Any) -> Any:
+    return lambda self: fn(self)
+
+
+def _step(self: Value) -> Any:
+    """The perceptron's threshold ``f(z) = 1 if z > 0 else 0``, straight-through.
+
+    The true derivative is 0 almost everywhere, which would never train. The
+    straight-through gradient treats ``f'(z)`` as 1, so the delta rule
+    ``w += η Σ (y0 - f(z)) f'(z) x`` becomes exactly Rosenblatt's perceptron rule
+    ``w += η Σ (y0 - y_p) x``. (gradcheck rightly reports it as not the derivative.)
+    """
+    return ops.step(self)
+
+
+def _value_backward(
+    self: Value, grad: Any = None, create_graph: bool = False, retain_graph: bool = True
+) -> None:
+    """Backpropagate from this Value: fill ``.grad`` of every node it depends on.
+
+    ``grad`` is ``dL/dself`` (default 1; required when self is not a scalar).
+    ``create_graph`` records the backward pass for higher derivatives;
+    ``retain_graph=False`` frees the graph as it goes (training loops: less memory).
+    See ``engine.backward``.
+    """
+    engine.backward(self, grad, create_graph, retain_graph)
+
+
+METHODS: dict[str, Any] = {
+    # operators, with numbers and arrays on either side
+    "__add__": _binary(ops.add), "__radd__": _swap(ops.add),
+    "__sub__": _binary(ops.sub), "__rsub__": _swap(ops.sub),
+    "__mul__": _binary(ops.mul), "__rmul__": _swap(ops.mul),
+    "__truediv__": _binary(ops.div), "__rtruediv__": _swap(ops.div),
+    "__pow__": _binary(ops.pow), "__rpow__": _swap(ops.pow),
+    "__matmul__": ops.matmul, "__rmatmul__": _swap(ops.matmul),
+    "__neg__": _unary(ops.neg), "__pos__": lambda self: self, "__abs__": _unary(ops.abs),
+    "__getitem__": ops.getitem,
+    # methods
+    "exp": _unary(ops.exp), "log": _unary(ops.log), "sqrt": _unary(ops.sqrt),
+    "abs": _unary(ops.abs), "tanh": _unary(ops.tanh), "sigmoid": _unary(ops.sigmoid),
+    "relu": _unary(ops.relu), "softplus": _unary(ops.softplus), "elu": ops.elu,
+    "step": _step, "clip": ops.clip, "astype": ops.astype,
+    "sum": ops.sum, "mean": ops.mean, "max": ops.max,
+    "reshape": ops.reshape, "transpose": ops.transpose,
+    "T": property(lambda self: ops.transpose(self), doc="The transpose (axes reversed)."),
+    "softmax": ops.softmax, "log_softmax": ops.log_softmax,
+    "backward": _value_backward,
+}
+
+for _name, _fn in METHODS.items():
+    setattr(Value, _name, _fn)

@@ -1,0 +1,193 @@
+"""What a primitive is: a numpy forward, and for each input a vjp rule and a jvp rule.
+
+How to read an entry (``ops/elementwise.py``)::
+
+    mul = primitive(
+        "mul", operator.mul,
+        vjp=(lambda g, ans, x, y: g * y,       # dL/dx = dL/d(ans) · d(ans)/dx
+             lambda g, ans, x, y: g * x),
+        jvp=(lambda t, ans, x, y: t * y,       # d(ans) = d(ans)/dx · t_x
+             lambda t, ans, x, y: x * t),
+        ufunc=np.multiply)
+
+``g`` is the upstream gradient ``dL/d(ans)``, ``ans`` the op's output, ``x, y`` its
+inputs, and keyword arguments (``axis=...``) follow. The rules are ordinary numpy code.
+In an ordinary ``backward()`` the engine hands them plain arrays, so a sweep makes no
+Value at all; under ``backward(create_graph=True)`` it hands them Values, whose numpy
+protocols record every step, so the same rule builds the graph of the backward pass and
+gradients can be differentiated again. One rule, both uses: HIPS autograd and JAX work
+this way.
+
+Two things the rules never do, because the engine does them for every rule: sum a
+gradient back over broadcast axes to its input's shape (and cast it to its input's
+dtype), and broadcast a jvp's term to the output's shape.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd_core import mode
+from autograd_core.value import _NO_KWARGS, FUNCTIONS, UFUNCS, Value, as_array
+from autograd_core.value import _creation_counter as _counter
+
+Rule = Callable[..., Any]
+
+OPS: dict[str, Primitive] = {}  # every primitive by name: the table the tests walk
+
+
+class Primitive:
+    """A differentiable numpy function. Called on Values, it computes ``forward`` on their
+    data and, when a gradient can flow, records the output's op and parents; called on
+    plain arrays, it is just ``forward`` (so rules can use primitives on either).
+
+    ``vjp[i](g, ans, *inputs, **kwargs)`` is ``g · d(ans)/d(input i)``;
+    ``jvp[i](t, ans, *inputs, **kwargs)`` is ``d(ans)/d(input i) · t``. ``None`` marks an
+    input that takes no gradient (an integer index, say).
+    """
+
+    __slots__ = ("name", "forward", "vjp", "jvp")
+
+    def __init__(
+        self, name: str, forward: Callable[..., Any], vjp: Sequence[Rule | None],
+        jvp: Sequence[Rule | None],
+    ) -> None:
+        self.name, self.forward = name, forward
+        self.vjp = vjp if isinstance(vjp, EachInput) else tuple(vjp)
+        self.jvp = jvp if isinstance(jvp, EachInput) else tuple(jvp)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        for x in args:
+            if not isinstance(x, Value):
+                if not any(isinstance(y, Value) for y in args):
+                    return self.forward(*args, **kwargs)  # arrays in, arrays out: plain numpy
+                args = _lift(args)  # numbers and arrays beside Values become constants
+                break
+        try:
+            data = self.forward(*[x.data for x in args], **kwargs)
+        except ValueError as err:
+            raise _shape_error(self.name, args, err) from None
+        out = object.__new__(Value)
+        if mode.grad_enabled:
+            for x in args:
+                if x.requires_grad:  # record: the output remembers its op and inputs
+                    out._setup(data, True, self, args, kwargs or _NO_KWARGS, next(_counter))
+                    if mode.anomaly:
+                        _check_forward(out)
+                    return out
+        out._setup(data, False, None, (), _NO_KWARGS, 0)
+        return out
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+
+class EachInput:
+    """The rules of an op with any number of inputs (``concat``, ``stack``): the rule for
+    input ``i`` is ``rule(i, g_or_t, ans, *inputs, **kwargs)``."""
+
+    __slots__ = ("rule",)
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+
+    def __getitem__(self, i: int) -> Rule:
+        return functools.partial(self.rule, i)
+
+    def __iter__(self) -> Iterator[Rule]:  # zip(op.vjp, parents) takes as many as needed
+        return map(self.__getitem__, itertools.count())
+
+
+def primitive(
+    name: str,
+    forward: Callable[..., Any],
+    vjp: Sequence[Rule | None],
+    jvp: Sequence[Rule | None],
+    ufunc: np.ufunc | None = None,
+    function: Callable[..., Any] | None = None,
+) -> Primitive:
+    """Make a primitive, enter it in ``OPS``, and register it for a numpy ufunc or function."""
+    prim = Primitive(name, forward, vjp, jvp)
+    OPS[name] = prim
+    if ufunc is not None:
+        UFUNCS[ufunc] = prim
+    if function is not None:
+        FUNCTIONS[function] = prim
+    return prim
+
+
+def elementwise(
+    name: str, forward: Callable[[Any], Any], derivative: Callable[[Any, Any], Any],
+    ufunc: np.ufunc | None = None,
+) -> Primitive:
+    """``ans = f(x)`` elementwise, with ``derivative(ans, x) = f'(x)``:
+    the vjp is ``g · f'(x)`` and the jvp ``f'(x) · t`` (JAX's ``defjvp`` for one input)."""
+    return primitive(
+        name,
+        forward,
+        vjp=(lambda g, ans, x: g * derivative(ans, x),),
+        jvp=(lambda t, ans, x: t * derivative(ans, x),),
+        ufunc=ufunc,
+    )
+
+
+def linear_op(
+    name: str, forward: Callable[..., Any], transpose: Rule, function: Any = None
+) -> Primitive:
+    """An op linear in its one input, ``ans = A x``: its jvp is the op itself applied to
+    the tangent (``A t``) and its vjp the transpose ``transpose(g, ans, x, **kw) = A^T g``
+    (JAX's ``deflinear``). Shapes, indexing and sums are of this kind."""
+    prim = primitive(name, forward, (transpose,), (None,), function=function)
+    prim.jvp = (lambda t, ans, x, **kw: prim(t, **kw),)
+    return prim
+
+
+def register(function: Callable[..., Any], implementation: Callable[..., Any]) -> None:
+    """Let a numpy function on Values call ``implementation`` (a composition of primitives,
+    or a wrapper that checks arguments before calling one)."""
+    FUNCTIONS[function] = implementation
+
+
+# --------------------------------------------------------------------------- plumbing
+def _lift(args: tuple[Any, ...]) -> tuple[Value, ...]:
+    """Make every input a Value; numbers take the float dtype of the Values among them
+    (numpy's own rule for Python scalars), so ``float32_value * 2.0`` stays float32."""
+    like = next((x for x in args if isinstance(x, Value)), None)
+    dtype = np.float64 if like is None else like.dtype
+    return tuple(x if isinstance(x, Value) else Value._node(constant(x, dtype)) for x in args)
+
+
+def constant(x: Any, dtype: Any = np.float64) -> Any:
+    """The data of a constant operand: float arrays and bool masks as they are, ints and
+    Python numbers in ``dtype``."""
+    if isinstance(x, np.ndarray):
+        kind = x.dtype.kind
+        if kind in "fb":
+            return x
+        if kind in "iu":
+            return x.astype(dtype)
+    elif isinstance(x, bool | int | float | np.number):
+        return np.dtype(dtype).type(x)
+    return as_array(x, "operand")  # raises a clear TypeError for the rest
+
+
+def _shape_error(name: str, args: tuple[Value, ...], err: ValueError) -> ValueError:
+    """numpy's error, said with the op's name and its operands' shapes."""
+    shapes = " and ".join(str(x.shape) for x in args)
+    if "broadcast" in str(err):
+        return ValueError(f"{name}: shapes {shapes} do not broadcast together")
+    return ValueError(f"{name}: shapes {shapes}: {err}")
+
+
+def _check_forward(node: Value) -> None:
+    node._trace = mode.user_frame()
+    if not np.all(np.isfinite(node.data)):
+        raise FloatingPointError(
+            f"detect_anomaly: op '{node.op}' produced a non-finite value "
+            f"(shape {node.shape}), created at {node._trace}"
+        )
