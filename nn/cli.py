@@ -908,12 +908,13 @@ def cmd_explain(args: argparse.Namespace) -> int:
     X, y = load_data(data, td.get("samples") if data.name == spec.data else None,
                      seed=td.get("seed", 0))
     _check_features(spec, X, data)
-    if not -len(X) <= args.sample < len(X):
-        raise UsageError(f"--sample {args.sample}: {data} has {len(X)} samples")
-    i = args.sample % len(X)
+    i = args.sample  # (as the issue-15 branch's `graph --sample` picks and names it)
+    if not 0 <= i < len(X):
+        raise UsageError(f"--sample {i}: {data} has {len(X)} samples (0 to {len(X) - 1})")
+    what = f"sample {i} of {data}, label {int(y[i])}"
     path = save_loss_page(model, loss_for(spec), X[i:i + 1], targets_for(spec, y[i:i + 1]),
                           args.out, title=f"{spec.describe()}: backpropagation of the loss "
-                                          f"of sample {i} of {data} (label {y[i]})")
+                                          f"of {what}")
     _say(f"wrote {path} (open it in a browser; #step=N opens at step N)")
     return 0
 

@@ -29,7 +29,7 @@ def test_explain_writes_the_page_of_one_real_samples_loss(xor_run, tmp_path, cap
     assert f"wrote {path}" in capsys.readouterr().out
     page = path.read_text(encoding="utf-8")
     # the XOR sample 2 is (1, 0) with label 1, named in the title
-    assert "loss of sample 2 of xor (label 1)" in page
+    assert "loss of sample 2 of xor, label 1" in page
     assert "data [[1, 0]]" in page  # the input box shows the real sample
     # parameters by module path, the loss in its box, the layers' outputs told apart
     for name in ("0.weight", "0.bias", "2.weight", "2.bias", "loss: cross_entropy",
@@ -42,7 +42,7 @@ def test_explain_errors_are_one_line(xor_run, tmp_path, capsys):
     assert "is a folder" in capsys.readouterr().err
     assert cli.main(["explain", str(xor_run), "--out", str(tmp_path / "s.html"),
                      "--sample", "4"]) != 0
-    assert "--sample 4: xor has 4 samples" in capsys.readouterr().err
+    assert "--sample 4: xor has 4 samples (0 to 3)" in capsys.readouterr().err
 
 
 def test_save_loss_page_leaves_the_model_as_it_was(tmp_path):
