@@ -26,7 +26,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from nn.io import make_parent
+from nn.files import make_parent
 
 __all__ = ["Callback", "EarlyStopping", "History", "LambdaCallback", "as_callbacks"]
 

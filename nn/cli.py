@@ -37,7 +37,7 @@ import numpy as np
 
 from autograd_core import GradcheckReport, Value, gradcheck, name_scope
 from nn import data as D
-from nn.io import make_parent
+from nn.files import make_parent
 from nn.layers import MLP, Adaline, Perceptron
 from nn.losses import cross_entropy, half_sse
 from nn.module import Module

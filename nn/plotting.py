@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from nn.callbacks import History
-from nn.io import make_parent
+from nn.files import make_parent
 from nn.metrics import predicted_classes
 
 __all__ = [
