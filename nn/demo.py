@@ -28,7 +28,8 @@ import numpy as np
 
 from nn import data as D
 from nn.callbacks import History
-from nn.cli import gradcheck_model, render_model_graph
+from nn.gradcheck import gradcheck_model
+from nn.graphs import render_model_graph
 from nn.layers import MLP, Adaline, Perceptron
 from nn.losses import cross_entropy, half_sse
 from nn.module import Module
