@@ -12,9 +12,11 @@ adds what it does not cover:
   into axes you pass.
 - :func:`new_figure`: a grid of axes on a figure made without pyplot.
 
-Figures are made with ``matplotlib.figure.Figure`` and the Agg canvas, not with pyplot: they
-work headless (CI, the command line), leave pyplot's state alone, and Jupyter still shows a
-returned figure. Save one with ``fig.savefig("out.png")``.
+Figures that are returned (``plot_learning_curves``, ``new_figure``) are made on the Agg
+canvas, not with pyplot (``nn.figures``): they work headless (CI, the command line), leave
+pyplot's state alone, and Jupyter shows a returned figure in any kernel. Save one with
+``fig.savefig("out.png")``. ``plot_decision_boundary`` returns the axes it drew on; without
+``ax`` it draws on a new pyplot figure, so ``plt.savefig("b.png")`` right after saves it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from nn.callbacks import History
+from nn.figures import agg_figure, pyplot_axes
 from nn.files import make_parent
 from nn.metrics import predicted_classes
 
@@ -44,15 +47,6 @@ _CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
 
-def _mpl():
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError as exc:  # pragma: no cover - matplotlib is in the dev extra
-        raise ImportError("nn.plotting needs matplotlib: pip install matplotlib") from exc
-    return Figure, FigureCanvasAgg
-
-
 def new_figure(n_panels: int = 1, ncols: int | None = None,
                panel_size: tuple[float, float] = (4.0, 3.6)):
     """A ``Figure`` (Agg canvas, no pyplot) and a flat list of ``n_panels`` axes.
@@ -66,9 +60,7 @@ def new_figure(n_panels: int = 1, ncols: int | None = None,
     if ncols < 1:
         raise ValueError(f"new_figure: ncols must be >= 1, got {ncols}")
     nrows = math.ceil(n_panels / ncols)
-    Figure, FigureCanvasAgg = _mpl()
-    fig = Figure(figsize=(panel_size[0] * ncols, panel_size[1] * nrows), layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = agg_figure((panel_size[0] * ncols, panel_size[1] * nrows))
     grid = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax in grid[n_panels:]:
         ax.remove()
@@ -167,8 +159,9 @@ def plot_decision_boundary(
     - The title gets the accuracy on ``(X, y)`` appended when ``show_accuracy``; points the
       model gets wrong are ringed in black.
 
-    Returns the ``Axes`` (a new figure's, made without pyplot, when ``ax`` is None;
-    ``ax.figure.savefig(...)`` saves it).
+    Returns the ``Axes``. Without ``ax``, a new pyplot figure is made, as pandas' ``plot``
+    does: ``plt.savefig("b.png")`` or ``plt.show()`` right after act on it, and Jupyter
+    shows it; ``ax.figure.savefig(...)`` saves it too.
     """
     from matplotlib.colors import ListedColormap, to_rgb
     from matplotlib.lines import Line2D
@@ -193,7 +186,7 @@ def plot_decision_boundary(
         raise ValueError(f"plot_decision_boundary: resolution must be an int >= 2, "
                          f"got {resolution!r}")
     if ax is None:
-        _, (ax,) = new_figure(1, panel_size=(4.8, 4.2))
+        ax = pyplot_axes((4.8, 4.2))
 
     lo, hi = X.min(axis=0), X.max(axis=0)
     span = np.where(hi - lo > 0, hi - lo, 1.0)
@@ -317,10 +310,7 @@ def plot_learning_curves(
     log_rows = set(metrics) if logy is True else set(logy or ())
     nrows, ncols = len(metrics), len(runs)
     if axes is None:
-        Figure, FigureCanvasAgg = _mpl()
-        fig = Figure(figsize=(panel_size[0] * ncols, panel_size[1] * nrows),
-                     layout="constrained")
-        FigureCanvasAgg(fig)
+        fig = agg_figure((panel_size[0] * ncols, panel_size[1] * nrows))
         grid = fig.subplots(nrows, ncols, squeeze=False)
     else:
         grid = np.asarray(axes, dtype=object).reshape(nrows, ncols)
