@@ -105,6 +105,9 @@ def test_demo_summary_has_the_lectures_numbers(demo):
     assert models["adaline_separable"]["accuracy"] == 1.0
     assert models["mlp_xor"]["accuracy"] == 1.0 and models["mlp_xor"]["final_loss"] < 0.05
     assert models["mlp_moons"]["val_accuracy"] >= 0.9
+    spikes = models["mlp_moons"]["val_loss_spikes"]  # issue 15, point 9: explained
+    assert spikes and models["mlp_moons"]["val_loss_note"].startswith(
+        "The validation loss spikes at epochs " + ", ".join(str(sp["epoch"]) for sp in spikes))
     assert models["mlp_spirals"]["val_accuracy"] >= 0.85
     g = s["gradcheck"]
     assert g["passed"] is True and g["model"] == "mlp_moons" and g["samples"] == 8
