@@ -231,8 +231,8 @@ gradient is a training rule, not the derivative of the step (which is 0).
 """
 
 
-def _subparser(sub: Any, name: str, help: str, description: str, epilog: str) -> Any:  # noqa: A002
-    return sub.add_parser(name, help=help, description=description, epilog=epilog,
+def _subparser(sub: Any, name: str, summary: str, description: str, epilog: str) -> Any:
+    return sub.add_parser(name, help=summary, description=description, epilog=epilog,
                           formatter_class=_FMT)
 
 
@@ -240,8 +240,8 @@ def _add_model_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", metavar="MODEL", help="model folder, .npz or .json")
 
 
-def _add_data_args(p: argparse.ArgumentParser, default: Any, help: str) -> None:  # noqa: A002
-    p.add_argument("--data", type=parse_data, default=default, metavar="DATA", help=help)
+def _add_data_args(p: argparse.ArgumentParser, default: Any, text: str) -> None:
+    p.add_argument("--data", type=parse_data, default=default, metavar="DATA", help=text)
     p.add_argument("--target", default=None, metavar="NAME",
                    help="with a CSV file: the label column, by header name or number "
                         "(default: the last column)")
