@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core import engine
-from autograd_core.mode import enable_grad, no_grad
+from autograd_core.mode import enable_grad
 from autograd_core.value import Value, as_array
 
 Fn = Callable[..., Any]
@@ -108,10 +108,19 @@ def _scalar(out: Any, cotangent: np.ndarray | None) -> float:
     return float(np.sum(data * cotangent) if cotangent is not None else np.sum(data))
 
 
-def _cotangent(fn: Fn, arrays: list[np.ndarray], rng: np.random.Generator) -> np.ndarray | None:
+def _call(fn: Fn, arrays: Sequence[np.ndarray], active: Sequence[bool]) -> Any:
+    """``fn`` on fresh Values that require grad as in the autodiff pass, with grad mode on:
+    every evaluation sees the same kind of inputs, so a function that registers a hook
+    (only allowed on Values that require grad) is checked like any other. Nothing calls
+    backward on these; the record is dropped with the result."""
+    with enable_grad():
+        return fn(*[Value(a, requires_grad=act) for a, act in zip(arrays, active, strict=True)])
+
+
+def _cotangent(fn: Fn, arrays: list[np.ndarray], active: list[bool],
+               rng: np.random.Generator) -> np.ndarray | None:
     """Non-scalar outputs are checked through a random projection ``v^T f(x)``."""
-    with no_grad():
-        out = fn(*[Value(a, requires_grad=False) for a in arrays])
+    out = _call(fn, arrays, active)
     shape = np.shape(out.data if isinstance(out, Value) else out)
     return None if shape in ((), (1,)) else rng.standard_normal(shape)
 
@@ -123,11 +132,10 @@ def numerical_grad(
 
     ``fn`` receives one Value per input and returns a scalar Value (or number).
     """
-    arrays, _, _ = _float64_inputs(inputs)
+    arrays, active, _ = _float64_inputs(inputs)
 
     def f() -> float:
-        with no_grad():
-            return _scalar(fn(*[Value(a, requires_grad=False) for a in arrays]), cotangent)
+        return _scalar(_call(fn, arrays, active), cotangent)
 
     grads = []
     for a in arrays:
@@ -217,7 +225,7 @@ def gradcheck(
     inputs = list(inputs)
     arrays, active, labels = _float64_inputs(inputs)
     rng = np.random.default_rng(seed)
-    cot = _cotangent(fn, arrays, rng)
+    cot = _cotangent(fn, arrays, active, rng)
     analytic = _analytic(fn, arrays, active, cot)
     report = GradcheckReport(eps=eps, atol=atol, rtol=rtol, mode="fast" if fast else "full")
     if fast:
@@ -228,8 +236,7 @@ def gradcheck(
 
         def along(t: float) -> float:
             moved = [a + t * d if d is not None else a for a, d in zip(arrays, dirs, strict=True)]
-            with no_grad():
-                return _scalar(fn(*[Value(m, requires_grad=False) for m in moved]), cot)
+            return _scalar(_call(fn, moved, active), cot)
 
         num = np.asarray((along(eps) - along(-eps)) / (2 * eps))
         ana = np.asarray(
@@ -263,7 +270,7 @@ def gradgradcheck(
     inputs = list(inputs)
     arrays, active, _ = _float64_inputs(inputs)
     rng = np.random.default_rng(seed + 1)
-    cot = _cotangent(fn, arrays, rng)
+    cot = _cotangent(fn, arrays, active, rng)
     vs = [rng.standard_normal(a.shape) for a in arrays]
 
     def first_order(*xs: Value) -> Value:

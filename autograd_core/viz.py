@@ -18,6 +18,7 @@ Everything is deterministic: nodes are numbered in breadth-first order from the 
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -62,8 +63,8 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):
 class ComputationGraph(graphviz.Digraph):
     """A ``graphviz.Digraph`` whose rendering explains how to install ``dot`` when missing.
 
-    Shows inline in Jupyter; ``.render(path, format="png")``, ``.pipe(format="svg")`` and
-    ``.source`` work as for any Digraph.
+    Shows inline in Jupyter; ``.render("out/L.png")`` (format from the extension, no DOT
+    file left behind), ``.pipe(format="svg")`` and ``.source`` work as for any Digraph.
     """
 
     def __repr__(self) -> str:  # stable text in notebook outputs (no memory address)
@@ -77,9 +78,25 @@ class ComputationGraph(graphviz.Digraph):
                 raise
             raise GraphvizNotFoundError(f"the graph ({format or self.format})") from err
 
-    def render(self, *args: Any, **kwargs: Any) -> str:
+    def render(self, filename: Any = None, directory: Any = None, view: bool = False,
+               cleanup: bool = True, format: str | None = None,  # noqa: A002
+               **kwargs: Any) -> str:
+        """Render to a file; returns its path. ``render("out/L.png")`` writes a PNG there:
+        a name ending in a Graphviz format (png, svg, pdf, jpg, ...) gives the format.
+        ``render("out/L", format="png")`` writes ``out/L.png``. The DOT source file that
+        Graphviz writes first is removed unless ``cleanup=False``. Folders are created."""
+        ext = os.path.splitext(os.fspath(filename or ""))[1].lower().lstrip(".")
+        if filename is not None and ext in graphviz.FORMATS and "outfile" not in kwargs:
+            if format is not None and format.lower() != ext:
+                raise ValueError(f"render: {os.fspath(filename)!r} is a .{ext} name but "
+                                 f"format={format!r}")
+            path = os.path.join(os.fspath(directory or ""), os.fspath(filename))
+            filename, directory, format, kwargs["outfile"] = None, None, ext, path
+            if not cleanup:  # the DOT source beside it: L.png -> L.gv
+                filename = os.path.splitext(path)[0] + ".gv"
         try:
-            return super().render(*args, **kwargs)
+            return super().render(filename, directory=directory, view=view, cleanup=cleanup,
+                                  format=format, **kwargs)
         except graphviz.ExecutableNotFound as err:
             if isinstance(err, GraphvizNotFoundError):
                 raise
@@ -392,7 +409,7 @@ def draw_graph(
       as one node, ``collapse=k`` the modules at nesting depth ``k``.
     - ``title``: a line of text under the graph.
 
-    ``.render("graph", format="png")``, ``.pipe(format="svg")`` render it with Graphviz;
+    ``.render("graph.png")``, ``.pipe(format="svg")`` render it with Graphviz;
     ``to_dot`` gives the same DOT text without it.
     """
     lines = _body(root, rankdir, show_data, show_grad, max_nodes, highlight, collapse, legend,

@@ -26,7 +26,8 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from nn.io import make_parent
+from nn.figures import agg_figure
+from nn.files import make_parent
 
 __all__ = ["Callback", "EarlyStopping", "History", "LambdaCallback", "as_callbacks"]
 
@@ -275,17 +276,12 @@ class History:
         """Learning curves: one panel per quantity, train solid and validation dashed.
 
         Returns a matplotlib ``Figure`` (made without pyplot, so it works headless and
-        leaves pyplot's state alone; Jupyter displays it). With ``path`` it is also saved,
-        in the format of the extension (``.png``, ``.svg``, ``.pdf``, ...; PNG for a name
-        without one), into a folder created if missing. The best validation epoch (lowest
-        ``val_loss``) is marked in every panel; the epoch axis has whole-number ticks.
+        leaves pyplot's state alone; Jupyter shows it inline, in a fresh kernel too). With
+        ``path`` it is also saved, in the format of the extension (``.png``, ``.svg``,
+        ``.pdf``, ...; PNG for a name without one), into a folder created if missing. The
+        best validation epoch (lowest ``val_loss``) is marked in every panel; the epoch axis
+        has whole-number ticks.
         """
-        try:
-            from matplotlib.backends.backend_agg import FigureCanvasAgg
-            from matplotlib.figure import Figure
-            from matplotlib.ticker import MaxNLocator
-        except ImportError as exc:  # pragma: no cover - matplotlib is in the dev extra
-            raise ImportError("History.plot needs matplotlib: pip install matplotlib") from exc
         if not self.epochs:
             raise ValueError("History.plot: nothing to plot, no epoch was recorded")
         bases = [n for n in self.history if not n.startswith("val_")]
@@ -296,8 +292,10 @@ class History:
             if unknown:
                 raise ValueError(f"History.plot: unknown {unknown}; have {bases}")
             bases = wanted
-        fig = Figure(figsize=(4.5 * len(bases), 3.5), layout="constrained")
-        canvas = FigureCanvasAgg(fig)
+        fig = agg_figure((4.5 * len(bases), 3.5), "History.plot")
+        from matplotlib.ticker import MaxNLocator
+
+        canvas = fig.canvas
         fmt = None
         if path is not None:  # refuse a bad name before drawing, not after
             fmt = os.path.splitext(os.fspath(path))[1].lower().lstrip(".") or "png"

@@ -2,68 +2,58 @@
 
 ``save(model, path)`` writes ``model.state_dict()`` (plain numeric arrays, one per dotted
 parameter name) and two marker keys (``__nn_format__``, ``__nn_version__``) plus the
-model's class name (``__nn_class__``) for error messages. It never pickles: every array is
-numeric or a plain unicode string. The write is atomic: a temporary file in the same
-directory, flushed to disk, then ``os.replace`` onto ``path``, so a crash mid-write leaves
-the old file intact.
+model's class name (``__nn_class__``) for error messages, and its architecture
+(``__nn_architecture__``: every module's path, class and settings, as JSON text). It never
+pickles: every array is numeric or a plain unicode string. The write is atomic: a
+temporary file in the same directory, flushed to disk, then ``os.replace`` onto ``path``,
+so a crash mid-write leaves the old file intact; the file's mode follows the umask.
 
 ``load(model, path)`` reads with ``np.load(..., allow_pickle=False)``, so a file holding an
 object array (a pickled payload) is refused without running anything. Everything is
-read and checked (format marker, version, keys, shapes, dtypes) before the first weight
-is written; on any error the model is untouched and the ``ModelFileError`` names the file
-(and the key, where one is at fault).
+read and checked (format marker, version, architecture, keys, shapes, dtypes) before the
+first weight is written; on any error the model is untouched and the ``ModelFileError``
+names the file (and the key, or the module whose architecture differs).
 """
 
 from __future__ import annotations
 
+import json
 import os
-import tempfile
+import warnings
 import zipfile
 import zlib
 
 import numpy as np
 
+from nn.files import atomic_writer
 from nn.module import Module
 
-__all__ = ["FORMAT", "VERSION", "ModelFileError", "load", "save"]
+__all__ = ["FORMAT", "VERSION", "ModelFileError", "architecture", "load", "save"]
 
 FORMAT = "autograd_core.nn"
-VERSION = 1
+VERSION = 2  # 2: the architecture is recorded (files of version 1 still load)
 _FORMAT_KEY = "__nn_format__"
 _VERSION_KEY = "__nn_version__"
 _CLASS_KEY = "__nn_class__"
-_META = (_FORMAT_KEY, _VERSION_KEY, _CLASS_KEY)
+_ARCH_KEY = "__nn_architecture__"
+_META = (_FORMAT_KEY, _VERSION_KEY, _CLASS_KEY, _ARCH_KEY)
 
 
 class ModelFileError(ValueError):
     """A model file that cannot be loaded into this model (bad, foreign or mismatched)."""
 
 
-def make_parent(path: str | os.PathLike[str], who: str) -> str:
-    """Create the folder ``path`` goes into, if missing (every writer of ``nn`` does, as
-    ``draw_graph(...).render`` does); returns ``path`` as a string. A folder that cannot be
-    made (a file in the way, no permission) raises the same kind of ``OSError``, naming it
-    and ``who`` wanted it."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError as err:
-        raise type(err)(err.errno, f"{who}: cannot make the folder {folder!r} for {path!r}: "
-                                   f"{err.strerror or err}") from None
-    return path
-
-
 def save(model: Module, path: str | os.PathLike[str]) -> str:
-    """Write ``model``'s parameters to ``path`` (an ``.npz`` archive), atomically.
+    """Write ``model``'s parameters and architecture to ``path`` (an ``.npz`` archive),
+    atomically.
 
     The path is used as given (no ``.npz`` is appended); a missing folder is created, as
-    every writer of ``nn`` does. Returns the path as a string.
+    every writer of ``nn`` does; the file's mode follows the umask. Returns the path as a
+    string.
     """
     if not isinstance(model, Module):
         raise TypeError(f"save: expected a Module, got {type(model).__name__}")
-    path = make_parent(path, "save")
-    folder = os.path.dirname(os.path.abspath(path))
+    path = os.fspath(path)
     arrays: dict[str, np.ndarray] = dict(model.state_dict())
     for key in arrays:
         if key in _META:
@@ -74,20 +64,31 @@ def save(model: Module, path: str | os.PathLike[str]) -> str:
     arrays[_FORMAT_KEY] = np.array(FORMAT)
     arrays[_VERSION_KEY] = np.array(VERSION, dtype=np.int64)
     arrays[_CLASS_KEY] = np.array(type(model).__name__)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)  # numeric and unicode arrays only: nothing is pickled
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    arrays[_ARCH_KEY] = np.array(json.dumps(architecture(model)))
+    with atomic_writer(path, "save") as f:
+        np.savez(f, **arrays)  # numeric and unicode arrays only: nothing is pickled
     return path
+
+
+def architecture(model: Module) -> list[list[str]]:
+    """``[path, class, settings]`` for the model and every submodule, e.g. ``["1", "Tanh",
+    ""]``, ``["0", "Linear", "in_features=2, out_features=8, bias=True"]``: what ``save``
+    records so that ``load`` can tell a tanh MLP's weights from a ReLU MLP's of the same
+    shapes (the settings are the layer's ``extra_repr``, what ``repr(model)`` shows)."""
+    return [[name, type(m).__name__, m.extra_repr()] for name, m in model.named_modules()]
+
+
+def _architecture_difference(saved: list[list[str]], model: Module) -> str | None:
+    """The first difference between a recorded architecture and ``model``'s, in words."""
+    mine = architecture(model)
+    for (path, cls, extra), (path2, cls2, extra2) in zip(saved, mine, strict=False):
+        if (path, cls, extra) != (path2, cls2, extra2):
+            where = f"module {path!r}" if path == path2 and path else (
+                "the model" if path == path2 else f"module {path!r} / {path2!r}")
+            return f"{where} is {cls}({extra}) in the file but {cls2}({extra2}) here"
+    if len(saved) != len(mine):
+        return f"the file's model has {len(saved)} modules, this one {len(mine)}"
+    return None
 
 
 def _read(path: str) -> dict[str, np.ndarray]:
@@ -144,8 +145,11 @@ def _meta_str(arrays: dict[str, np.ndarray], key: str) -> str | None:
 def load(model: Module, path: str | os.PathLike[str], strict: bool = True) -> Module:
     """Fill ``model``'s parameters in place from a file written by :func:`save`; returns it.
 
-    Checks the format marker and version, then (through ``load_state_dict``) that names,
-    shapes and dtypes match exactly. On any error the model is left untouched.
+    Checks the format marker and version, that the file was saved from the same
+    architecture (classes, sizes, activations, options: ``architecture``), then (through
+    ``load_state_dict``) that names, shapes and dtypes match exactly. On any error the
+    model is left untouched. ``strict=False`` loads despite a different architecture
+    (with a warning) and ignores missing or unexpected parameters.
     """
     if not isinstance(model, Module):
         raise TypeError(f"load: expected a Module, got {type(model).__name__}")
@@ -171,6 +175,8 @@ def load(model: Module, path: str | os.PathLike[str], strict: bool = True) -> Mo
             raise ModelFileError(
                 f"load: {path!r}: key {key!r} has dtype {arr.dtype}; parameters are floats"
             )
+    if _same_tensors(state, model):  # else load_state_dict names the key and both shapes
+        _check_architecture(arrays, model, path, strict)
     try:
         model.load_state_dict(state, strict=strict)
     except (KeyError, ValueError, TypeError) as err:
@@ -180,6 +186,34 @@ def load(model: Module, path: str | os.PathLike[str], strict: bool = True) -> Mo
             f"{type(model).__name__}: {msg}"
         ) from None
     return model
+
+
+def _same_tensors(state: dict[str, np.ndarray], model: Module) -> bool:
+    """Whether ``state`` has exactly ``model``'s parameter names, shapes and dtypes."""
+    mine = {name: np.asarray(p.data) for name, p in model.named_parameters()}
+    return set(mine) == set(state) and all(
+        mine[k].shape == state[k].shape and mine[k].dtype == state[k].dtype for k in mine)
+
+
+def _check_architecture(arrays: dict[str, np.ndarray], model: Module, path: str,
+                        strict: bool) -> None:
+    """Refuse (``strict``) or warn about a file saved from another architecture; files
+    written before the architecture was recorded (version 1) have nothing to compare."""
+    text = _meta_str(arrays, _ARCH_KEY)
+    if text is None:
+        return
+    try:
+        saved = json.loads(text)
+        diff = _architecture_difference([[str(x) for x in entry] for entry in saved], model)
+    except (ValueError, TypeError) as err:
+        raise ModelFileError(f"load: {path!r}: key {_ARCH_KEY!r} is malformed: {err}") from None
+    if diff is None:
+        return
+    msg = (f"load: {path!r} was saved from another architecture than this "
+           f"{type(model).__name__}: {diff}")
+    if strict:
+        raise ModelFileError(f"{msg} (strict=False loads the weights anyway)")
+    warnings.warn(msg, UserWarning, stacklevel=3)
 
 
 def _article(word: str) -> str:

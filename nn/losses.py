@@ -54,7 +54,8 @@ def _boxed(fn: Callable[..., Value]) -> Callable[..., Value]:
     return loss
 
 
-def _pred(name: str, pred: Any) -> Value:
+def _pred(pred: Any) -> Value:
+    """The prediction as a Value (an array becomes a constant one)."""
     if isinstance(pred, Value):
         return pred
     return Value(pred, requires_grad=False)
@@ -102,7 +103,7 @@ def half_sse(pred: Any, target: Any, reduction: str = "sum") -> Value:
     (default) is the lecture's; ``"mean"`` divides by the number of elements.
     """
     _check_reduction("half_sse", reduction)
-    p = _pred("half_sse", pred)
+    p = _pred(pred)
     d = p - _target("half_sse", target, p)
     return _reduce(d * d, reduction) * 0.5
 
@@ -111,7 +112,7 @@ def half_sse(pred: Any, target: Any, reduction: str = "sum") -> Value:
 def mse(pred: Any, target: Any, reduction: str = "mean") -> Value:
     """Mean squared error ``1/n Σ (y_p - y_0)^2`` (``"sum"``: without the ``1/n``)."""
     _check_reduction("mse", reduction)
-    p = _pred("mse", pred)
+    p = _pred(pred)
     d = p - _target("mse", target, p)
     return _reduce(d * d, reduction)
 
@@ -137,7 +138,7 @@ def binary_cross_entropy(
     never saturates.
     """
     _check_reduction("binary_cross_entropy", reduction)
-    p = _pred("binary_cross_entropy", prob)
+    p = _pred(prob)
     y = _probability_target("binary_cross_entropy", target, p)
     e = _eps_for(p.dtype, eps)
     pc = p.clip(e, 1.0 - e)
@@ -154,7 +155,7 @@ def binary_cross_entropy_with_logits(logits: Any, target: Any, reduction: str = 
     gradient ``σ(z) - y``.
     """
     _check_reduction("binary_cross_entropy_with_logits", reduction)
-    z = _pred("binary_cross_entropy_with_logits", logits)
+    z = _pred(logits)
     y = _probability_target("binary_cross_entropy_with_logits", target, z)
     return _reduce(z.softplus() - z * y, reduction)
 
@@ -204,7 +205,7 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Value:
     """
     name = "cross_entropy"
     _check_reduction(name, reduction)
-    z = _pred(name, logits)
+    z = _pred(logits)
     if z.ndim not in (1, 2):
         raise ValueError(f"{name}: logits must have shape (N, C) or (C,), got {z.shape}")
     c = z.shape[-1]
@@ -245,7 +246,7 @@ def nll(prob: Any, target: Any, reduction: str = "mean", eps: float | None = Non
     """
     name = "nll"
     _check_reduction(name, reduction)
-    p = _pred(name, prob)
+    p = _pred(prob)
     if p.ndim not in (1, 2):
         raise ValueError(f"{name}: probabilities must have shape (N, C) or (C,), got {p.shape}")
     data = p.data
@@ -280,7 +281,7 @@ def hinge(scores: Any, target: Any, reduction: str = "mean", margin: float = 1.0
     """
     name = "hinge"
     _check_reduction(name, reduction)
-    s = _pred(name, scores)
+    s = _pred(scores)
     y = _target(name, target, s)
     y_data = y.data if isinstance(y, Value) else y
     if not np.all((y_data == 1) | (y_data == -1)):

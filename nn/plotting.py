@@ -12,9 +12,11 @@ adds what it does not cover:
   into axes you pass.
 - :func:`new_figure`: a grid of axes on a figure made without pyplot.
 
-Figures are made with ``matplotlib.figure.Figure`` and the Agg canvas, not with pyplot: they
-work headless (CI, the command line), leave pyplot's state alone, and Jupyter still shows a
-returned figure. Save one with ``fig.savefig("out.png")``.
+Figures that are returned (``plot_learning_curves``, ``new_figure``) are made on the Agg
+canvas, not with pyplot (``nn.figures``): they work headless (CI, the command line), leave
+pyplot's state alone, and Jupyter shows a returned figure in any kernel. Save one with
+``fig.savefig("out.png")``. ``plot_decision_boundary`` returns the axes it drew on; without
+``ax`` it draws on a new pyplot figure, so ``plt.savefig("b.png")`` right after saves it.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from typing import Any
 import numpy as np
 
 from nn.callbacks import History
-from nn.io import make_parent
+from nn.figures import agg_figure, pyplot_axes
+from nn.files import make_parent
 from nn.metrics import predicted_classes
 
 __all__ = [
@@ -44,15 +47,6 @@ _CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
 
-def _mpl():
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError as exc:  # pragma: no cover - matplotlib is in the dev extra
-        raise ImportError("nn.plotting needs matplotlib: pip install matplotlib") from exc
-    return Figure, FigureCanvasAgg
-
-
 def new_figure(n_panels: int = 1, ncols: int | None = None,
                panel_size: tuple[float, float] = (4.0, 3.6)):
     """A ``Figure`` (Agg canvas, no pyplot) and a flat list of ``n_panels`` axes.
@@ -66,9 +60,7 @@ def new_figure(n_panels: int = 1, ncols: int | None = None,
     if ncols < 1:
         raise ValueError(f"new_figure: ncols must be >= 1, got {ncols}")
     nrows = math.ceil(n_panels / ncols)
-    Figure, FigureCanvasAgg = _mpl()
-    fig = Figure(figsize=(panel_size[0] * ncols, panel_size[1] * nrows), layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = agg_figure((panel_size[0] * ncols, panel_size[1] * nrows))
     grid = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax in grid[n_panels:]:
         ax.remove()
@@ -167,82 +159,30 @@ def plot_decision_boundary(
     - The title gets the accuracy on ``(X, y)`` appended when ``show_accuracy``; points the
       model gets wrong are ringed in black.
 
-    Returns the ``Axes`` (a new figure's, made without pyplot, when ``ax`` is None;
-    ``ax.figure.savefig(...)`` saves it).
+    Returns the ``Axes``. Without ``ax``, a new pyplot figure is made, as pandas' ``plot``
+    does: ``plt.savefig("b.png")`` or ``plt.show()`` right after act on it, and Jupyter
+    shows it; ``ax.figure.savefig(...)`` saves it too.
     """
-    from matplotlib.colors import ListedColormap, to_rgb
-    from matplotlib.lines import Line2D
-
-    X = np.asarray(getattr(X, "data", X), dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"plot_decision_boundary: X must have shape (n, 2) (a plane to draw), "
-                         f"got {X.shape}")
-    if len(X) == 0:
-        raise ValueError("plot_decision_boundary: X is empty")
-    if y is not None:
-        y = np.asarray(getattr(y, "data", y)).reshape(-1)
-        if len(y) != len(X):
-            raise ValueError(f"plot_decision_boundary: X has {len(X)} rows, y has {len(y)}")
-        if y.dtype.kind == "f":
-            if not np.all(y == np.round(y)):
-                raise ValueError("plot_decision_boundary: y must hold class labels 0..k-1")
-            y = y.astype(np.int64)
-        if y.min() < 0:  # {-1, +1} labels: draw -1 as class 0
-            y = (y > 0).astype(np.int64)
+    X, y = _points(X, y)
     if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
         raise ValueError(f"plot_decision_boundary: resolution must be an int >= 2, "
                          f"got {resolution!r}")
     if ax is None:
-        _, (ax,) = new_figure(1, panel_size=(4.8, 4.2))
-
+        ax = pyplot_axes((4.8, 4.2))
     lo, hi = X.min(axis=0), X.max(axis=0)
     span = np.where(hi - lo > 0, hi - lo, 1.0)
     lo, hi = lo - padding * span, hi + padding * span
     gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
                          np.linspace(lo[1], hi[1], resolution))
-    grid = np.column_stack([gx.ravel(), gy.ravel()])
-    regions, score = _predictions(model, grid, threshold)
+    regions, score = _predictions(model, np.column_stack([gx.ravel(), gy.ravel()]), threshold)
     regions = regions.reshape(gx.shape)
     pred, _ = _predictions(model, X, threshold)
-
-    n_classes = int(max(regions.max(), pred.max(), -1 if y is None else y.max())) + 1
-    n_classes = max(n_classes, 2)
+    n_classes = max(int(max(regions.max(), pred.max(), -1 if y is None else y.max())) + 1, 2)
     colors = [_CLASS_COLORS[k % len(_CLASS_COLORS)] for k in range(n_classes)]
-    tints = [tuple(0.72 + 0.28 * c for c in to_rgb(col)) for col in colors]
-    levels = np.arange(n_classes + 1) - 0.5
-    if score is not None and n_classes == 2:
-        score = score.reshape(gx.shape)
-        cut = [min(score.min(), 0.0) - 1.0, 0.0, max(score.max(), 0.0) + 1.0]
-        ax.contourf(gx, gy, score, levels=cut, colors=tints)
-        if score.min() < 0 < score.max():
-            ax.contour(gx, gy, score, levels=[0.0], colors="k", linewidths=1.2)
-    else:
-        ax.contourf(gx, gy, regions, levels=levels, colors=tints)
-        if regions.min() != regions.max():  # the boundary itself, where the class changes
-            ax.contour(gx, gy, regions, levels=levels[1:-1], colors="k", linewidths=1.2)
-
-    names = list(class_names) if class_names is not None else [f"class {k}" for k in
-                                                                 range(n_classes)]
-    handles = []
-    size = 22 if len(X) > 50 else 70
-    if y is None:
-        ax.scatter(X[:, 0], X[:, 1], c=pred, cmap=ListedColormap(colors), vmin=-0.5,
-                   vmax=n_classes - 0.5, s=size, edgecolors="white", linewidths=0.5, zorder=3)
-    else:
-        for k in range(n_classes):
-            mask = y == k
-            if mask.any():
-                ax.scatter(X[mask, 0], X[mask, 1], color=colors[k], s=size, edgecolors="white",
-                           linewidths=0.5, zorder=3)
-                handles.append(Line2D([], [], ls="", marker="o", color=colors[k],
-                                      label=names[k] if k < len(names) else f"class {k}"))
-        wrong = pred != y
-        if wrong.any():
-            ax.scatter(X[wrong, 0], X[wrong, 1], s=3 * size, facecolors="none", edgecolors="k",
-                       linewidths=1.2, zorder=4)
-            handles.append(Line2D([], [], ls="", marker="o", markerfacecolor="none",
-                                  markeredgecolor="k", markersize=8,
-                                  label=f"misclassified ({int(wrong.sum())})"))
+    _shade(ax, gx, gy, regions, None if score is None else score.reshape(gx.shape), colors)
+    names = list(class_names or []) + [f"class {k}" for k in range(len(class_names or []),
+                                                                     n_classes)]
+    handles = _scatter(ax, X, y, pred, colors, names)
     if title is None:
         title = getattr(model, "__name__", None) or type(model).__name__
     if show_accuracy and y is not None:
@@ -255,6 +195,77 @@ def plot_decision_boundary(
     if legend and handles:
         ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.8)
     return ax
+
+
+def _points(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    """``plot_decision_boundary``'s points ``(n, 2)`` and labels ``0 .. k-1``, checked."""
+    X = np.asarray(getattr(X, "data", X), dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"plot_decision_boundary: X must have shape (n, 2) (a plane to draw), "
+                         f"got {X.shape}")
+    if len(X) == 0:
+        raise ValueError("plot_decision_boundary: X is empty")
+    if y is None:
+        return X, None
+    y = np.asarray(getattr(y, "data", y)).reshape(-1)
+    if len(y) != len(X):
+        raise ValueError(f"plot_decision_boundary: X has {len(X)} rows, y has {len(y)}")
+    if y.dtype.kind == "f":
+        if not np.all(y == np.round(y)):
+            raise ValueError("plot_decision_boundary: y must hold class labels 0..k-1")
+        y = y.astype(np.int64)
+    if y.min() < 0:  # {-1, +1} labels: draw -1 as class 0
+        y = (y > 0).astype(np.int64)
+    return X, y
+
+
+def _shade(ax: Any, gx: np.ndarray, gy: np.ndarray, regions: np.ndarray,
+           score: np.ndarray | None, colors: list[str]) -> None:
+    """Tint each region by its class and draw the boundary: the zero level of a
+    two-class score (smooth), else where the predicted class changes."""
+    from matplotlib.colors import to_rgb
+
+    tints = [tuple(0.72 + 0.28 * c for c in to_rgb(col)) for col in colors]
+    if score is not None and len(colors) == 2:
+        cut = [min(score.min(), 0.0) - 1.0, 0.0, max(score.max(), 0.0) + 1.0]
+        ax.contourf(gx, gy, score, levels=cut, colors=tints)
+        if score.min() < 0 < score.max():
+            ax.contour(gx, gy, score, levels=[0.0], colors="k", linewidths=1.2)
+        return
+    levels = np.arange(len(colors) + 1) - 0.5
+    ax.contourf(gx, gy, regions, levels=levels, colors=tints)
+    if regions.min() != regions.max():
+        ax.contour(gx, gy, regions, levels=levels[1:-1], colors="k", linewidths=1.2)
+
+
+def _scatter(ax: Any, X: np.ndarray, y: np.ndarray | None, pred: np.ndarray,
+             colors: list[str], names: list[str]) -> list:
+    """The points in their true class's colour (the predicted one without ``y``), the
+    misclassified ringed; returns the legend entries."""
+    from matplotlib.colors import ListedColormap
+    from matplotlib.lines import Line2D
+
+    size = 22 if len(X) > 50 else 70
+    if y is None:
+        ax.scatter(X[:, 0], X[:, 1], c=pred, cmap=ListedColormap(colors), vmin=-0.5,
+                   vmax=len(colors) - 0.5, s=size, edgecolors="white", linewidths=0.5,
+                   zorder=3)
+        return []
+    handles = []
+    for k, color in enumerate(colors):
+        mask = y == k
+        if mask.any():
+            ax.scatter(X[mask, 0], X[mask, 1], color=color, s=size, edgecolors="white",
+                       linewidths=0.5, zorder=3)
+            handles.append(Line2D([], [], ls="", marker="o", color=color, label=names[k]))
+    wrong = pred != y
+    if wrong.any():
+        ax.scatter(X[wrong, 0], X[wrong, 1], s=3 * size, facecolors="none", edgecolors="k",
+                   linewidths=1.2, zorder=4)
+        handles.append(Line2D([], [], ls="", marker="o", markerfacecolor="none",
+                              markeredgecolor="k", markersize=8,
+                              label=f"misclassified ({int(wrong.sum())})"))
+    return handles
 
 
 # --------------------------------------------------------------------------- learning curves
@@ -293,14 +304,42 @@ def plot_learning_curves(
     ``axes``: a 2-d array-like ``[row][column]`` of axes to draw into, else a new figure is
     made (without pyplot). Returns the ``Figure``.
     """
+    runs, metrics = _runs_and_metrics(histories, metrics)
+    log_rows = set(metrics) if logy is True else set(logy or ())
+    nrows, ncols = len(metrics), len(runs)
+    if axes is None:
+        fig = agg_figure((panel_size[0] * ncols, panel_size[1] * nrows))
+        grid = fig.subplots(nrows, ncols, squeeze=False)
+    else:
+        grid = np.asarray(axes, dtype=object).reshape(nrows, ncols)
+        fig = grid[0, 0].figure
+    loss_names = dict(loss_names or {})
+    for j, (name, h) in enumerate(runs.items()):
+        best = h.best("val_loss")[0] if "val_loss" in h else None
+        for i, metric in enumerate(metrics):
+            ax = grid[i, j]
+            _curve_cell(ax, h, metric, best, log=metric in log_rows)
+            ylabel = _PRETTY.get(metric, metric)
+            if metric == "loss" and name in loss_names:
+                ylabel = f"loss: {loss_names[name]}"
+            ax.set_ylabel(ylabel, fontsize=9)
+            if i == nrows - 1:
+                ax.set_xlabel("epoch")
+            if i == 0 and name:
+                ax.set_title(name, fontsize=10)
+    return fig
+
+
+def _runs_and_metrics(histories: Any, metrics: Sequence[str] | str
+                      ) -> tuple[dict[str, History], list[str]]:
+    """``plot_learning_curves``'s runs ``{title: History}`` and rows, checked."""
     if isinstance(histories, History) or (
         isinstance(histories, Mapping) and set(histories) == {"epochs", "history"}
     ):
         histories = {"": histories}
-    runs = dict(histories)
+    runs = {name: _as_history(h, name) for name, h in dict(histories).items()}
     if not runs:
         raise ValueError("plot_learning_curves: no histories given")
-    runs = {name: _as_history(h, name) for name, h in runs.items()}
     for name, h in runs.items():
         if len(h) == 0:
             raise ValueError(f"plot_learning_curves: run {name!r} has no epochs")
@@ -312,56 +351,32 @@ def plot_learning_curves(
     if unknown:
         raise ValueError(f"plot_learning_curves: no run recorded {unknown}; recorded: "
                          f"{sorted(known)}")
+    return runs, metrics
+
+
+def _curve_cell(ax: Any, h: History, metric: str, best: int | None, log: bool) -> None:
+    """One run's train (solid) and validation (dashed) curve of ``metric`` on ``ax``."""
     from matplotlib.ticker import MaxNLocator
 
-    log_rows = set(metrics) if logy is True else set(logy or ())
-    nrows, ncols = len(metrics), len(runs)
-    if axes is None:
-        Figure, FigureCanvasAgg = _mpl()
-        fig = Figure(figsize=(panel_size[0] * ncols, panel_size[1] * nrows),
-                     layout="constrained")
-        FigureCanvasAgg(fig)
-        grid = fig.subplots(nrows, ncols, squeeze=False)
-    else:
-        grid = np.asarray(axes, dtype=object).reshape(nrows, ncols)
-        fig = grid[0, 0].figure
-    loss_names = dict(loss_names or {})
-    for j, (name, h) in enumerate(runs.items()):
-        best = h.best("val_loss")[0] if "val_loss" in h else None
-        for i, metric in enumerate(metrics):
-            ax = grid[i, j]
-            drew = False
-            marker = "o" if len(h) <= 30 else None  # a short run: show every epoch
-            if metric in h:
-                ax.plot(h.epochs, h[metric], "-", color="C0", marker=marker, ms=3,
-                        label="train")
-                drew = True
-            if f"val_{metric}" in h:
-                ax.plot(h.epochs, h[f"val_{metric}"], "--", color="C1", marker=marker, ms=3,
-                        label="validation")
-                drew = True
-            if not drew:
-                ax.text(0.5, 0.5, f"no {metric} recorded", ha="center", va="center",
-                        transform=ax.transAxes, color="grey")
-                ax.set_xticks([])
-                ax.set_yticks([])
-            else:
-                if best is not None:
-                    ax.axvline(best, color="grey", lw=0.8, ls=":", label="best val loss")
-                if metric in log_rows and min(min(h[k]) for k in (metric, f"val_{metric}")
-                                              if k in h) > 0:
-                    ax.set_yscale("log")
-                if metric.removeprefix("val_") in ("accuracy", "acc"):
-                    ax.set_ylim(-0.03, 1.03)
-                ax.grid(True, alpha=0.3)
-                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-                ax.legend(fontsize=7, loc="best")
-            ylabel = _PRETTY.get(metric, metric)
-            if metric == "loss" and name in loss_names:
-                ylabel = f"loss: {loss_names[name]}"
-            ax.set_ylabel(ylabel, fontsize=9)
-            if i == nrows - 1:
-                ax.set_xlabel("epoch")
-            if i == 0 and name:
-                ax.set_title(name, fontsize=10)
-    return fig
+    marker = "o" if len(h) <= 30 else None  # a short run: show every epoch
+    drew = False
+    for key, style, color, label in ((metric, "-", "C0", "train"),
+                                     (f"val_{metric}", "--", "C1", "validation")):
+        if key in h:
+            ax.plot(h.epochs, h[key], style, color=color, marker=marker, ms=3, label=label)
+            drew = True
+    if not drew:
+        ax.text(0.5, 0.5, f"no {metric} recorded", ha="center", va="center",
+                transform=ax.transAxes, color="grey")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return
+    if best is not None:
+        ax.axvline(best, color="grey", lw=0.8, ls=":", label="best val loss")
+    if log and min(min(h[k]) for k in (metric, f"val_{metric}") if k in h) > 0:
+        ax.set_yscale("log")
+    if metric.removeprefix("val_") in ("accuracy", "acc"):
+        ax.set_ylim(-0.03, 1.03)
+    ax.grid(True, alpha=0.3)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=7, loc="best")

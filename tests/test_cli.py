@@ -24,9 +24,10 @@ pytest.importorskip("matplotlib")
 from matplotlib.image import imread  # noqa: E402
 
 import nn  # noqa: E402
-from nn import cli  # noqa: E402
+from nn import cli, datasets, modelspec  # noqa: E402
 from nn import data as D  # noqa: E402
 from nn.callbacks import History  # noqa: E402
+from nn.gradcheck import gradcheck_model  # noqa: E402
 from nn.training import evaluate  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -104,6 +105,9 @@ def test_demo_summary_has_the_lectures_numbers(demo):
     assert models["adaline_separable"]["accuracy"] == 1.0
     assert models["mlp_xor"]["accuracy"] == 1.0 and models["mlp_xor"]["final_loss"] < 0.05
     assert models["mlp_moons"]["val_accuracy"] >= 0.9
+    spikes = models["mlp_moons"]["val_loss_spikes"]  # issue 15, point 9: explained
+    assert spikes and models["mlp_moons"]["val_loss_note"].startswith(
+        "The validation loss spikes at epochs " + ", ".join(str(sp["epoch"]) for sp in spikes))
     assert models["mlp_spirals"]["val_accuracy"] >= 0.85
     g = s["gradcheck"]
     assert g["passed"] is True and g["model"] == "mlp_moons" and g["samples"] == 8
@@ -172,11 +176,11 @@ def test_train_writes_model_history_and_curves(trained):
     assert spec == {"format": "nn-model-spec", "version": 1, "model": "mlp", "n_in": 2,
                     "n_out": 2, "hidden": [8], "activation": "tanh", "dropout": 0.0,
                     "loss": "cross_entropy", "data": "moons", "weights": "model.npz"}
-    X, y = cli.load_data(cli.parse_data("moons"), None, seed=0)
-    _, val_rows = cli.split_indices(y, 0.2, seed=0)
-    assert split == {"samples": 200, "sha256": cli.fingerprint(X, y), "seed": 0,
+    X, y = datasets.load_data(datasets.DataSpec.parse("moons"), None, seed=0)
+    _, val_rows = datasets.split_indices(y, 0.2, seed=0)
+    assert split == {"samples": 200, "sha256": datasets.fingerprint(X, y), "seed": 0,
                      "val_split": 0.2, "val_samples": 40,
-                     "val_sha256": cli.fingerprint(np.sort(val_rows))}
+                     "val_sha256": datasets.fingerprint(np.sort(val_rows))}
     assert_png(run / "learning_curves.png")
 
 
@@ -213,7 +217,8 @@ def test_saved_model_loads_into_a_fresh_model_and_evaluate_agrees(trained):
                            "loss_function", "loss", "accuracy"}
     assert result["samples"] == 200 and result["data"] == "moons"
     assert result["split"] == "all" and result["includes_training_samples"] is False
-    X, y = cli.load_data(cli.parse_data("moons"), None, seed=1)  # evaluate's default seed
+    # evaluate's default seed with --data
+    X, y = datasets.load_data(datasets.DataSpec.parse("moons"), None, seed=1)
     mine = evaluate(model, nn.cross_entropy, (X, y))
     assert result["accuracy"] == mine["accuracy"]
     assert result["loss"] == pytest.approx(mine["loss"], rel=1e-12)
@@ -232,7 +237,7 @@ def test_graph_png_and_svg(trained):
     _, cwd, run = trained
     proc = run_cli("graph", "run", cwd=cwd)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == f"wrote {Path('run') / 'graph.png'}"
+    assert proc.stdout.splitlines()[0] == f"wrote {Path('run') / 'graph.png'}"
     assert_png(run / "graph.png")
     proc = run_cli("graph", "run/model.json", "--format", "svg", "--out", "g.svg",
                    "--data", "moons", cwd=cwd)
@@ -373,7 +378,7 @@ def test_evaluate_split_all_says_it_includes_the_training_samples(digits_run, ca
     out = capsys.readouterr().out.splitlines()
     assert out[0] == ("MLP 64→8→10 (relu) on digits (all 1797 samples, including the 1438 "
                       "the model was trained on):")
-    model, _ = cli.load_model(str(digits_run))
+    model, _ = modelspec.load_model(str(digits_run))
     X, y = D.load_digits()
     assert out[2] == f"  accuracy  {evaluate(model, nn.cross_entropy, (X, y))['accuracy']:.4f}"
     assert cli.main(["evaluate", str(digits_run), "--data", "digits", "--split", "all",
@@ -512,7 +517,8 @@ def test_model_file_problems_are_one_line(trained, tmp_path, capsys):
         (["train", "--optimizer", "lbfgs"], "invalid choice: 'lbfgs'"),
         (["train", "--data", "idx:only_one"], "expected idx:IMAGES,LABELS"),
         (["train", "--weight-decay", "-0.1"], "--weight-decay: must be a number >= 0"),
-        (["evaluate", "m"], "the following arguments are required: --data"),
+        (["evaluate", "m", "--data", "moons", "--target", "y"],
+         "--target y names a column of a CSV file, but the data is moons"),
         (["graph", "m", "--format", "jpg"], "invalid choice: 'jpg'"),
         (["gradcheck", "m", "--eps", "0"], "--eps: must be a positive number"),
         (["demo", "--seed", "-3"], "--seed: must be >= 0, got -3"),
@@ -542,8 +548,8 @@ def test_graph_and_save_model_create_missing_folders(trained, tmp_path, capsys):
     _, _, run = trained
     assert cli.main(["graph", str(run), "--out", str(tmp_path / "new" / "g.svg")]) == 0
     assert "MLP(2→8→2)" in svg_text(tmp_path / "new" / "g.svg")
-    model, spec = cli.load_model(str(run))
-    npz, js = cli.save_model(model, spec, str(tmp_path / "a" / "b"))
+    model, spec = modelspec.load_model(str(run))
+    npz, js = modelspec.save_model(model, spec, str(tmp_path / "a" / "b"))
     assert Path(npz).is_file() and Path(js).is_file()
 
 
@@ -559,7 +565,7 @@ def test_semantic_errors_exit_1(capsys, tmp_path):
 
 def test_nn_debug_shows_the_exception(monkeypatch):
     monkeypatch.setenv("NN_DEBUG", "1")
-    with pytest.raises(cli.CLIError, match="no such model file or folder 'nowhere'"):
+    with pytest.raises(modelspec.ModelSpecError, match="no such model file or folder 'nowhere'"):
         cli.main(["evaluate", "nowhere", "--data", "moons"])
 
 
@@ -595,7 +601,7 @@ def test_gradcheck_model_checks_every_parameter_and_restores_the_model():
     X, y = D.two_moons(6, seed=0)
     model = nn.MLP(2, [5], 2, activation="tanh", dropout=0.3, seed=0)
     before = list(model.named_parameters())
-    report = cli.gradcheck_model(model, nn.cross_entropy, X, y)
+    report = gradcheck_model(model, nn.cross_entropy, X, y)
     assert report.ok and report.max_abs_error < 1e-8
     assert [c.label for c in report.checks] == ["0.weight", "0.bias", "3.weight", "3.bias"]
     assert [c.shape for c in report.checks] == [(2, 5), (5,), (5, 2), (2,)]
@@ -608,7 +614,7 @@ def test_gradcheck_model_checks_every_parameter_and_restores_the_model():
 def test_gradcheck_model_catches_a_straight_through_gradient():
     X, y = D.xor()
     model = nn.MLP(2, [3], 2, activation="step", seed=0)
-    report = cli.gradcheck_model(model, nn.cross_entropy, X, y)
+    report = gradcheck_model(model, nn.cross_entropy, X, y)
     assert not report.ok
     assert not report.checks[0].ok  # the first layer's weights: d step / dz is 0, not 1
     assert report.checks[-1].ok  # the output layer sees no step between it and the loss
@@ -654,5 +660,119 @@ def test_a_folder_that_cannot_be_made_is_named(trained, tmp_path, capsys):
 
 def test_the_validation_rows_fingerprint_does_not_depend_on_the_int_width():
     rows = np.array([5, 1, 3])
-    assert cli._rows_fingerprint(rows) == cli._rows_fingerprint(rows.astype(np.int32))
+    assert datasets.rows_fingerprint(rows) == datasets.rows_fingerprint(rows.astype(np.int32))
 
+
+
+# --------------------------------------------------------------------------- issue 15
+
+
+def _loss_of_sample(run: Path, X: np.ndarray, y: np.ndarray) -> float:
+    model, spec = modelspec.load_model(str(run))
+    model.eval()
+    return float(np.asarray(modelspec.loss_for(spec)(model(X), y).data))
+
+
+@pytest.mark.skipif(not has_graphviz(), reason="needs autograd_core.draw_graph and dot")
+def test_graph_draws_a_real_sample_of_the_training_data_named_in_the_title(trained, capsys):
+    # issue 15, point 3: the graph showed a random input with a random label (loss 13.1
+    # for a model with validation accuracy 1.0) and did not say so
+    from autograd_core.viz import fmt_number
+
+    _, cwd, run = trained
+    X, y = datasets.load_data(datasets.DataSpec.parse("moons"), None, seed=0)  # as trained
+    for sample in (0, 5):
+        out = cwd / f"sample{sample}.svg"
+        args = ["graph", str(run), "--out", str(out)] + (["--sample", "5"] if sample else [])
+        assert cli.main(args) == 0
+        said = f"sample {sample} of moons (seed 0), label {y[sample]}"
+        assert capsys.readouterr().out.splitlines()[1] == f"  the loss of {said}"
+        text = svg_text(out)
+        assert f"MLP 2→8→2 (tanh): the loss of {said}" in text
+        loss = _loss_of_sample(run, X[sample:sample + 1], y[sample:sample + 1])
+        assert loss < 2.0  # a trained model's loss on its own data, not 13
+        assert f"data {fmt_number(loss)}" in text
+    assert cli.main(["graph", str(run), "--out", str(cwd / "rnd.svg"), "--random"]) == 0
+    assert "the loss of a random input (standard normal) with a random label" in svg_text(
+        cwd / "rnd.svg")
+    code, line = _main_error(capsys, "graph", str(run), "--sample", "200")
+    assert code == 2 and "--sample 200: moons has 200 samples (0 to 199)" in line
+
+
+def _moons_csv(path: Path, header: str | None = "x1,x2,label", label_first: bool = False
+               ) -> tuple[np.ndarray, np.ndarray]:
+    X, y = D.two_moons(120, noise=0.1, seed=3)
+    cols = [y[:, None], X] if label_first else [X, y[:, None]]
+    rows = np.hstack(cols)
+    with open(path, "w", encoding="utf-8") as fh:
+        if header:
+            fh.write(header + "\n")
+        for r in rows:
+            fh.write(",".join(repr(float(v)) if i != (0 if label_first else 2) else str(int(v))
+                              for i, v in enumerate(r)) + "\n")
+    return X, y
+
+
+def test_train_and_evaluate_on_your_own_csv(tmp_path, capsys):
+    # issue 15, point 8: --data my.csv was refused
+    X, y = _moons_csv(tmp_path / "my.csv")
+    run = tmp_path / "run"
+    assert cli.main(["train", "--data", str(tmp_path / "my.csv"), "--hidden", "8",
+                     "--epochs", "5", "--no-progress", "--out", str(run)]) == 0
+    out = capsys.readouterr().out
+    assert f"on {tmp_path / 'my.csv'} (96 training, 24 validation samples, 2 classes)" in out
+    spec = json.loads((run / "model.json").read_text(encoding="utf-8"))
+    assert spec["data"] == str(tmp_path / "my.csv") and "target" not in spec
+    assert spec["training_data"]["sha256"] == datasets.fingerprint(X, y)
+    # evaluate without --data: the data set recorded in model.json, its validation split
+    assert cli.main(["evaluate", str(run), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["data"] == str(tmp_path / "my.csv") and result["split"] == "validation"
+    assert result["samples"] == 24
+    assert cli.main(["evaluate", str(run), "--data", str(tmp_path / "my.csv"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == result
+
+
+def test_csv_target_column_is_recorded(tmp_path, capsys):
+    _moons_csv(tmp_path / "lab.csv", header="cls,a,b", label_first=True)
+    run = tmp_path / "run"
+    assert cli.main(["train", "--data", str(tmp_path / "lab.csv"), "--target", "cls",
+                     "--hidden", "4", "--epochs", "2", "--no-progress", "--out", str(run)]) == 0
+    capsys.readouterr()
+    assert json.loads((run / "model.json").read_text(encoding="utf-8"))["target"] == "cls"
+    assert cli.main(["evaluate", str(run)]) == 0
+    assert capsys.readouterr().out.startswith(
+        f"MLP 2→4→2 (relu) on {tmp_path / 'lab.csv'} (from model.json) (validation split")
+
+
+def test_a_malformed_csv_gets_one_line_naming_row_and_column(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x1,x2,label\n0.1,0.2,0\n0.3,oops,1\n", encoding="utf-8")
+    code, line = _main_error(capsys, "train", "--data", str(bad), "--out", str(tmp_path / "o"))
+    assert code == 1
+    assert line.endswith(f"error: {bad}, row 3, column 2 ('x2'): 'oops' is not a finite number")
+    code, line = _main_error(capsys, "train", "--data", str(tmp_path / "none.csv"))
+    assert code == 1 and line.endswith(f"no such CSV file '{tmp_path / 'none.csv'}'")
+    code, line = _main_error(capsys, "train", "--data", str(bad), "--target", "y")
+    assert code == 1 and "no column 'y'; its columns are x1, x2, label" in line
+    proc = run_cli("train", "--data", "bad.csv", cwd=tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "python -m nn train: error: bad.csv, row 3, column 2 ('x2'): 'oops' is not a finite "
+        "number"]
+    assert not (tmp_path / "o").exists()
+
+
+def test_evaluate_without_data_uses_the_recorded_data_set(trained, capsys):
+    # issue 15, point 8: `evaluate out/moons` without --data was refused
+    _, _, run = trained
+    assert cli.main(["evaluate", str(run), "--json"]) == 0
+    recorded = json.loads(capsys.readouterr().out)
+    assert recorded["data"] == "moons" and recorded["split"] == "validation"
+    assert recorded["samples"] == 40
+    assert cli.main(["evaluate", str(run), "--data", "moons", "--seed", "0", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == recorded
+    assert cli.main(["evaluate", str(run)]) == 0
+    assert capsys.readouterr().out.startswith(
+        "MLP 2→8→2 (tanh) on moons (from model.json) (validation split of the training run: "
+        "40 samples):")

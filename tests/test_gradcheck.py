@@ -75,3 +75,41 @@ def test_gradgradcheck_catches_wrong_second_derivative():
     assert not gradgradcheck(sneaky, [x], raise_exception=False).ok
     assert gradgradcheck(lambda v: (v**2).sum(), [x]).ok
     assert gradgradcheck(lambda v: v.tanh().softmax(), [np.array([0.1, 0.5, -0.3])]).ok
+
+
+# --------------------------------------------------------------------------- issue 15
+
+
+def _hooked(scale):
+    """``sum((2x)^2)`` with a hook on the interior ``y = 2x`` that scales its gradient."""
+    seen = []
+
+    def fn(x):
+        y = x * 2.0
+        y.register_hook(lambda g: (seen.append(np.array(g)), g * scale)[1])
+        return (y**2).sum()
+
+    return fn, seen
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_a_function_that_registers_a_hook_is_checked_like_any_other(fast):
+    # issue 15, point 7: gradcheck first ran fn on inputs that need no gradient, so
+    # register_hook raised "register_hook on a Value that does not require grad"
+    x = np.array([1.0, -2.0, 0.5])
+    fn, seen = _hooked(1.0)
+    report = gradcheck(fn, [x], fast=fast)
+    assert report.ok
+    assert report.max_abs_error < 1e-6
+    assert seen and np.allclose(seen[-1], 2 * 2.0 * x)  # the hook ran in the autodiff pass
+    fn, _ = _hooked(3.0)  # a hook that changes the gradient: the check sees it
+    report = gradcheck(fn, [x], fast=fast, raise_exception=False)
+    assert not report.ok
+    with pytest.raises(GradcheckError, match="FAILED"):
+        gradcheck(fn, [x], fast=fast)
+
+
+def test_numerical_grad_of_a_hooked_function():
+    fn, _ = _hooked(1.0)
+    (g,) = numerical_grad(fn, [np.array([1.0, -2.0])])
+    np.testing.assert_allclose(g, [8.0, -16.0], rtol=1e-6)

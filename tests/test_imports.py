@@ -95,6 +95,25 @@ def test_the_modes_import_nothing_of_the_project():
     assert _graph()["autograd_core.mode"] == set()
 
 
+def test_cli_is_imported_by_nothing_but_the_entry_point():
+    users = sorted(m for m, deps in _graph().items() if "nn.cli" in deps)
+    assert users == ["nn.__main__"]
+
+
+def test_nn_uses_autograd_core_by_its_public_names_only():
+    private = []
+    for path in sorted((ROOT / "nn").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            private += [f"{path.name}: {n}" for n in names if n.startswith("autograd_core.")]
+    assert private == []
+
+
 def test_the_drawing_modules_import_one_way():
     """engine -> viz -> steps -> html -> stepper: the step-through page builds on the
     drawing and the steps' text, and the notebook Stepper on the page."""

@@ -298,19 +298,9 @@ def _alive(probes: dict[str, weakref.ref]) -> list[str]:
     return sorted(name for name, probe in probes.items() if probe() is not None)
 
 
-
-
-
-
 class _Holder:
     def __init__(self, v: Value, w: Value) -> None:
         self.v = v
-
-
-
-
-
-
 
 
 def _every_op_root(x: Value, y: Value) -> Value:
@@ -370,18 +360,6 @@ def _counting_in_place_relu(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[in
     yield calls
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 def test_the_default_keeps_every_nodes_data_for_drawings_and_second_passes():
     rng = np.random.default_rng(7)
     x, y = Value(rng.standard_normal((2, 3))), Value(rng.standard_normal((2, 3)))
@@ -413,52 +391,6 @@ def test_create_graph_is_unaffected():
     dG = 2 * G  # d penalty / dG
     expected = 2 * (xd.T @ ((dG @ Wd) * m)) + 2 * (r.T @ dG).T
     np.testing.assert_allclose(W.grad.data, expected, rtol=1e-12)
-
-
-
-
-
-
-
-
-
-
-# ============================================ which values each op's rules read
-
-
-
-
-def _swap_data(values: list[Value], keep: list[bool]) -> list[np.ndarray]:
-    """Replace the data of the values not kept by what a releasing sweep leaves."""
-    saved = [v.data for v in values]
-    for v, k in zip(values, keep, strict=True):
-        if not k:
-            v.data = engine._freed_data(v.data)
-    return saved
-
-
-
-
-# ---------------------------------------------------------------- ways to reach a node
-# (review of the dropping: each of these once saw FreedData where it needed the values)
-def _relu_net(rng: np.random.Generator) -> tuple[Value, Value, Value, np.ndarray]:
-    """loss of a one-hidden-layer ReLU net; returns (loss, h = relu(a), W1, a's values)."""
-    x, y = rng.standard_normal((16, 4)), rng.integers(0, 3, size=16)
-    W1, b1, W2, b2 = _params(rng, [4, 8, 3])
-    a = O.linear(Value(x, requires_grad=False), W1, b1)
-    h = a.relu()
-    logits = O.linear(h, W2, b2)
-    return nn.losses.cross_entropy(logits, y), h, W1, a.data.copy()
-
-
-
-
-
-
-
-
-
-
 
 
 def test_forward_mode_through_a_released_graph_is_refused():

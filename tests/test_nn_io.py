@@ -46,8 +46,8 @@ def test_file_holds_plain_arrays_and_a_format_marker(tmp_path):
     save(Perceptron(2), path)
     assert os.listdir(tmp_path) == ["m"]
     with np.load(path, allow_pickle=False) as npz:
-        assert sorted(npz.files) == ["__nn_class__", "__nn_format__", "__nn_version__",
-                                     "bias", "weight"]
+        assert sorted(npz.files) == ["__nn_architecture__", "__nn_class__", "__nn_format__",
+                                     "__nn_version__", "bias", "weight"]
         assert str(npz["__nn_format__"]) == nnio.FORMAT
         assert int(npz["__nn_version__"]) == nnio.VERSION
         assert str(npz["__nn_class__"]) == "Perceptron"
@@ -134,7 +134,7 @@ def test_newer_version_and_non_float_arrays(tmp_path):
     newer = tmp_path / "newer.npz"
     np.savez(newer, __nn_format__=np.array(nnio.FORMAT), __nn_version__=np.array(99),
              **good)
-    _check_refused(tmp_path, newer, r"newer.npz' has format version 99; this library reads up to 1")
+    _check_refused(tmp_path, newer, r"newer.npz' has format version 99; this library reads up to 2")
     ints = tmp_path / "ints.npz"
     np.savez(ints, __nn_format__=np.array(nnio.FORMAT), __nn_version__=np.array(1),
              **dict(good, **{"0.bias": np.zeros(8, dtype=np.int64)}))
@@ -213,3 +213,71 @@ def test_save_makes_a_missing_folder(tmp_path):
     back = _model(seed=5)
     load(back, path)
     _assert_same(back, _snapshot(m))
+
+
+# --------------------------------------------------------------------------- issue 15
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_saved_file_mode_follows_the_umask(tmp_path, umask):
+    # issue 15, point 4: mkstemp made every model file 0600 whatever the umask, so students
+    # could not read a teacher's models; a new file now gets 0666 less the umask, as open()
+    old = os.umask(umask)
+    try:
+        save(_model(), tmp_path / "model.npz")
+        save(_model(seed=1), tmp_path / "model.npz")  # replacing a file: the same rule
+        with open(tmp_path / "plain.txt", "w") as fh:
+            fh.write("x")
+    finally:
+        os.umask(old)
+    mode = os.stat(tmp_path / "model.npz").st_mode & 0o777
+    assert mode == 0o666 & ~umask
+    assert mode == os.stat(tmp_path / "plain.txt").st_mode & 0o777
+    assert sorted(os.listdir(tmp_path)) == ["model.npz", "plain.txt"]  # no temporary left
+
+
+def test_load_refuses_another_architecture_naming_the_difference(tmp_path):
+    # issue 15, point 5: tanh weights loaded silently into a ReLU MLP of the same shapes
+    path = tmp_path / "tanh.npz"
+    src = MLP(2, [8], 2, activation="tanh", seed=1)
+    save(src, path)
+    relu = MLP(2, [8], 2, activation="relu", seed=2)
+    snap = _snapshot(relu)
+    with pytest.raises(ModelFileError) as err:
+        load(relu, path)
+    msg = str(err.value)
+    assert "another architecture" in msg
+    assert "module '1' is Tanh() in the file but ReLU() here" in msg
+    assert "strict=False" in msg
+    _assert_same(relu, snap)  # untouched
+    with pytest.warns(UserWarning, match=r"module '1' is Tanh\(\) in the file but ReLU\(\)"):
+        load(relu, path, strict=False)
+    _assert_same(relu, _snapshot(src))
+    load(MLP(2, [8], 2, activation="tanh", seed=3), path)  # the same architecture loads
+
+
+def test_architecture_records_sizes_and_options(tmp_path):
+    path = tmp_path / "m.npz"
+    save(MLP(2, [8], 2, dropout=0.1, seed=1), path)
+    with np.load(path, allow_pickle=False) as npz:
+        assert str(npz["__nn_version__"]) == "2"
+        arch = str(npz["__nn_architecture__"])
+    assert '["2", "Dropout", "p=0.1"]' in arch
+    assert '["0", "Linear", "in_features=2, out_features=8, bias=True"]' in arch
+    with pytest.raises(ModelFileError, match=r"module '2' is Dropout\(p=0.1\) in the file but "
+                                             r"Dropout\(p=0.5\) here"):
+        load(MLP(2, [8], 2, dropout=0.5), path)
+    with pytest.raises(ModelFileError, match=r"the model is MLP\(\) in the file but "
+                                             r"Sequential\(\) here"):
+        from nn.module import Sequential
+        load(Sequential(*MLP(2, [8], 2, dropout=0.1)), path)
+
+
+def test_files_from_before_the_architecture_record_still_load(tmp_path):
+    src = MLP(2, [8], 2, activation="tanh", seed=1)
+    path = tmp_path / "v1.npz"
+    np.savez(path, __nn_format__=np.array(nnio.FORMAT), __nn_version__=np.array(1),
+             __nn_class__=np.array("MLP"), **src.state_dict())
+    dst = MLP(2, [8], 2, activation="relu", seed=2)  # nothing recorded to compare with
+    load(dst, path)
+    _assert_same(dst, _snapshot(src))

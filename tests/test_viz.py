@@ -640,3 +640,31 @@ def test_drawing_a_released_graph_says_what_happened():
             to_dot(root)
     again = (h * 3.0).sum()  # a new graph on a released node: drawn, the node shown freed
     assert "freed" in to_dot(again)
+
+
+def test_render_takes_the_format_from_the_extension_and_leaves_no_dot_file(tmp_path):
+    # issue 15, point 2: render("t1.png") wrote the DOT text into t1.png and a PDF named
+    # t1.png.pdf; render("out/L", format="png") left the DOT file "out/L" beside the PNG.
+    L = lecture_graph()
+    L.backward()
+    g = draw_graph(L)
+    magic = {"png": PNG_SIGNATURE, "svg": b"<?xml", "pdf": b"%PDF-", "jpg": b"\xff\xd8\xff"}
+    for ext, head in magic.items():
+        path = g.render(tmp_path / f"t1.{ext}")
+        assert path == str(tmp_path / f"t1.{ext}")
+        assert open(path, "rb").read()[: len(head)] == head, ext
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t1.jpg", "t1.pdf", "t1.png", "t1.svg"]
+    path = g.render(tmp_path / "out" / "L", format="png")  # the older form, a new folder
+    assert path == str(tmp_path / "out" / "L.png")
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["L.png"]
+    png_size(open(path, "rb").read())
+
+
+def test_render_keeps_the_dot_file_when_asked_and_refuses_a_clash(tmp_path):
+    L = lecture_graph()
+    g = draw_graph(L)
+    g.render(tmp_path / "k.png", cleanup=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.gv", "k.png"]
+    assert (tmp_path / "k.gv").read_text().startswith("digraph")
+    with pytest.raises(ValueError, match=r"'.*t\.png' is a \.png name but format='svg'"):
+        g.render(tmp_path / "t.png", format="svg")

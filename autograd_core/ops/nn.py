@@ -29,6 +29,8 @@ def _linear(x: Any, W: Any, b: Any) -> Any:
 
 def _linear_dW(g: Any, ans: Any, x: Any, W: Any, b: Any) -> Any:
     # the lecture's dL/dW = x^T delta, summed over every sample of the batch
+    if x.ndim == 2:
+        return x.T @ g
     samples = math.prod(x.shape[:-1])  # (1 for a single sample x of shape (n_in,))
     return x.reshape(samples, x.shape[-1]).T @ g.reshape(samples, g.shape[-1])
 
@@ -68,9 +70,9 @@ def linear(x: Any, W: Any, b: Any = None) -> Any:
             f"linear: shapes {xs} and {Ws} do not match (inner dimensions {xs[-1]} and {Ws[0]})"
         )
     out_shape = (*xs[:-1], Ws[1])
-    if len(bs) > len(out_shape) or not builtins.all(
+    if bs != out_shape[-1:] and (len(bs) > len(out_shape) or not builtins.all(
         s == 1 or s == t for s, t in zip(bs[::-1], out_shape[::-1], strict=False)
-    ):
+    )):
         raise ValueError(
             f"linear: the bias of shape {bs} does not broadcast to the output shape {out_shape}"
         )
@@ -173,7 +175,7 @@ def nll_loss(logp: Any, target: Any, reduction: str = "mean") -> Any:
     if y.shape != (n,):
         raise ValueError(f"{name}: expected {n} class labels (shape ({n},)), got shape {y.shape}")
     if n:
-        lo, hi = y.min(), y.max()
+        lo, hi = np.minimum.reduce(y), np.maximum.reduce(y)
         if lo < 0 or hi >= c:
             raise ValueError(
                 f"{name}: labels must be in [0, {c}) for {c} classes, got min {lo} and max {hi}"

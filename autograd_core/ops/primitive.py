@@ -62,12 +62,14 @@ class Primitive:
         self.jvp = jvp if isinstance(jvp, EachInput) else tuple(jvp)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        values = 0
         for x in args:
-            if not isinstance(x, Value):
-                if not any(isinstance(y, Value) for y in args):
-                    return self.forward(*args, **kwargs)  # arrays in, arrays out: plain numpy
-                args = _lift(args)  # numbers and arrays beside Values become constants
-                break
+            if isinstance(x, Value):
+                values += 1
+        if values < len(args):
+            if not values:
+                return self.forward(*args, **kwargs)  # arrays in, arrays out: plain numpy
+            args = _lift(args)  # numbers and arrays beside Values become constants
         try:
             data = self.forward(*[x.data for x in args], **kwargs)
         except ValueError as err:

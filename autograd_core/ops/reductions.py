@@ -21,6 +21,8 @@ from autograd_core.value import _data
 def _sum_to_np(x: Any, shape: tuple[int, ...]) -> Any:
     """Sum ``x`` down to ``shape``: the inverse of broadcasting ``shape`` up to ``x.shape``."""
     lead = x.ndim - len(shape)
+    if lead == 1 and x.shape[1:] == shape:  # a bias's gradient: the sum over the samples
+        return np.add.reduce(x, 0)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1
     )

@@ -1,0 +1,71 @@
+"""``gradcheck_model``: a whole model's backpropagated gradients against central differences.
+
+``autograd_core.gradcheck`` checks a function of Values; this runs it on a model's own
+``forward``, with every parameter swapped in turn for the float64 Value it differentiates.
+The command line (``python -m nn gradcheck``) and the demo use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd_core import GradcheckReport, Value, gradcheck
+from nn.module import Module
+
+__all__ = ["gradcheck_model"]
+
+
+def gradcheck_model(
+    model: Module,
+    loss_fn: Callable[[Value, np.ndarray], Value],
+    X: np.ndarray,
+    y: np.ndarray,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    fast: bool = False,
+    forward: Callable[[Any], Value] | None = None,
+) -> GradcheckReport:
+    """Check ``dL/dθ`` for every parameter ``θ`` of ``model`` against central differences.
+
+    ``L = loss_fn(forward(X), y)`` with ``forward = model`` by default. Each parameter is
+    swapped, for the duration of one evaluation, for the float64 ``Value`` that
+    ``autograd_core.gradcheck`` differentiates, so the check runs the model's own
+    ``forward`` in float64 whatever dtype it was trained in. The model is in eval mode
+    (dropout off: a random mask would make ``L`` a different function at every call) and
+    gets its parameters and mode back afterwards. Returns the report without raising.
+    """
+    named = list(model.named_parameters())
+    if not named:
+        raise ValueError("gradcheck_model: the model has no parameters")
+    modules = dict(model.named_modules())
+    slots = []
+    for name, p in named:
+        owner_name, _, attr = name.rpartition(".")
+        slots.append((modules[owner_name], attr, p))
+    forward = model if forward is None else forward
+    X = np.asarray(X, dtype=np.float64)
+
+    def loss_of(*weights: Value) -> Value:
+        try:
+            for (owner, attr, _), w in zip(slots, weights, strict=True):
+                setattr(owner, attr, w)  # a plain Value: used by forward, not registered
+            return loss_fn(forward(Value(X, requires_grad=False)), y)
+        finally:
+            for owner, attr, p in slots:
+                setattr(owner, attr, p)  # re-registers the Parameter, in the original order
+
+    was_training = model.training
+    model.eval()
+    try:
+        inputs = [Value(np.array(p.data, dtype=np.float64), label=name) for name, p in named]
+        report = gradcheck(loss_of, inputs, eps=eps, atol=atol, rtol=rtol,
+                           raise_exception=False, fast=fast)
+    finally:
+        model.train(was_training)
+    if [n for n, _ in model.named_parameters()] != [n for n, _ in named]:  # pragma: no cover
+        raise RuntimeError("gradcheck_model: the model's parameters were not restored")
+    return report

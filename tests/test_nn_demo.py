@@ -1,0 +1,57 @@
+"""The demo's chapters and pictures (the whole demo runs in test_cli)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from nn import demo  # noqa: E402
+
+
+def test_the_story_is_a_list_of_short_chapters():
+    assert [c.__name__ for c in demo.CHAPTERS] == [
+        "perceptron_on_blobs", "perceptron_on_xor", "adaline_on_blobs", "mlp_on_xor",
+        "mlp_on_moons", "mlp_on_spirals"]
+
+
+def test_xor_panels_say_which_side_every_point_falls_on():
+    # issue 15, point 9: the perceptron's line on XOR runs exactly through (0, 0) and
+    # (1, 0), so the picture could not show which side those points fall on
+    story = demo.Story()
+    runs = [demo.perceptron_on_xor(story), demo.mlp_on_xor(story)]
+    fig = demo.decision_figure(runs)
+    perceptron, mlp = fig.axes[:2]
+    labels = {tuple(t.xy): t.get_text() for t in perceptron.texts}
+    assert set(labels) == {(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)}
+    z = np.asarray(runs[0].model.net_input(runs[0].X).data).reshape(-1)
+    for (x0, x1), zi in zip(runs[0].X, z, strict=True):
+        assert labels[(x0, x1)] == f"z={zi:.2g} → ŷ={int(zi > 0)}"
+    assert labels[(0.0, 0.0)] == "z=0 → ŷ=0"  # on the line: the step fires only for z > 0
+    assert sorted(t.get_text() for t in mlp.texts) == ["ŷ=0", "ŷ=0", "ŷ=1", "ŷ=1"]
+
+
+@pytest.mark.slow
+def test_moons_validation_spikes_are_found_and_explained_honestly():
+    # issue 15, point 9: the moons validation loss spikes and nothing said why
+    run = demo.mlp_on_moons(demo.Story())
+    spikes = run.info["val_loss_spikes"]
+    assert spikes, "the moons run has spikes to explain"
+    h = run.history
+    for sp in spikes:
+        i = h.epochs.index(sp["epoch"])
+        assert h["val_loss"][i] > 1.3 * min(h["val_loss"][i - 3:i])
+        assert sp["with_train_loss"] == (h["loss"][i] > 1.5 * min(h["loss"][i - 3:i]))
+    assert any(sp["with_train_loss"] for sp in spikes)  # the optimiser, not overfitting
+    note = run.info["val_loss_note"]
+    assert note == demo.spike_note(spikes)
+    for sp in spikes:
+        assert str(sp["epoch"]) in note
+    assert "training loss jumps too" in note
+    fig = demo.curves_figure([dataclasses.replace(run, title=f"run {i}") for i in range(6)])
+    assert any(note in t.get_text() for t in fig.texts)
+    marks = [t for ax in fig.axes for t in ax.texts if t.get_text() == "▼"]
+    assert len(marks) >= len(spikes)
