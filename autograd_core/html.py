@@ -147,7 +147,7 @@ def stepper_page(
             f"which takes Graphviz minutes; keep max_nodes (default {DEFAULT_MAX_NODES}), or "
             f"pass collapse=True to draw each layer as one box"
         )
-    page = _Page(root, list(steps), ids, title)
+    page = _Page(root, list(steps), ids, title, draw_options.get("rankdir", "LR"))
     svg = draw_graph(root, **draw_options).pipe(format="svg").decode("utf-8")
     return page.render(svg, standalone, start)
 
@@ -245,8 +245,9 @@ class _Page:
     """The frames of one page and what the drawing shows when."""
 
     def __init__(self, root: Value, steps: list[BackwardStep],
-                 ids: dict[int, tuple[str, str | None]], title: str | None) -> None:
-        self.root, self.steps, self.ids = root, steps, ids
+                 ids: dict[int, tuple[str, str | None]], title: str | None,
+                 rankdir: str = "LR") -> None:
+        self.root, self.steps, self.ids, self.rankdir = root, steps, ids, rankdir
         self.names = node_names(root)
         self.forward: list[ForwardStep] = list(forward_steps(root))
         self.title = title or f"Backpropagation through {self.name(root)}"
@@ -421,6 +422,7 @@ class _Page:
                         "node": f.node, "grad": f.grad, "labels": f.labels or {}}
                        for f in frames],
             "texts": [f.text for f in frames],
+            "tb": self.rankdir in ("TB", "BT"),
             "f": self.known_f,
             "b": self.known_b,
         }
@@ -585,12 +587,27 @@ function backArrow(g,label){  // the gradient goes against the arrow: a head at 
   tri.setAttribute("points",pts[0]+","+pts[1]+" "+pts[2]+","+pts[3]+" "+pts[4]+","+pts[5]);
   g.appendChild(tri);
   if(label===undefined)return;  // and what it carries, beside it, on a white ground
-  var c=path.getPointAtLength(n/2),e=path.getPointAtLength(Math.min(n,n/2+2));
-  var ux=e.x-c.x,uy=e.y-c.y,u=Math.sqrt(ux*ux+uy*uy)||1;
-  var nx=uy/u,ny=-ux/u;if(ny>0){nx=-nx;ny=-ny;}  // the side above the edge
   var t=document.createElementNS("http://www.w3.org/2000/svg","text");
-  t.setAttribute("class","carry");t.setAttribute("x",c.x+nx*7);t.setAttribute("y",c.y+ny*7);
-  t.setAttribute("text-anchor","middle");t.textContent=label;g.appendChild(t);}
+  // top to bottom: nearer the input, where the edges of one op have spread apart
+  var h=path.getPointAtLength(n),c=path.getPointAtLength(n*(D.tb?0.3:0.5));
+  var e=path.getPointAtLength(Math.min(n,n*0.5+2)),ux=e.x-c.x,uy=e.y-c.y;
+  var u=Math.sqrt(ux*ux+uy*uy)||1,nx=uy/u,ny=-ux/u;if(ny>0){nx=-nx;ny=-ny;}
+  var x=c.x+nx*7,y=c.y+ny*7,anchor="middle";  // left to right: above the edge
+  if(D.tb){  // top to bottom: beside the edge, on the side away from the op's other edges
+    anchor=h.x-a.x>8?"end":"start";x+=anchor==="end"?-5:5;y=c.y+4;
+  }
+  t.setAttribute("class","carry");t.setAttribute("x",x);t.setAttribute("y",y);
+  t.setAttribute("text-anchor",anchor);t.textContent=label;g.appendChild(t);}
+function untangle(labels){  // move a label down until it covers no earlier one
+  var placed=[];
+  labels.forEach(function(t){
+    for(var tries=0;tries<8;tries++){
+      var b=t.getBBox(),hit=null;
+      placed.forEach(function(p){if(b.x<p.x+p.width&&p.x<b.x+b.width&&
+        b.y<p.y+p.height&&p.y<b.y+b.height)hit=p;});
+      if(!hit)break;
+      t.setAttribute("y",+t.getAttribute("y")+(hit.y+hit.height-b.y)+1);}
+    placed.push(t.getBBox());});}
 function show(i){
   pos=Math.max(0,Math.min(frames.length-1,i));var f=frames[pos];
   var fwd=f.kind==="forward";root.classList.toggle("fwd",fwd);
@@ -605,6 +622,7 @@ function show(i){
   root.querySelectorAll(".drawing polygon.back").forEach(function(a){a.remove();});
   root.querySelectorAll(".drawing text.carry").forEach(function(t){t.remove();});
   if(!fwd)f.edges.forEach(function(id){if(byId[id])backArrow(byId[id],f.labels[id]);});
+  untangle(root.querySelectorAll(".drawing text.carry"));
   panel.innerHTML=texts[pos];
   panel.setAttribute("data-kind",f.kind);panel.setAttribute("data-k",f.k);
   panel.setAttribute("data-node",f.node===null?"":f.node);
