@@ -348,10 +348,13 @@ def _warn_float(v: Value) -> None:
 
 
 def _not_differentiable(what: str, hint: str | None = None) -> Any:
-    route = f"{hint[0].upper()}{hint[1:]}; or apply it to v.data for plain numbers outside the graph" if hint else (
-        "Apply it to v.data for plain numbers outside the graph, or build it from the "
-        "supported functions (see the README's table of numpy functions on Values)"
-    )
+    if hint:
+        route = f"{hint[0].upper()}{hint[1:]}; or apply it to v.data for plain numbers"
+    else:
+        route = (
+            "Apply it to v.data for plain numbers outside the graph, or build it from the "
+            "supported functions (see the README's table of numpy functions on Values)"
+        )
     raise TypeError(
         f"{what} is not differentiable here: autograd_core has no gradient rule for it. "
         f"{route}"
