@@ -182,6 +182,20 @@ def clip(x: Any, lo: float | None = None, hi: float | None = None) -> Any:
     return _clip_prim(x, lo=lo, hi=hi)
 
 
+def _np_clip(
+    a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, *, min: Any = None,  # noqa: A002
+    max: Any = None, **kwargs: Any,  # noqa: A002 (numpy's names)
+) -> Any:
+    """``np.clip(v, lo, hi)`` (also ``min=``/``max=``, numpy 2's names for the bounds)."""
+    if out is not None or kwargs:
+        raise TypeError("np.clip on a Value: only the bounds are supported (out= and other "
+                        "ufunc arguments are not)")
+    return clip(a, min if a_min is None else a_min, max if a_max is None else a_max)
+
+
+register(np.clip, _np_clip)
+
+
 # The engine casts every gradient to its input's dtype, and every tangent to its output's:
 # astype's rules have nothing left to do.
 _astype_prim = primitive(

@@ -73,6 +73,7 @@ reciprocal = elementwise(
     "reciprocal", np.reciprocal, lambda ans, x: -ans * ans, ufunc=np.reciprocal
 )  # d(1/x) = -1/x²
 UFUNCS[np.positive] = lambda x: x  # +v is v itself (Value's __pos__ does the same)
+UFUNCS[np.fabs] = UFUNCS[np.absolute]  # (elementwise.py's abs)
 
 
 # --------------------------------------------------------------------------- sinc
