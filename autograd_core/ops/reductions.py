@@ -242,7 +242,7 @@ def _others(x: Any, axes: tuple[int, ...] | None) -> Any:
 
 
 def _prod_derivative(ans: Any, x: Any, axes: tuple[int, ...] | None, keepdims: bool) -> Any:
-    if np.any(np.equal(x, 0)):
+    if np.any(np.equal(x, 0)) or np.any(np.equal(ans, 0)):  # (a product that underflowed)
         return _others(x, axes)
     return _spread(ans, x, axes, keepdims) / x
 
@@ -385,7 +385,7 @@ def _cumprod_vjp(g: Any, ans: Any, x: Any, axis: int) -> Any:
     without division: row ``i`` of ``C = cumprod(x with x_i set to 1)`` holds the
     products ``Π_{j<=k, j!=i} x_j`` (n² numbers for n along the axis).
     """
-    if not np.any(np.equal(x, 0)):
+    if not (np.any(np.equal(x, 0)) or np.any(np.equal(ans, 0))):
         return _reverse(_cumsum(_reverse(g * ans, axis), axis=axis), axis) / x
     c, upper = _excluded_cumprods(x, axis)  # c[..., i, k]
     gs = swap_last(g, axis)
@@ -395,7 +395,7 @@ def _cumprod_vjp(g: Any, ans: Any, x: Any, axis: int) -> Any:
 
 def _cumprod_jvp(t: Any, ans: Any, x: Any, axis: int) -> Any:
     """``d ans_k = Σ_{i<=k} t_i Π_{j<=k, j!=i} x_j``: ``ans · cumsum(t / x)`` without zeros."""
-    if not np.any(np.equal(x, 0)):
+    if not (np.any(np.equal(x, 0)) or np.any(np.equal(ans, 0))):
         return ans * _cumsum(t / x, axis=axis)
     c, upper = _excluded_cumprods(x, axis)
     ts = swap_last(t, axis)
