@@ -29,8 +29,6 @@ _creation_counter = itertools.count(1)
 # numpy function -> the primitive (or composition) that records it; filled by ``ops``
 UFUNCS: dict[np.ufunc, Callable[..., Any]] = {}
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {}
-# an unsupported numpy function (or ``(ufunc, method)``) -> the supported route to suggest
-HINTS: dict[Any, str] = {}
 
 _NO_KWARGS: dict[str, Any] = {}
 
@@ -326,6 +324,10 @@ class Value:
 
 def _data(x: Any) -> Any:
     return x.data if isinstance(x, Value) else x
+
+
+# an unsupported numpy function (or ``(ufunc, method)``) -> the supported route to suggest
+HINTS: dict[Any, str] = {}
 
 
 def _numpy_name(func: Any) -> str:

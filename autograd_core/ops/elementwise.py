@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core.ops.plain import plain_result
 from autograd_core.ops.primitive import elementwise, primitive, register
 from autograd_core.value import UFUNCS, _data
 
@@ -257,11 +256,20 @@ def _number(x: Any, name: str, what: str) -> None:
 
 
 # --------------------------------------------------------------------------- no gradient
-# A ufunc whose result carries no gradient (a comparison, a test): computed on the data,
-# returned as a plain array.
+def _on_data(ufunc: np.ufunc) -> Any:
+    """A ufunc whose result carries no gradient (a comparison, a test): computed on the
+    data, returned as a plain array."""
+
+    def on_data(*args: Any, **kwargs: Any) -> Any:
+        return ufunc(*[_data(x) for x in args], **kwargs)
+
+    on_data.plain_result = True  # type: ignore[attr-defined]  (the README's table reads it)
+    return on_data
+
+
 for _ufunc in (
     np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
     np.isfinite, np.isinf, np.isnan, np.signbit,
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor,
 ):
-    UFUNCS[_ufunc] = plain_result(_ufunc)
+    UFUNCS[_ufunc] = _on_data(_ufunc)

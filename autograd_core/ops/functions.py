@@ -72,7 +72,14 @@ square = elementwise("square", np.square, lambda ans, x: 2.0 * x, ufunc=np.squar
 reciprocal = elementwise(
     "reciprocal", np.reciprocal, lambda ans, x: -ans * ans, ufunc=np.reciprocal
 )  # d(1/x) = -1/x²
-UFUNCS[np.positive] = lambda x: x  # +v is v itself (Value's __pos__ does the same)
+
+
+def positive(x: Any) -> Any:
+    """``np.positive(v)`` is ``v`` itself (as ``+v``): no node."""
+    return x
+
+
+UFUNCS[np.positive] = positive
 UFUNCS[np.fabs] = UFUNCS[np.absolute]  # (elementwise.py's abs)
 
 
@@ -247,7 +254,12 @@ def round(x: Any, decimals: int = 0, out: Any = None) -> Any:  # noqa: A001 (num
 
 register(np.round, round)
 register(np.around, round)
-register(np.fix, lambda x, out=None: trunc(x) if out is None else round(x, out=out))
+def fix(x: Any, out: Any = None) -> Any:
+    """``np.fix``: rounds toward zero, as ``trunc``."""
+    return trunc(x) if out is None else round(x, out=out)
+
+
+register(np.fix, fix)
 
 
 def divmod_(x: Any, y: Any) -> tuple[Any, Any]:

@@ -177,6 +177,7 @@ def _numpy_reduction(fn: Any) -> Any:
             )
         return fn(x, axis, keepdims)
 
+    reduction.__name__ = reduction.__qualname__ = fn.__name__
     return reduction
 
 
@@ -460,6 +461,7 @@ def _np_var(fn: Any, name: str) -> Any:
         _refuse(name, {"dtype": dtype, "out": out, **unsupported}, "axis, ddof and keepdims")
         return fn(x, axis, ddof, keepdims)
 
+    reduction.__name__ = reduction.__qualname__ = name
     return reduction
 
 
@@ -468,6 +470,7 @@ def _np_cumulative(fn: Any, name: str) -> Any:
         _refuse(name, {"dtype": dtype, "out": out}, "axis is")
         return fn(x, axis)
 
+    cumulative.__name__ = cumulative.__qualname__ = name
     return cumulative
 
 
