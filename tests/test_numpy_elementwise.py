@@ -497,3 +497,18 @@ COVERED = set(UNARY) | set(BINARY) | {
 
 def test_every_new_primitive_is_covered_here():
     assert COVERED <= set(O.OPS)
+
+
+def every_numpy_op(x: Value, y: Value) -> list[Value]:
+    """One node of each primitive above, from two (2, 3) Values (test_memory's graph of
+    every op uses it)."""
+    u, pos = np.tanh(x) * 0.9, x * x + 1.2  # inside (-1, 1); above 1
+    fns = [f for name, (f, _) in sorted(UNARY.items()) if name not in
+           {"arcsin", "arccos", "arctanh", "arccosh", "log1p", "log2", "log10", "reciprocal"}]
+    return [
+        *(f(x) for f in fns), np.arcsin(u), np.arccos(u), np.arctanh(u), np.arccosh(pos),
+        np.log1p(pos), np.log2(pos), np.log10(pos), np.reciprocal(pos),
+        *(f(x, pos) for _, (f, _, _) in sorted(BINARY.items())),
+        np.min(x, axis=0), np.prod(x, axis=1), np.std(x), logsumexp(x, axis=1),
+        np.cumsum(x, axis=1), np.cumprod(x, axis=0),
+    ]
