@@ -7,7 +7,10 @@ derivative rules live together in ``autograd_core.ops``. The reading path: ``val
 (``topological_order`` and ``sweep``).
 """
 
-from autograd_core import methods  # noqa: F401 (binds Value's operators and methods)
+from autograd_core import (
+    methods,  # noqa: F401 (binds Value's operators and methods)
+    vmath,  # math's names for Values (why: its docstring)
+)
 from autograd_core.engine import (
     BackwardStep,
     ForwardStep,
@@ -26,7 +29,7 @@ from autograd_core.gradcheck import (
 )
 from autograd_core.html import save_html
 from autograd_core.mode import detect_anomaly, enable_grad, is_grad_enabled, name_scope, no_grad
-from autograd_core.ops import concat, linear, nll_loss, stack, where
+from autograd_core.ops import concat, linear, logsumexp, nll_loss, stack, where
 from autograd_core.stepper import Stepper, save_steps
 from autograd_core.value import Value
 from autograd_core.viz import draw_graph, to_dot
@@ -56,6 +59,7 @@ __all__ = [
     "jacobian",
     "jvp",
     "linear",
+    "logsumexp",
     "name_scope",
     "nll_loss",
     "no_grad",
@@ -64,5 +68,6 @@ __all__ = [
     "topological_order",
     "value_and_grad",
     "vjp",
+    "vmath",
     "where",
 ]

@@ -149,6 +149,8 @@ def jvp(fn: Fn, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, A
         t_out = engine.forward_tangents(out, seeds) if out.requires_grad else None
     if t_out is None:
         t_out = Value._node(np.zeros_like(out.data))
+    elif not isinstance(t_out, Value):  # (not recording, the tangents are arrays:
+        t_out = Value._node(t_out)  # ndarray.data would be a memoryview)
     return (out, t_out) if nested else (out.data, t_out.data)
 
 

@@ -73,5 +73,18 @@ METHODS: dict[str, Any] = {
     "backward": _value_backward,
 }
 
+# numpy's ndarray methods and Python's number protocol (issue 14); ``math.sin(v)`` is not
+# among them: see autograd_core/vmath.py
+METHODS.update({
+    "min": ops.min, "prod": ops.prod, "var": ops.var, "std": ops.std,
+    "cumsum": ops.cumsum, "cumprod": ops.cumprod, "logsumexp": ops.logsumexp,
+    "round": ops.round, "__round__": lambda self, ndigits=None: ops.round(self, ndigits or 0),
+    "argmax": lambda self, axis=None: self.data.argmax(axis),
+    "argmin": lambda self, axis=None: self.data.argmin(axis),
+    "__floordiv__": _binary(ops.floor_divide), "__rfloordiv__": _swap(ops.floor_divide),
+    "__mod__": _binary(ops.remainder), "__rmod__": _swap(ops.remainder),
+    "__divmod__": _binary(ops.divmod_), "__rdivmod__": _swap(ops.divmod_),
+})
+
 for _name, _fn in METHODS.items():
     setattr(Value, _name, _fn)

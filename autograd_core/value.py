@@ -209,6 +209,11 @@ class Value:
         return bool(self.data)
 
     def __float__(self) -> float:
+        """A plain number, outside the graph: ``float(loss)`` for logging, and also what
+        ``math.sin(v)`` takes, which is why ``math.*`` cuts the graph (see
+        ``autograd_core.vmath``). Under ``detect_anomaly()`` that is reported."""
+        if mode.anomaly and self.requires_grad and mode.grad_enabled:
+            _warn_float(self)
         return float(self.data)
 
     def __repr__(self) -> str:
@@ -245,7 +250,8 @@ class Value:
         fn = UFUNCS.get(ufunc) if method == "__call__" else None
         if fn is None:
             what = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
-            return _not_differentiable(what)
+            key = ufunc if method == "__call__" else (ufunc, method)
+            return _not_differentiable(what, HINTS.get(key))
         if "out" in kwargs or "where" in kwargs:
             raise TypeError(
                 f"np.{ufunc.__name__} on a Value: out= and where= are not supported "
@@ -257,7 +263,7 @@ class Value:
         """``np.sum(v, axis=0)``, ``np.where(c, v, 0)``: record the registered primitive."""
         fn = FUNCTIONS.get(func)
         if fn is None:
-            return _not_differentiable(f"np.{getattr(func, '__name__', func)}")
+            return _not_differentiable(_numpy_name(func), HINTS.get(func))
         return fn(*args, **kwargs)
 
     # ------------------------------------------------------------------ graph bookkeeping
@@ -320,9 +326,38 @@ def _data(x: Any) -> Any:
     return x.data if isinstance(x, Value) else x
 
 
-def _not_differentiable(what: str) -> Any:
+# an unsupported numpy function (or ``(ufunc, method)``) -> the supported route to suggest
+HINTS: dict[Any, str] = {}
+
+
+def _numpy_name(func: Any) -> str:
+    """``np.median``, ``np.linalg.norm``: a numpy function as the user wrote it."""
+    module = getattr(func, "__module__", None) or "numpy"
+    sub = module[len("numpy"):] if module.startswith("numpy.") else ""
+    return f"np{sub}.{getattr(func, '__name__', func)}"
+
+
+def _warn_float(v: Value) -> None:
+    import warnings
+
+    warnings.warn(
+        f"detect_anomaly: float() of a Value that requires grad (shape {v.shape}, "
+        f"op {v.op!r}) gives a plain number: no gradient flows through it. math.sin(v), "
+        "math.exp(v), ... do this; use np.sin(v) or autograd_core.vmath.sin(v) to stay in "
+        "the graph, and v.item() where a plain number is meant (logging)",
+        stacklevel=3,
+    )
+
+
+def _not_differentiable(what: str, hint: str | None = None) -> Any:
+    if hint:
+        route = f"{hint[0].upper()}{hint[1:]}; or apply it to v.data for plain numbers"
+    else:
+        route = (
+            "Apply it to v.data for plain numbers outside the graph, or build it from the "
+            "supported functions (see the README's table of numpy functions on Values)"
+        )
     raise TypeError(
         f"{what} is not differentiable here: autograd_core has no gradient rule for it. "
-        "Apply it to v.data for plain numbers outside the graph, or build it from the "
-        "supported functions (see the README's table of numpy functions on Values)"
+        f"{route}"
     )

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import pytest
+from test_numpy_elementwise import every_numpy_op
 
 import nn
 from autograd_core import (
@@ -57,6 +58,7 @@ def _every_op(x: Value, y: Value) -> tuple[Value, list[Value]]:
         x.reshape(3, 2), x.T, x[0, 1:], O.scatter(x, (slice(None), 0), (2, 2, 3)),
         x.softmax(), x.log_softmax(axis=0), where(m, x, y), concat([x, y]), stack([x, y]),
         O.linear(x, y.T, y[0, :2]), O.nll_loss(x.log_softmax(), np.array([2, 0])),
+        *every_numpy_op(x, y),  # numpy's functions (tests/test_numpy_elementwise.py)
     ]
     seen = {n.op for n in nodes} | {p.op for n in nodes for p in n.parents}
     assert seen - {None} == set(O.OPS)

@@ -10,6 +10,7 @@ import itertools
 
 import numpy as np
 import pytest
+from test_numpy_elementwise import COVERED as NUMPY_ELEMENTWISE
 
 from autograd_core import Value, concat, gradcheck, jvp, stack, where
 from autograd_core import ops as O
@@ -390,6 +391,7 @@ COVERED = (
     | {"getitem", "scatter", "matmul", "softmax", "log_softmax", "where", "concat", "stack"}
     | {"linear", "nll_loss"}
     | {"step"}  # straight-through: checked in test_gradcheck (gradcheck must reject it)
+    | NUMPY_ELEMENTWISE  # numpy's functions: tests/test_numpy_elementwise.py
 )
 
 

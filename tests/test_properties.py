@@ -301,6 +301,95 @@ def case_stack(draw):
     return (lambda *vs: stack([vs[-1], *vs], axis)), parts
 
 
+# ---------------------------------------------------------------- numpy's functions (issue 14)
+def np_unary(fn: Callable, lo: float = -2.0, hi: float = 2.0, kinks: tuple[float, ...] = ()):
+    def case(draw: Callable) -> Case:
+        shape = draw(shapes)
+        x = draw(away_from(shape, kinks) if kinks else values(shape, lo, hi))
+        return fn, [x]
+
+    return case
+
+
+def np_binary(fn: Callable, kind: str = "any"):
+    def case(draw: Callable) -> Case:
+        sa, sb = draw(
+            hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3)
+        ).input_shapes
+        if kind == "apart":  # two grids 0.05 apart: never a tie
+            grid = st.integers(-20, 20).map(lambda k: k * 0.1)
+            a = draw(hnp.arrays(np.float64, sa, elements=grid))
+            b = draw(hnp.arrays(np.float64, sb, elements=grid.map(lambda v: v + 0.05)))
+        elif kind == "quotient":  # x = q y with q away from integers: floor stays put
+            b = draw(hnp.arrays(np.float64, sb, elements=st.sampled_from([-1.5, -0.7, 0.9, 2.0])))
+            q = draw(away_from(sa, (-2.0, -1.0, 0.0, 1.0, 2.0), gap=0.1))
+            a = q * b
+        else:
+            a, b = draw(values(sa)), draw(away_from(sb, gap=0.3) if kind == "nonzero"
+                                          else values(sb))
+        return fn, [a, b]
+
+    return case
+
+
+def np_reduce(fn: Callable, unique: bool = False):
+    def case(draw: Callable) -> Case:
+        shape = draw(shapes)
+        axis, keep = axis_for(draw, len(shape)), draw(st.booleans())
+        x = draw(hnp.arrays(np.float64, shape, elements=st.integers(-40, 40).map(
+            lambda k: k * 0.05), unique=True) if unique else hnp.arrays(
+            np.float64, shape, elements=ZERO_OR_NOT_TINY))
+        return (lambda v: fn(v, axis=axis, keepdims=keep)), [x]
+
+    return case
+
+
+# exact zeros (prod and cumprod's gradient takes the product of the others) or numbers
+# that products of three do not underflow
+ZERO_OR_NOT_TINY = st.just(0.0) | st.floats(0.05, 2.0) | st.floats(-2.0, -0.05)
+
+
+def np_cumulative(fn: Callable):
+    def case(draw: Callable) -> Case:
+        shape = draw(shapes)
+        axis = None if not shape or draw(st.booleans()) else draw(
+            st.integers(-len(shape), len(shape) - 1))
+        return (lambda v: fn(v, axis=axis)), [draw(hnp.arrays(np.float64, shape,
+                                                              elements=ZERO_OR_NOT_TINY))]
+
+    return case
+
+
+INTEGERS = (-2.0, -1.0, 0.0, 1.0, 2.0)
+NUMPY_CASES: dict[str, Callable[[Callable], Case]] = {
+    "sin": np_unary(np.sin), "cos": np_unary(np.cos), "tan": np_unary(np.tan, -1.2, 1.2),
+    "arcsin": np_unary(np.arcsin, -0.9, 0.9), "arccos": np_unary(np.arccos, -0.9, 0.9),
+    "arctan": np_unary(np.arctan), "sinh": np_unary(np.sinh), "cosh": np_unary(np.cosh),
+    "arcsinh": np_unary(np.arcsinh), "arccosh": np_unary(np.arccosh, 1.1, 3.0),
+    "arctanh": np_unary(np.arctanh, -0.9, 0.9), "exp2": np_unary(np.exp2),
+    "expm1": np_unary(np.expm1), "log1p": np_unary(np.log1p, -0.7, 2.0),
+    "log2": np_unary(np.log2, 0.2, 3.0), "log10": np_unary(np.log10, 0.2, 3.0),
+    "square": np_unary(np.square), "reciprocal": np_unary(np.reciprocal, kinks=(0.0,)),
+    "sinc": np_unary(np.sinc), "deg2rad": np_unary(np.deg2rad), "rad2deg": np_unary(np.rad2deg),
+    "nan_to_num": np_unary(np.nan_to_num), "sign": np_unary(np.sign, kinks=(0.0,)),
+    "floor": np_unary(np.floor, kinks=INTEGERS), "ceil": np_unary(np.ceil, kinks=INTEGERS),
+    "trunc": np_unary(np.trunc, kinks=INTEGERS),
+    "rint": np_unary(np.rint, kinks=(-1.5, -0.5, 0.5, 1.5)),
+    "round": np_unary(np.round, kinks=(-1.5, -0.5, 0.5, 1.5)),
+    "maximum": np_binary(np.maximum, "apart"), "minimum": np_binary(np.minimum, "apart"),
+    "fmax": np_binary(np.fmax, "apart"), "fmin": np_binary(np.fmin, "apart"),
+    "arctan2": np_binary(lambda a, b: np.arctan2(b, a), "nonzero"),  # y != 0: no branch cut
+    "hypot": np_binary(np.hypot, "nonzero"),
+    "logaddexp": np_binary(np.logaddexp), "logaddexp2": np_binary(np.logaddexp2),
+    "remainder": np_binary(np.remainder, "quotient"), "fmod": np_binary(np.fmod, "quotient"),
+    "floor_divide": np_binary(np.floor_divide, "quotient"),
+    "min": np_reduce(np.min, unique=True), "prod": np_reduce(np.prod),
+    "std": np_reduce(np.std, unique=True), "logsumexp": np_reduce(O.logsumexp),
+    "cumsum": np_cumulative(np.cumsum), "cumprod": np_cumulative(np.cumprod),
+}
+NUMPY_SMOOTH = set(NUMPY_CASES) - {"min", "maximum", "minimum", "fmax", "fmin"}
+
+
 CASES: dict[str, Callable[[Callable], Case]] = {
     "add": binary(lambda a, b: a + b),
     "sub": binary(lambda a, b: a - b),
@@ -338,6 +427,7 @@ CASES: dict[str, Callable[[Callable], Case]] = {
     "where": case_where,
     "concat": case_concat,
     "stack": case_stack,
+    **NUMPY_CASES,
 }
 # step's gradient is straight-through on purpose (not the derivative): its own test below
 NOT_GRADCHECKED = {"step"}
@@ -347,7 +437,7 @@ SMOOTH = {
     "log",
     "sqrt", "tanh", "sigmoid", "softplus", "elu", "softmax", "log_softmax", "mean", "sum",
     "nll_loss",
-}
+} | NUMPY_SMOOTH
 
 
 def test_every_primitive_has_a_property():

@@ -48,7 +48,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F  # noqa: N812
 
-from autograd_core import Value, concat, gradients, stack, where
+from autograd_core import Value, concat, gradients, logsumexp, stack, where
 from autograd_core import ops as O  # noqa: N812
 from autograd_core.engine import forward_tangents
 
@@ -692,6 +692,195 @@ def gen_astype(g: Graph) -> Node:
                   f"{down.name}.astype(float64)", ("astype",), (down,))
 
 
+# ============================================================================ numpy's functions
+# (issue 14a: elementwise functions and reductions, called through numpy's names)
+def _scaled_into(g: Graph, x: Node, bound: float) -> Node:
+    """``x`` itself when every |element| < bound, else ``x * s`` that fits (a mul node)."""
+    m = float(np.abs(x.data).max()) if x.data.size else 0.0
+    if m < bound:
+        return x
+    s = float(np.round(0.9 * bound / m, 6)) or 1e-3
+    return g.emit(x.ours * s, x.theirs * s, f"{x.name} * {s}", ("mul",), (x,))
+
+
+NP_UNARY: dict[str, tuple[Any, Any, str]] = {  # name: (numpy, torch, domain)
+    "sin": (np.sin, torch.sin, "any"), "cos": (np.cos, torch.cos, "any"),
+    "tan": (np.tan, torch.tan, "unit"), "arcsin": (np.arcsin, torch.asin, "unit"),
+    "arccos": (np.arccos, torch.acos, "unit"), "arctan": (np.arctan, torch.atan, "any"),
+    "sinh": (np.sinh, torch.sinh, "small"), "cosh": (np.cosh, torch.cosh, "small"),
+    "arcsinh": (np.arcsinh, torch.asinh, "any"), "arccosh": (np.arccosh, torch.acosh, "above1"),
+    "arctanh": (np.arctanh, torch.atanh, "unit"), "exp2": (np.exp2, torch.exp2, "small"),
+    "expm1": (np.expm1, torch.expm1, "small"), "log1p": (np.log1p, torch.log1p, "positive"),
+    "log2": (np.log2, torch.log2, "positive"), "log10": (np.log10, torch.log10, "positive"),
+    "square": (np.square, torch.square, "any"),
+    "reciprocal": (np.reciprocal, torch.reciprocal, "nonzero"),
+    "sinc": (np.sinc, torch.sinc, "not-near-0"), "deg2rad": (np.deg2rad, torch.deg2rad, "any"),
+    "rad2deg": (np.rad2deg, torch.rad2deg, "any"),
+    "nan_to_num": (np.nan_to_num, torch.nan_to_num, "any"),
+}
+
+
+def gen_np_unary(g: Graph) -> Node:
+    name = str(g.rng.choice(list(NP_UNARY)))
+    np_fn, torch_fn, domain = NP_UNARY[name]
+    x = g.pick()
+    if domain == "unit":  # arcsin, arccos, arctanh (tan: away from its poles)
+        x = _scaled_into(g, x, 0.95)
+    elif domain == "small":
+        x = _scaled_into(g, x, 6.0)
+    elif domain == "positive":
+        x = g.positive(x)
+    elif domain == "above1":
+        x = g.positive(x)
+        x = g.emit(x.ours + 1.0, x.theirs + 1.0, f"{x.name} + 1.0", ("add",), (x,))
+    elif domain == "nonzero" and np.any(np.abs(x.data) < 0.1):
+        x = g.positive(x)
+    elif domain == "not-near-0" and np.any(np.abs(x.data) < 0.05):
+        raise Reject  # PyTorch's sinc derivative loses digits near 0 (ours uses the series)
+    return g.emit(np_fn(x.ours), torch_fn(x.theirs), f"np.{name}({x.name})", (name,), (x,))
+
+
+NP_PIECEWISE = {  # zero gradient in both; PyTorch's round is half to even, as numpy's
+    "sign": (np.sign, torch.sign), "floor": (np.floor, torch.floor),
+    "ceil": (np.ceil, torch.ceil), "round": (np.round, torch.round),
+    "rint": (np.rint, torch.round), "trunc": (np.trunc, torch.trunc),
+}
+
+
+def gen_np_piecewise(g: Graph) -> Node:
+    name = str(g.rng.choice(list(NP_PIECEWISE)))
+    np_fn, torch_fn = NP_PIECEWISE[name]
+    x = g.pick()
+    ours, theirs = np_fn(x.ours), torch_fn(x.theirs)
+    if not np.array_equal(ours.data, _tn(theirs)):  # 1 ulp apart on either side of a jump
+        raise Reject
+    return g.emit(ours, theirs, f"np.{name}({x.name})", (name,), (x,))
+
+
+def _floor_quotient_safe(a: np.ndarray, b: np.ndarray) -> bool:
+    """x / y further than 1e-6 from an integer, and y not tiny: floor(x / y) is the same
+    integer in both libraries, and stays it under the perturbations of the checks."""
+    if np.any(np.abs(b) < 0.2):
+        return False
+    q = a / b
+    return bool(np.all(np.abs(q - np.round(q)) > 1e-6))
+
+
+NP_BINARY = {
+    "maximum": (np.maximum, torch.maximum), "minimum": (np.minimum, torch.minimum),
+    "fmax": (np.fmax, torch.fmax), "fmin": (np.fmin, torch.fmin),
+    "arctan2": (np.arctan2, torch.atan2), "hypot": (np.hypot, torch.hypot),
+    "logaddexp": (np.logaddexp, torch.logaddexp), "logaddexp2": (np.logaddexp2, torch.logaddexp2),
+    "remainder": (np.remainder, torch.remainder), "fmod": (np.fmod, torch.fmod),
+    "floor_divide": (np.floor_divide, lambda a, b: torch.div(a, b, rounding_mode="floor")),
+}
+
+
+def gen_np_binary(g: Graph) -> Node:
+    name = str(g.rng.choice(list(NP_BINARY)))
+    np_fn, torch_fn = NP_BINARY[name]
+    a = g.pick()
+    partner = g.pick(lambda n: _broadcasts(n.shape, a.shape)) if g.rng.random() < 0.6 else None
+    if partner is None:
+        partner = g.leaf(_broadcast_partner_shape(g, a.shape))
+    left, right = (a, partner) if g.rng.random() < 0.5 else (partner, a)
+    ld, rd = np.broadcast_arrays(left.data, right.data)
+    if name in ("fmax", "fmin") and np.any(ld == rd):
+        raise Reject  # PyTorch's fmax gives a tie to its first argument; ours splits it
+    if name in ("maximum", "minimum") and not _same_mask(
+        ld == rd, torch.broadcast_tensors(left.theirs, right.theirs)[0].detach()
+        == torch.broadcast_tensors(left.theirs, right.theirs)[1].detach()
+    ):
+        raise Reject
+    if name in ("arctan2", "hypot") and np.any(np.abs(ld) + np.abs(rd) < 0.1):
+        raise Reject  # the origin: no derivative
+    if name == "arctan2" and np.any((np.abs(ld) < 1e-3) & (rd < 0)):
+        raise Reject  # the branch cut
+    if name in ("remainder", "fmod", "floor_divide") and not _floor_quotient_safe(ld, rd):
+        raise Reject
+    if name == "logaddexp2" or name == "logaddexp":
+        if np.abs(ld).max(initial=0) > 30 or np.abs(rd).max(initial=0) > 30:
+            raise Reject
+    return g.emit(np_fn(left.ours, right.ours), torch_fn(left.theirs, right.theirs),
+                  f"np.{name}({left.name}, {right.name})", (name,), (left, right))
+
+
+def gen_np_reduce(g: Graph) -> Node:
+    """min, prod, std, var, logsumexp through numpy's names, axis None / int / tuple."""
+    rng = g.rng
+    name = str(rng.choice(["min", "prod", "std", "var", "logsumexp"]))
+    x = g.pick(lambda n: n.data.size > 0 and n.ours.ndim > 0)
+    if x is None:
+        raise Reject
+    nd = x.ours.ndim
+    axis = _random_axis(g, nd)
+    if name == "prod" and isinstance(axis, tuple):  # torch.prod takes one dim
+        axis = axis[0]
+    keep = bool(rng.random() < 0.4)
+    dims = _torch_dims(axis, nd)
+    t = x.theirs
+    ddof = int(rng.integers(0, 2))
+    count = int(np.prod([x.shape[d] for d in dims])) if dims else 1
+    if name == "min":
+        ours = np.min(x.ours, axis=axis, keepdims=keep)
+        theirs = torch.amin(t, dim=dims, keepdim=keep)
+        m_ours = np.min(x.data, axis=axis, keepdims=True)
+        if not _same_mask(x.data == m_ours, t.detach() == torch.amin(t.detach(), dims, True)):
+            raise Reject
+    elif name == "prod":
+        if np.abs(x.data).max() > 3 or x.data.size > 12:
+            raise Reject
+        ours = np.prod(x.ours, axis=axis, keepdims=keep)
+        theirs = (torch.prod(t, dim=axis, keepdim=keep) if axis is not None
+                  else torch.prod(t).reshape((1,) * nd if keep else ()))
+    elif name in ("std", "var"):
+        if count - ddof <= 0:
+            raise Reject
+        fn = np.std if name == "std" else np.var
+        tfn = torch.std if name == "std" else torch.var
+        ours = fn(x.ours, axis=axis, ddof=ddof, keepdims=keep)
+        theirs = tfn(t, dim=dims, correction=ddof, keepdim=keep)
+        if name == "std":  # all equal: both take the gradient as 0, but PyTorch's second
+            # derivative there is nan (ours 0, tests/test_numpy_elementwise.py), and at a
+            # spread of 1 ulp the two differ
+            c = x.data - np.mean(x.data, axis=axis, keepdims=True)
+            s = np.sqrt(np.sum(c * c, axis=axis, keepdims=True))
+            if np.any(s < 1e-6):
+                raise Reject
+    else:
+        if np.abs(x.data).max() > 50:
+            raise Reject
+        ours = logsumexp(x.ours, axis=axis, keepdims=keep)
+        theirs = torch.logsumexp(t, dim=dims, keepdim=keep)
+    ops = ("mean", "sub", "mul", "sum", "div") if name == "var" else (name,)
+    return g.emit(ours, theirs, f"np.{name}({x.name}, axis={axis}, keepdims={keep}"
+                  + (f", ddof={ddof})" if name in ("std", "var") else ")"), ops, (x,))
+
+
+def gen_np_cumulative(g: Graph) -> Node:
+    name = "cumsum" if g.rng.random() < 0.5 else "cumprod"
+    x = g.pick(lambda n: n.data.size > 0)
+    if x is None:
+        raise Reject
+    nd = x.ours.ndim
+    axis = None if nd == 0 or g.rng.random() < 0.3 else int(g.rng.integers(-nd, nd))
+    if name == "cumprod" and (np.abs(x.data).max() > 3 or x.data.size > 12):
+        raise Reject
+    fn, tfn = (np.cumsum, torch.cumsum) if name == "cumsum" else (np.cumprod, torch.cumprod)
+    theirs = tfn(x.theirs.reshape(-1), 0) if axis is None else tfn(x.theirs, axis)
+    return g.emit(fn(x.ours, axis=axis), theirs, f"np.{name}({x.name}, axis={axis})", (name,),
+                  (x,))
+
+
+ISSUE14A_GENERATORS: list[tuple[Callable[[Graph], Node], float, tuple[str, ...]]] = [
+    (gen_np_unary, 2.5, tuple(NP_UNARY)),
+    (gen_np_piecewise, 0.6, tuple(NP_PIECEWISE)),
+    (gen_np_binary, 2.0, tuple(NP_BINARY)),
+    (gen_np_reduce, 1.2, ("min", "prod", "std", "logsumexp")),
+    (gen_np_cumulative, 0.8, ("cumsum", "cumprod")),
+]
+
+
 GENERATORS: list[tuple[Callable[[Graph], Node], float, tuple[str, ...]]] = [
     (gen_unary, 3.0, ("exp", "tanh", "sigmoid", "softplus", "neg")),
     (gen_log_sqrt, 1.5, ("log", "sqrt")),
@@ -712,6 +901,7 @@ GENERATORS: list[tuple[Callable[[Graph], Node], float, tuple[str, ...]]] = [
     (gen_where, 1.0, ("where",)),
     (gen_concat_stack, 1.0, ("concat", "stack")),
     (gen_astype, 0.2, ("astype",)),
+    *ISSUE14A_GENERATORS,
 ]
 _WEIGHTS = np.array([w for _, w, _ in GENERATORS])
 _WEIGHTS = _WEIGHTS / _WEIGHTS.sum()

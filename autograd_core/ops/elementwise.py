@@ -181,6 +181,20 @@ def clip(x: Any, lo: float | None = None, hi: float | None = None) -> Any:
     return _clip_prim(x, lo=lo, hi=hi)
 
 
+def _np_clip(
+    a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, *, min: Any = None,  # noqa: A002
+    max: Any = None, **kwargs: Any,  # noqa: A002 (numpy's names)
+) -> Any:
+    """``np.clip(v, lo, hi)`` (also ``min=``/``max=``, numpy 2's names for the bounds)."""
+    if out is not None or kwargs:
+        raise TypeError("np.clip on a Value: only the bounds are supported (out= and other "
+                        "ufunc arguments are not)")
+    return clip(a, min if a_min is None else a_min, max if a_max is None else a_max)
+
+
+register(np.clip, _np_clip)
+
+
 # The engine casts every gradient to its input's dtype, and every tangent to its output's:
 # astype's rules have nothing left to do.
 _astype_prim = primitive(
@@ -243,14 +257,19 @@ def _number(x: Any, name: str, what: str) -> None:
 
 # --------------------------------------------------------------------------- no gradient
 def _on_data(ufunc: np.ufunc) -> Any:
-    """A ufunc whose result carries no gradient (a comparison, a test, a sign): computed on
-    the data, returned as a plain array."""
-    return lambda *args, **kwargs: ufunc(*[_data(x) for x in args], **kwargs)
+    """A ufunc whose result carries no gradient (a comparison, a test): computed on the
+    data, returned as a plain array."""
+
+    def on_data(*args: Any, **kwargs: Any) -> Any:
+        return ufunc(*[_data(x) for x in args], **kwargs)
+
+    on_data.plain_result = True  # type: ignore[attr-defined]  (the README's table reads it)
+    return on_data
 
 
 for _ufunc in (
     np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
-    np.isfinite, np.isinf, np.isnan, np.signbit, np.sign,
+    np.isfinite, np.isinf, np.isnan, np.signbit,
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor,
 ):
     UFUNCS[_ufunc] = _on_data(_ufunc)
