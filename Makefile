@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 BENCH_VENV := .bench-venv
 BENCH_PY   := $(BENCH_VENV)/bin/python
 
-.PHONY: demo test lint bench fuzz graphviz clean
+.PHONY: demo test lint bench fuzz graphviz chromium clean
 
 # The virtual environment, with the package installed editable and its dev extra.
 # Re-installed only when pyproject.toml changes (the stamp is older than it).
@@ -29,10 +29,24 @@ graphviz:
 	  fi; }
 	@command -v dot >/dev/null 2>&1 || { echo "Graphviz install failed: 'dot' still not on PATH"; exit 1; }
 
+# Headless Chromium (Debian's package) runs the step-through page's browser tests; Playwright
+# drives it by path and never downloads a browser of its own (never `playwright install`).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium with apt-get (for the browser tests) ..."; \
+	    (apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
+	     (apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null)); \
+	  else \
+	    echo "Chromium is missing, and the browser tests need it: install it (Debian: sudo apt-get install chromium; Ubuntu: sudo snap install chromium; macOS: brew install --cask chromium), or run AGC_SKIP_BROWSER=1 make test to skip them"; \
+	    exit 1; \
+	  fi; }
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { echo "Chromium install failed: 'chromium' still not on PATH"; exit 1; }
+
 demo: $(STAMP) graphviz
 	$(PY) -m nn demo
 
-test: $(STAMP) graphviz
+test: $(STAMP) graphviz $(if $(AGC_SKIP_BROWSER),,chromium)
 	$(PY) -m pytest -q
 
 lint: $(STAMP)

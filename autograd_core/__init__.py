@@ -27,6 +27,7 @@ from autograd_core.gradcheck import (
     gradgradcheck,
     numerical_grad,
 )
+from autograd_core.html import save_html
 from autograd_core.mode import detect_anomaly, enable_grad, is_grad_enabled, name_scope, no_grad
 from autograd_core.ops import concat, linear, logsumexp, nll_loss, stack, where
 from autograd_core.stepper import Stepper, save_steps
@@ -39,6 +40,7 @@ __all__ = [
     "Stepper",
     "draw_graph",
     "forward_steps",
+    "save_html",
     "save_steps",
     "to_dot",
     "GradcheckError",

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import graphviz
+import numpy as np
 
 from autograd_core.engine import (
     BackwardStep,
@@ -20,41 +21,23 @@ from autograd_core.engine import (
     forward_steps,
     topological_order,
 )
+from autograd_core.html import stepper_page, write_page
+from autograd_core.steps import describe, describe_start  # noqa: F401 (describe: re-exported)
 from autograd_core.value import Value
-from autograd_core.viz import ComputationGraph, draw_graph, fmt_array, node_name
-
-
-def describe(step: BackwardStep | ForwardStep, total: int | None = None) -> str:
-    """One sentence saying what happens at ``step``, with its numbers."""
-    count = f"Step {step.index + 1}" + (f"/{total}" if total else "")
-    v = step.node
-    name = node_name(v)
-    if isinstance(step, ForwardStep):
-        if step.op is None:
-            return f"{count}: {name} is given: {fmt_array(step.value)}"
-        args = ", ".join(node_name(p) for p in step.inputs)
-        return f"{count}: {name} = {step.op}({args}) = {fmt_array(step.value)}"
-    upstream = fmt_array(step.upstream)
-    if step.op is None:
-        return f"{count}: leaf {name} receives dL/d{name} = {upstream}, stored in {name}.grad"
-    sends = [
-        f"{fmt_array(c)} to {node_name(p)}"
-        for p, c in zip(step.node.parents, step.contributions, strict=False)
-        if c is not None
-    ]
-    arrived = "the seed" if step.index == 0 else "arrived"
-    tail = f"; sends {', '.join(sends)}" if sends else "; its inputs need no gradient"
-    return f"{count}: at {name} ({step.op}), dL/d{name} = {upstream} {arrived}{tail}"
+from autograd_core.viz import ComputationGraph, draw_graph, node_names
 
 
 class Stepper:
     """Walk the reverse (or forward) pass of ``root`` one node at a time, in a notebook.
 
     ``Stepper(L)`` runs ``backward_steps(L)`` once (so afterwards every ``.grad`` is what
-    ``L.backward()`` gives) and keeps the steps; ``next()``, ``prev()`` and ``goto(k)``
-    move through them, ``show()`` draws the graph at the current step. ``next()`` returns
-    the stepper, so a cell ending in ``s.next()`` displays the new state. ``widget()``
-    gives a slider (needs ipywidgets).
+    ``L.backward()`` gives) and keeps the steps. Steps are numbered 1 to ``len(s)``, the
+    same numbers everywhere (``describe()``, ``goto(k)``, the drawing's title, the HTML
+    page's counter and its ``#step=k`` address); step 0 is the pass about to start, where
+    a new stepper stands, so the first ``next()`` shows step 1. ``next()``, ``prev()`` and
+    ``goto(k)`` return the stepper, so a cell ending in ``s.next()`` displays the new
+    state; ``show()`` draws the graph at the current step, ``widget()`` gives a slider
+    (needs ipywidgets), ``to_html()`` the self-contained step-through page.
 
     ``zero_grad=True`` (default) first sets the leaves' ``.grad`` to None, as an
     optimiser's ``zero_grad()`` would, so the grads shown are this pass's alone. Extra
@@ -76,12 +59,13 @@ class Stepper:
             )
         if "highlight" in draw_options:
             raise TypeError("Stepper: highlight is chosen by the stepper; use goto(k)")
+        if not isinstance(root, Value):
+            raise TypeError(f"Stepper: root must be a Value, not {type(root).__name__}")
         self.root = root
         self.direction = direction
         self.draw_options = draw_options
+        self.grad = grad
         if direction == "backward":
-            if not isinstance(root, Value):
-                raise TypeError(f"Stepper: root must be a Value, not {type(root).__name__}")
             if zero_grad:
                 for v in topological_order(root):
                     if v.is_leaf:
@@ -89,42 +73,66 @@ class Stepper:
             self.steps: list[BackwardStep | ForwardStep] = list(backward_steps(root, grad))
         else:
             self.steps = list(forward_steps(root))
+        self.names = node_names(root)
         self.position = 0
 
     def __len__(self) -> int:
         return len(self.steps)
 
     @property
-    def step(self) -> BackwardStep | ForwardStep:
-        """The current step."""
-        return self.steps[self.position]
+    def step(self) -> BackwardStep | ForwardStep | None:
+        """The current step (None at step 0, before the pass)."""
+        return self.steps[self.position - 1] if self.position else None
 
     def goto(self, k: int) -> Stepper:
-        """Move to step ``k`` (0-based; negative counts from the end)."""
+        """Move to step ``k``: 1 to ``len(self)``, 0 before the pass; -1 is the last step."""
         n = len(self.steps)
-        if not -n <= k < n:
-            raise IndexError(f"Stepper.goto: step {k} out of range for {n} steps")
-        self.position = k % n
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or not -n <= k <= n:
+            raise IndexError(f"Stepper.goto: step {k} out of range: the steps are 1 to {n} "
+                             f"(0: before the pass; -1: the last)")
+        self.position = int(k) % (n + 1) if k >= 0 else n + 1 + int(k)
         return self
 
     def next(self) -> Stepper:
         """Move one step on (stays at the last step)."""
-        self.position = min(self.position + 1, len(self.steps) - 1)
+        self.position = min(self.position + 1, len(self.steps))
         return self
 
     def prev(self) -> Stepper:
-        """Move one step back (stays at the first step)."""
+        """Move one step back (stays at step 0)."""
         self.position = max(self.position - 1, 0)
         return self
 
     def describe(self) -> str:
         """What happens at the current step, in words and numbers."""
-        return describe(self.step, len(self.steps))
+        step = self.step
+        if step is None:
+            return describe_start(self.root, self.direction, len(self.steps), self.names)
+        return describe(step, len(self.steps), self.names)
 
     def show(self) -> ComputationGraph:
         """The graph at the current step, titled with ``describe()``."""
         options = {"title": self.describe(), **self.draw_options}
-        return draw_graph(self.root, highlight=self.step, **options)
+        return draw_graph(self.root, highlight=self.step or self.direction, **options)
+
+    def to_html(self, path: str | Path | None = None, *, title: str | None = None) -> str:
+        """The self-contained step-through page (forward, then backward pass), as HTML.
+
+        The page opens at this stepper's step and numbers the steps as it does. With
+        ``path``, also writes it there. See ``autograd_core.save_html``.
+        """
+        page = self._page(standalone=True, title=title)
+        if path is not None:
+            write_page(page, path)
+        return page
+
+    def _page(self, standalone: bool, title: str | None = None) -> str:
+        if self.direction == "backward":
+            steps = self.steps
+        else:  # the page shows both passes: run the backward one too
+            steps = list(backward_steps(self.root, self.grad))
+        return stepper_page(self.root, steps, title=title, standalone=standalone,
+                            start=(self.direction, self.position), **self.draw_options)
 
     def widget(self) -> Any:
         """A slider over the steps above the graph (needs ``pip install ipywidgets``)."""
@@ -136,7 +144,7 @@ class Stepper:
                 "walk the steps with next() / prev() / show()"
             ) from None
         slider = ipywidgets.IntSlider(
-            value=self.position, min=0, max=len(self.steps) - 1, description="step",
+            value=self.position, min=0, max=len(self.steps), description="step",
             continuous_update=False,
         )
         out = ipywidgets.Output()
@@ -154,7 +162,9 @@ class Stepper:
         return ipywidgets.VBox([slider, out])
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> Any:
-        return self.show()._repr_mimebundle_(include=include, exclude=exclude)
+        """In Jupyter, the step-through page, opened at this step (its buttons and keys
+        work in a trusted notebook; GitHub and nbviewer show this step as a still)."""
+        return {"text/html": self._page(standalone=False), "text/plain": repr(self)}
 
     def __repr__(self) -> str:
         return f"Stepper({self.direction}, {self.describe()})"
@@ -191,7 +201,7 @@ def save_steps(
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     images = []
-    for k in range(len(stepper)):
+    for k in range(1, len(stepper) + 1):
         path = folder / f"{direction}_{k:03d}.{format}"
         path.write_bytes(stepper.goto(k).show().pipe(format=format))
         images.append(path)

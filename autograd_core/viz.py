@@ -26,7 +26,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from autograd_core.engine import _FREED, BackwardStep, topological_order
+from autograd_core.engine import _FREED, BackwardStep, ForwardStep, topological_order
 from autograd_core.value import Value
 
 DEFAULT_MAX_NODES = 200  # about 2 s in dot for a scalar MLP; 400 takes 6 s
@@ -164,13 +164,41 @@ def _blank(text: str) -> str:
     return f'<font color="transparent">{_esc(placeholder)}</font>'
 
 
-def node_name(v: Value) -> str:
-    """How a node is called in descriptions: its label, else its op in brackets."""
+def node_name(v: Value, names: dict[int, str] | None = None) -> str:
+    """How a node is called in descriptions and drawings: its label, else its op in brackets.
+
+    ``names`` (from ``node_names(root)``) tells apart unlabelled ops of the same kind.
+    """
+    if names is not None and id(v) in names:
+        return names[id(v)]
     if v.label:
         return v.label
     if v.op is not None:
         return f"⟨{v.op}⟩"
     return fmt_array(v.data) if v.size <= SMALL else "a constant"
+
+
+def node_names(root: Value) -> dict[int, str]:
+    """The name of every unlabelled op result in ``root``'s graph, by ``id``.
+
+    ``⟨tanh⟩`` when the graph has one unlabelled tanh, else ``⟨tanh⟩1``, ``⟨tanh⟩2``, ...
+    in the order they were computed, so the text and the drawing call a node the same and
+    two layers' outputs are told apart.
+    """
+    nodes, _ = _reachable(root, None)
+    unnamed = sorted((v for v in nodes if v._op is not None and not v.label), key=_creation)
+    count: dict[str, int] = {}
+    for v in unnamed:
+        count[v.op] = count.get(v.op, 0) + 1
+    seen: dict[str, int] = {}
+    names = {}
+    for v in unnamed:
+        if count[v.op] == 1:
+            names[id(v)] = f"⟨{v.op}⟩"
+        else:
+            seen[v.op] = seen.get(v.op, 0) + 1
+            names[id(v)] = f"⟨{v.op}⟩{seen[v.op]}"
+    return names
 
 
 # --------------------------------------------------------------------------- state
@@ -195,21 +223,22 @@ def _view(root: Value, highlight: Any) -> _View:
         return _View()
     if isinstance(highlight, Value):
         return _View(current=highlight)
+    if isinstance(highlight, str) and highlight in ("backward", "forward"):
+        return _View(highlight)  # the pass about to start: nothing reached yet
     if isinstance(highlight, BackwardStep):
         order = topological_order(root)[::-1]
         _check_step(order, highlight, "backward_steps")
         reached = frozenset(id(v) for v in order[: highlight.index + 1])
         return _View("backward", reached, highlight.node, highlight.contributions)
-    from autograd_core.stepper import ForwardStep  # stepper draws with this module
-
     if isinstance(highlight, ForwardStep):
         order = topological_order(root)
         _check_step(order, highlight, "forward_steps")
         computed = frozenset(id(v) for v in order[: highlight.index + 1])
         return _View("forward", computed, highlight.node)
     raise TypeError(
-        "highlight must be a step from backward_steps() or forward_steps(), a Value or None, "
-        f"not {type(highlight).__name__}"
+        "highlight must be a step from backward_steps() or forward_steps(), a Value, "
+        f"'backward' or 'forward' (the pass about to start) or None, not "
+        f"{type(highlight).__name__}"
     )
 
 
@@ -399,6 +428,19 @@ def _body(
     legend: bool,
     title: str | None,
 ) -> list[str]:
+    builder = _builder(root, rankdir, show_data, show_grad, max_nodes, highlight, collapse)
+    return builder.lines(rankdir, legend, title)
+
+
+def _builder(
+    root: Value,
+    rankdir: str,
+    show_data: bool,
+    show_grad: bool,
+    max_nodes: int | None,
+    highlight: Any,
+    collapse: bool | int,
+) -> _Builder:
     if not isinstance(root, Value):
         raise TypeError(f"draw_graph: root must be a Value, not {type(root).__name__}")
     if root._op is _FREED:
@@ -420,9 +462,24 @@ def _body(
         )
     view = _view(root, highlight)
     nodes, total = _reachable(root, max_nodes)
-    return _Builder(root, nodes, total, view, show_data, show_grad, collapse).lines(
-        rankdir, legend, title
-    )
+    return _Builder(root, nodes, total, view, show_data, show_grad, collapse)
+
+
+def drawing_ids(
+    root: Value, *, max_nodes: int | None = DEFAULT_MAX_NODES, collapse: bool | int = False
+) -> dict[int, tuple[str, str | None]]:
+    """Where each Value of ``root``'s graph is in the drawing, by ``id(value)``.
+
+    ``(box, oval)``: the DOT names of its box and of the oval of the op that made it
+    (None for a leaf); both are the module's box for a node collapsed into one, and a node
+    beyond ``max_nodes`` is absent. Graphviz's SVG gives each node a ``<title>`` with this
+    name, which is how the step-through page finds the node to highlight.
+    """
+    builder = _builder(root, "LR", False, False, max_nodes, None, collapse)
+    return {
+        id(v): (builder.value_id(v), builder.op_id(i) if v._op is not None else None)
+        for i, v in enumerate(builder.nodes)
+    }
 
 
 class _Builder:
@@ -457,6 +514,7 @@ class _Builder:
                 self.members.setdefault(b, []).append(v)
         self.cut = total > len(nodes)
         self.used_colours: set[str] = set()
+        self.names = node_names(root)
 
     # ------------------------------------------------------------------ ids
     def value_id(self, v: Value) -> str:
@@ -548,7 +606,7 @@ class _Builder:
 
     def value_line(self, i: int, v: Value) -> str:
         fill = self.colour(v)
-        rows = self.value_rows(v, v.label)
+        rows = self.value_rows(v, v.label or self.names.get(id(v)))
         extra = self.current_attrs() if v is self.view.current else ""
         return f'\tv{i} [label=<{_table(rows)}> fillcolor="{fill}"{extra}]\n'
 

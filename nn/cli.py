@@ -154,6 +154,7 @@ examples:
   python -m nn train --data moons --hidden 16,16 --activation tanh
   python -m nn evaluate out/train
   python -m nn graph out/train
+  python -m nn explain out/train --out steps.html
   python -m nn gradcheck out/train
 
 Run 'python -m nn COMMAND --help' for a command's options.
@@ -228,6 +229,16 @@ examples:
 Exit status 0 when every parameter's gradient matches central differences, 1 otherwise.
 A perceptron is checked on its net input z = w^T x + b: the step's straight-through
 gradient is a training rule, not the derivative of the step (which is 0).
+"""
+
+EXPLAIN_EPILOG = """\
+examples:
+  python -m nn explain out/train                        # steps.html, sample 0
+  python -m nn explain out/train --sample 7 --out s7.html
+
+One self-contained HTML file (no network, opens from disk in any browser): the forward
+pass, then the backward pass node by node with the chain rule in numbers, for the loss of
+one sample chosen as for 'graph'. Step with the arrow keys; steps.html#step=N opens at N.
 """
 
 
@@ -328,6 +339,23 @@ def _add_graph(sub: Any) -> None:
                    help="data seed (default: the training run's), or --random's seed")
 
 
+def _add_explain(sub: Any) -> None:
+    p = _subparser(sub, "explain", "step through a saved model's backprop in a browser",
+                   "Write one self-contained HTML page that steps through the forward\nand "
+                   "backward pass of a saved model's loss on one sample.", EXPLAIN_EPILOG)
+    _add_model_arg(p)
+    p.add_argument("--out", default="steps.html", metavar="FILE",
+                   help="the page to write (default: steps.html)")
+    _add_data_args(p, None, f"take the sample from {DATA_HELP} (default: the data set in "
+                            f"model.json)")
+    p.add_argument("--sample", type=nonneg_int, default=0, metavar="N",
+                   help="which sample (row) of the data set (default: 0)")
+    p.add_argument("--random", action="store_true",
+                   help="a random standard-normal input with a random label instead")
+    p.add_argument("--seed", type=seed_int, default=None,
+                   help="data seed (default: the training run's), or --random's seed")
+
+
 def _add_gradcheck(sub: Any) -> None:
     p = _subparser(sub, "gradcheck", "check a saved model's gradients numerically",
                    "Compare the autodiff gradient of a saved model's loss\nwith central finite "
@@ -354,7 +382,8 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         epilog=MAIN_EPILOG, formatter_class=_FMT,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for add in (_add_demo, _add_train, _add_evaluate, _add_graph, _add_gradcheck):
+    for add in (_add_demo, _add_train, _add_evaluate, _add_graph, _add_explain,
+                _add_gradcheck):
         add(sub)
     return parser
 
@@ -668,6 +697,18 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from nn.explain import save_loss_page
+
+    model, spec = load_model(args.model)
+    X, y, what = _graph_sample(spec, args)  # the sample 'graph' would draw
+    path = save_loss_page(model, loss_for(spec), X, targets_for(spec, y), args.out,
+                          title=f"{spec.describe()}: backpropagation of the loss of {what}")
+    _say(f"wrote {path} (open it in a browser; #step=N opens at step N)",
+         f"  the loss of {what}")
+    return 0
+
+
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     model, spec = load_model(args.model)
     if args.data is None:
@@ -692,6 +733,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "train": cmd_train,
     "evaluate": cmd_evaluate,
     "graph": cmd_graph,
+    "explain": cmd_explain,
     "gradcheck": cmd_gradcheck,
 }
 

@@ -15,7 +15,9 @@ Then ``gradcheck`` of the moons MLP (every weight's backpropagated gradient agai
 central differences, in float64) and the pictures. Everything is trained by
 ``loss.backward()`` and an optimiser step; nothing here (or in ``nn``) writes a
 derivative. Files go to ``out/``: learning curves, decision boundaries, the computation
-graph of the XOR MLP (PNG and SVG, one box per layer) and ``summary.json``.
+graph of the XOR MLP (PNG and SVG, one box per layer), the step-through pages
+``backprop.html`` (the lecture's expression) and ``backprop_xor.html`` (the XOR MLP's
+loss), to open in a browser, and ``summary.json``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import numpy as np
 from autograd_core import no_grad
 from nn import data as D
 from nn.callbacks import History
+from nn.explain import save_demo_pages
 from nn.gradcheck import gradcheck_model
 from nn.graphs import render_model_graph
 from nn.layers import MLP, Adaline, Perceptron
@@ -354,7 +357,9 @@ def curves_figure(runs: list[Run]) -> Any:
 
 def graph_files(mx: Module, X: np.ndarray, y: np.ndarray, out: str
                 ) -> tuple[dict[str, str], str | None]:
-    """The XOR MLP's computation graph as PNG and SVG: ``(files, note if not drawn)``."""
+    """The XOR MLP's computation graph as PNG and SVG, and the step-through pages
+    ``backprop.html`` (the lecture's expression) and ``backprop_xor.html`` (this MLP's
+    loss): ``(files, note if not drawn)``."""
     files: dict[str, str] = {}
     for fmt in ("png", "svg"):
         name = f"mlp_graph.{fmt}"
@@ -365,6 +370,9 @@ def graph_files(mx: Module, X: np.ndarray, y: np.ndarray, out: str
             files[f"mlp_graph_{fmt}"] = name
         except Exception as err:  # no Graphviz 'dot': the rest still stands
             return files, f"computation graph not drawn: {' '.join(str(err).split())}"
+    files.update(save_demo_pages(out, mx, X[1:2], y[1:2], cross_entropy,
+                                 "MLP 2→8→2 (tanh) on XOR: backpropagation of the loss of "
+                                 "the input (0, 1)"))
     return files, None
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from autograd_core import Value, draw_graph, name_scope
+from autograd_core import Value, draw_graph
 from nn.files import make_parent
 from nn.module import Module
 
@@ -45,8 +45,7 @@ def render_model_graph(
             p.label = name
         x = Value(np.asarray(X, dtype=np.float64), requires_grad=False, label="x")
         out = model(x)
-        with name_scope(f"loss: {loss_name}" if loss_name else "loss"):
-            loss = loss_fn(out, y)
+        loss = loss_fn(out, y)  # nn.losses draw themselves in a "loss: <name>" box
         loss.label = "L"
         loss.backward()
         graph = draw_graph(loss, title=title, rankdir=rankdir)

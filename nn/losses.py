@@ -18,12 +18,13 @@ otherwise broadcast to ``(N, N)`` and train on nonsense).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from autograd_core import Value, nll_loss
+from autograd_core import Value, name_scope, nll_loss
 
 __all__ = [
     "binary_cross_entropy",
@@ -38,6 +39,19 @@ __all__ = [
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
+
+
+def _boxed(fn: Callable[..., Value]) -> Callable[..., Value]:
+    """Run the loss inside ``name_scope("loss: <name>")``, so a graph drawing (and the
+    step-through page) puts its ops in one box named after it, as layers are boxed."""
+    scope = f"loss: {fn.__name__}"
+
+    @functools.wraps(fn)
+    def loss(*args: Any, **kwargs: Any) -> Value:
+        with name_scope(scope):
+            return fn(*args, **kwargs)
+
+    return loss
 
 
 def _pred(pred: Any) -> Value:
@@ -81,6 +95,7 @@ def _check_reduction(name: str, reduction: str) -> None:
         raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
 
 
+@_boxed
 def half_sse(pred: Any, target: Any, reduction: str = "sum") -> Value:
     """The lecture's squared loss ``L = 1/2 Σ_t (y_0^t - y_p^t)^2``.
 
@@ -93,6 +108,7 @@ def half_sse(pred: Any, target: Any, reduction: str = "sum") -> Value:
     return _reduce(d * d, reduction) * 0.5
 
 
+@_boxed
 def mse(pred: Any, target: Any, reduction: str = "mean") -> Value:
     """Mean squared error ``1/n Σ (y_p - y_0)^2`` (``"sum"``: without the ``1/n``)."""
     _check_reduction("mse", reduction)
@@ -110,6 +126,7 @@ def _eps_for(dtype: np.dtype, eps: float | None, name: str = "binary_cross_entro
     return 1e-7 if dtype == np.float32 else 1e-12
 
 
+@_boxed
 def binary_cross_entropy(
     prob: Any, target: Any, reduction: str = "mean", eps: float | None = None
 ) -> Value:
@@ -129,6 +146,7 @@ def binary_cross_entropy(
     return _reduce(per, reduction)
 
 
+@_boxed
 def binary_cross_entropy_with_logits(logits: Any, target: Any, reduction: str = "mean") -> Value:
     """Binary cross-entropy of ``p = sigmoid(z)`` computed from the logit ``z`` directly.
 
@@ -173,6 +191,7 @@ def _class_indices(name: str, target: np.ndarray, n: int, c: int) -> np.ndarray:
     return target.astype(np.intp, copy=False)
 
 
+@_boxed
 def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Value:
     """Softmax cross-entropy ``-Σ_k y_k log softmax(z)_k`` from logits ``z`` of shape (N, C).
 
@@ -208,6 +227,7 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Value:
     )
 
 
+@_boxed
 def nll(prob: Any, target: Any, reduction: str = "mean", eps: float | None = None) -> Value:
     """Negative log-likelihood ``-Σ_k y_k log p_k`` from class probabilities ``p`` (N, C).
 
@@ -251,6 +271,7 @@ def nll(prob: Any, target: Any, reduction: str = "mean", eps: float | None = Non
     )
 
 
+@_boxed
 def hinge(scores: Any, target: Any, reduction: str = "mean", margin: float = 1.0) -> Value:
     """The max-margin (SVM) loss ``max(0, margin - y s)`` with labels ``y`` in {-1, +1}.
 

@@ -86,6 +86,7 @@ class Module:
                 value.label = name
         elif isinstance(value, Module):
             modules[name] = value
+            _label_by_path(name, value)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
@@ -269,6 +270,16 @@ class Module:
         return head + "\n  " + "\n  ".join(body) + "\n)"
 
 
+def _label_by_path(name: str, module: Module) -> None:
+    """Name ``module``'s parameters by their path from the new parent, as ``state_dict``
+    and the CLI do: ``weight`` becomes ``0.weight``, then ``net.0.weight`` one level up.
+    Only labels that are still their path (given by attribute name) change; a label the
+    user chose stays."""
+    for path, p in module.named_parameters():
+        if p.label == path:
+            p.label = f"{name}.{path}"
+
+
 class ModuleList(Module):
     """A list of Modules that registers them (names ``"0"``, ``"1"``, ...)."""
 
@@ -286,6 +297,7 @@ class ModuleList(Module):
                 "nn.activations.Lambda, or give an activation by name)"
             )
         self._modules[str(len(self._items))] = module
+        _label_by_path(str(len(self._items)), module)
         self._items.append(module)
         return self
 

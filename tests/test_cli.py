@@ -138,10 +138,18 @@ def test_demo_graph_is_grouped_by_layer(demo):
     assert s["files"]["mlp_graph_png"] == "mlp_graph.png"
     assert_png(out / "mlp_graph.png")
     text = svg_text(out / s["files"]["mlp_graph_svg"])
-    for box in ("MLP(2→8→2)", "Linear(2→8)", "Tanh", "Linear(8→2)", "loss: cross-entropy",
+    for box in ("MLP(2→8→2)", "Linear(2→8)", "Tanh", "Linear(8→2)", "loss: cross_entropy",
                 "0.weight", "2.bias"):
         assert box in text, box
+    assert text.count("loss: ") == 1  # the loss's own box, not nested in a second one
     assert "mlp_graph.svg" in proc.stdout
+    # the step-through pages: the lecture's expression and the XOR MLP's loss
+    for key, name in (("backprop_html", "backprop.html"), ("backprop_xor_html",
+                                                           "backprop_xor.html")):
+        assert s["files"][key] == name
+        page = (out / name).read_text(encoding="utf-8")
+        assert page.startswith("<!DOCTYPE html>") and page.count("<svg") == 1
+        assert "#step=" in page
 
 
 # --------------------------------------------------------------------------- train etc.

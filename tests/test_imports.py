@@ -112,3 +112,13 @@ def test_nn_uses_autograd_core_by_its_public_names_only():
                 continue
             private += [f"{path.name}: {n}" for n in names if n.startswith("autograd_core.")]
     assert private == []
+
+
+def test_the_drawing_modules_import_one_way():
+    """engine -> viz -> steps -> html -> stepper: the step-through page builds on the
+    drawing and the steps' text, and the notebook Stepper on the page."""
+    graph = _graph()
+    order = ["autograd_core.viz", "autograd_core.steps", "autograd_core.html",
+             "autograd_core.stepper"]
+    for i, lower in enumerate(order):
+        assert not graph[lower] & set(order[i + 1:]), lower

@@ -278,8 +278,20 @@ def test_nn_writes_no_backward_formula():
     assert offenders == []
 
 
-def test_parameters_are_labelled_by_their_attribute_for_graph_drawings():
-    from nn import MLP
+def test_parameters_are_labelled_by_their_path_for_graph_drawings():
+    from nn import MLP, Linear, Module
 
     m = MLP(2, [3], 1, seed=0)
-    assert [p.label for p in m.parameters()] == ["weight", "bias", "weight", "bias"]
+    # the names state_dict and the CLI use, so text and drawings tell the layers apart
+    assert [p.label for p in m.parameters()] == [n for n, _ in m.named_parameters()]
+    assert [p.label for p in m.parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+
+    class Net(Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.body = MLP(2, [3], 1, seed=0)
+            self.head = Linear(1, 1)
+            self.head.bias.label = "b_out"  # a label the user chose stays
+
+    assert [p.label for p in Net().parameters()] == [
+        "body.0.weight", "body.0.bias", "body.2.weight", "body.2.bias", "head.weight", "b_out"]

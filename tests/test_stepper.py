@@ -114,7 +114,10 @@ def test_graph_at_step_k_shows_the_grads_accumulated_by_step_k():
     s = Stepper(L)
     final = {k: float(v.grad) for k, v in by_label(L).items()}
     seen: list[str] = []
-    for k in range(len(s)):
+    d = parse(s.show().source)  # step 0: the pass about to start, no grad known
+    assert {n.title for n in d.values() if n.title and n.grad} == set()
+    assert not [n for n in d.values() if n.current] and "Step 0/8" in s.show().source
+    for k in range(1, len(s) + 1):
         s.goto(k)
         seen.append(s.step.node.label)
         d = parse(s.show().source)
@@ -138,7 +141,7 @@ def test_forward_steps_follow_topological_order_with_values():
 def test_forward_drawing_shows_only_values_computed_so_far():
     L = lecture_graph()
     steps = list(forward_steps(L))
-    d = parse(Stepper(L, "forward").goto(4).show().source)  # d = e + c just computed
+    d = parse(Stepper(L, "forward").goto(5).show().source)  # step 5: d = e + c computed
     data = {n.title: n.data for n in d.values() if n.title}
     assert data == {"a": "2", "b": "-3", "c": "6.5", "e": "-6", "d": "0.5", "y": "1",
                     "t": "", "r": "", "L": ""}
@@ -174,14 +177,20 @@ def test_descriptions_say_what_happens_with_numbers():
 # --------------------------------------------------------------------------- Stepper
 def test_stepper_moves_and_clamps():
     s = Stepper(lecture_graph())
-    assert len(s) == 8 and s.position == 0 and s.step.node.label == "L"
-    assert s.next() is s and s.step.node.label == "r"
-    s.prev().prev()
+    assert len(s) == 8 and s.position == 0 and s.step is None
+    assert s.describe().startswith("Step 0/8: the forward pass is done (L = 0.2")
+    # one numbering: the first next() shows step 1, goto(k) and describe() agree
+    assert s.next() is s and s.step.node.label == "L" and s.describe().startswith("Step 1/8")
+    assert s.next().step.node.label == "r" and s.describe().startswith("Step 2/8: at r")
+    for k in range(1, 9):
+        assert s.goto(k).describe().startswith(f"Step {k}/8: ")
+        assert s.step.index == k - 1  # the engine's index counts from 0
+    s.goto(1).prev().prev()
     assert s.position == 0
     s.goto(-1)
-    assert s.position == 7 and s.next().position == 7
-    with pytest.raises(IndexError, match="step 8 out of range for 8 steps"):
-        s.goto(8)
+    assert s.position == 8 and s.next().position == 8
+    with pytest.raises(IndexError, match="step 9 out of range: the steps are 1 to 8"):
+        s.goto(9)
     assert repr(s).startswith("Stepper(backward, Step 8/8: leaf a receives")
     assert "Step 8/8" in s.show().source  # the title under the graph
 
@@ -208,9 +217,12 @@ def test_stepper_passes_draw_options_and_checks_its_own():
 
 
 def test_stepper_shows_in_jupyter():
-    bundle = Stepper(lecture_graph()).goto(3)._repr_mimebundle_()
-    svg = bundle["image/svg+xml"]
-    assert svg.lstrip().startswith("<?xml") and "Step 4/8" in svg
+    # the step-through page, opened at the stepper's step; its first frame is plain HTML
+    bundle = Stepper(lecture_graph()).goto(4)._repr_mimebundle_()
+    page = bundle["text/html"]
+    assert page.startswith('<div class="agc-page"') and "<svg" in page
+    assert "Step 4/8: at d (add)" in page.split("<script")[0]  # the still, before any script
+    assert bundle["text/plain"].startswith("Stepper(backward, Step 4/8: at d")
 
 
 def test_widget_without_ipywidgets_says_what_to_install(monkeypatch):
@@ -225,15 +237,16 @@ def test_widget_slider_moves_the_stepper():
     box = s.widget()
     slider, out = box.children
     assert isinstance(slider, ipywidgets.IntSlider)
-    assert (slider.min, slider.max, slider.value) == (0, 7, 0)
-    slider.value = 5
-    assert s.position == 5 and s.step.node.label == "c"
+    assert (slider.min, slider.max, slider.value) == (0, 8, 0)
+    slider.value = 6
+    assert s.position == 6 and s.step.node.label == "c"
 
 
 # --------------------------------------------------------------------------- save_steps
 def test_save_steps_writes_one_png_per_step_and_a_gif(tmp_path):
     saved = save_steps(lecture_graph(), tmp_path / "frames")
-    assert [p.name for p in saved.images] == [f"backward_{k:03d}.png" for k in range(8)]
+    # named by the steps' own numbers, 1 to 8, as Stepper and the HTML page count them
+    assert [p.name for p in saved.images] == [f"backward_{k:03d}.png" for k in range(1, 9)]
     for p in saved.images:
         assert p.read_bytes()[:8] == PNG_SIGNATURE
     pil = pytest.importorskip("PIL.Image")
@@ -253,10 +266,37 @@ def test_save_steps_writes_one_png_per_step_and_a_gif(tmp_path):
 def test_save_steps_forward_svg_without_gif(tmp_path):
     saved = save_steps(lecture_graph(), tmp_path, "svg", direction="forward")
     assert len(saved.images) == 8 and saved.gif is None
-    assert saved.images[0].name == "forward_000.svg"
+    assert saved.images[0].name == "forward_001.svg"
     assert saved.images[-1].read_text(encoding="utf-8").lstrip().startswith("<?xml")
 
 
 def test_save_steps_rejects_unknown_format(tmp_path):
     with pytest.raises(ValueError, match="unknown format 'bmpx'"):
         save_steps(lecture_graph(), tmp_path, "bmpx")
+
+
+# --------------------------------------------------------------------------- names
+def test_an_mlp_loss_names_every_node_alike_in_text_and_drawing():
+    """Issue 15, point 6: parameters by module path, layer outputs told apart, loss boxed."""
+    from autograd_core.viz import drawing_ids
+    from nn import MLP
+    from nn.losses import mse
+
+    model = MLP(2, [3], 1, activation="tanh", seed=0)
+    L = mse(model(Value(np.array([[0.5, -1.0]]), requires_grad=False)), np.array([[1.0]]))
+    s = Stepper(L)
+    leaves = [s.goto(k).describe() for k in range(1, len(s) + 1) if s.steps[k - 1].op is None]
+    assert sorted(t.split(" receives")[0].split("leaf ")[1] for t in leaves) == [
+        "0.bias", "0.weight", "2.bias", "2.weight"]
+    text = "\n".join(s.goto(k).describe() for k in range(1, len(s) + 1))
+    assert "⟨linear⟩1" in text and "⟨linear⟩2" in text and "⟨linear⟩ " not in text
+    d = parse(s.show().source)
+    titles = {n.title for n in d.values() if n.title}
+    assert {"0.weight", "0.bias", "2.weight", "2.bias", "⟨linear⟩1", "⟨linear⟩2"} <= titles
+    # every node named in the text has that name in the drawing
+    ids = drawing_ids(L)
+    for step in s.steps:
+        name = describe(step, names=s.names).split(" at ")[-1].split(" (")[0]
+        if step.op is not None and not step.node.label:
+            assert d.nodes[ids[id(step.node)][0]].title == name
+    assert "label=<<font point-size=\"12\"><b>loss: mse</b></font>>" in s.show().source

@@ -99,7 +99,8 @@ def test_scalar_graph_shows_labels_data_and_grads_after_backward():
     assert d.titled("y").grad is None and d.titled("y").data == "1"
     (const,) = [n for n in d.values() if n.title is None and n.data == "2"]
     assert const.grad is None
-    (diff,) = [n for n in d.values() if n.title is None and n.data != "2"]
+    # an unlabelled op result is named by its op, as the step-through's text names it
+    diff = d.titled("⟨sub⟩")
     assert diff.data == f"{T - Y:.4g}" and diff.grad == f"{DL_DT:.4g}"
     assert len(d.values()) == 10
 
@@ -457,9 +458,10 @@ def test_highlight_backward_step_shows_exactly_the_grads_reached_so_far():
     for k, step in enumerate(steps):
         d = parse(to_dot(L, highlight=step))
         shown = {n.title for n in d.values() if n.title and n.grad}
-        assert shown == {v.label for v in order[: k + 1] if v.label}, k
+        assert shown == {v.label or "⟨sub⟩" for v in order[: k + 1]}, k
         blank = {n.title for n in d.values() if n.title and n.grad == ""}
-        assert blank == {v.label for v in order[k + 1 :] if v.label}, k
+        assert blank == {v.label or "⟨sub⟩" for v in order[k + 1 :]}, k
+        shown.discard("⟨sub⟩")
         for name in shown:
             assert d.titled(name).grad == f"{BY_HAND[name][1]:.4g}"
         current = [n for n in d.values() if n.current]
@@ -618,8 +620,9 @@ def test_two_layers_with_the_same_name_get_two_boxes():
     )
     d = parse(dot)
     linear = [ids for name, _, ids in cluster_list(dot) if name == "Linear(2→2)"]
+    # each layer's unlabelled product is named apart from the other's, in creation order
     assert sorted(sorted(d.nodes[i].title for i in ids if d.nodes[i].title) for ids in linear) == [
-        ["W0"], ["W1"]
+        ["W0", "⟨matmul⟩1"], ["W1", "⟨matmul⟩2"]
     ]
     boxes = [n.title for n in parse(to_dot(L, collapse=True)).nodes.values() if n.id[0] == "m"]
     assert sorted(boxes) == ["Linear(2→2)"] * 2 + ["Shared"] * 2 + ["Tanh"] * 2

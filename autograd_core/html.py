@@ -1,0 +1,660 @@
+"""Backpropagation in the browser: one self-contained HTML page that steps through a graph.
+
+``save_html(L, "steps.html")`` writes a page that anyone can open from ``file://``: the
+graph drawn once by Graphviz (the drawing of ``draw_graph``, inline SVG), then the forward
+pass (each value appears in the order it was computed) and the backward pass, one node at
+a time in reverse topological order. At each backward step the page writes the chain rule
+with the engine's own numbers,
+
+    ∂L/∂a = ∂L/∂e · ∂e/∂a = 0.87 · (−3) = −2.6,
+
+highlights the node, shows the gradients known so far on the drawing (the others as
+``?``), and sums the parts of a gradient that reached a node along several paths.
+
+Steps are numbered as ``Stepper`` numbers them (1 to N, 0 before the pass), and the
+address follows the stepping: ``steps.html#step=7`` opens at backward step 7,
+``#forward=3`` at forward step 3. Nothing is loaded from the network: the script, the
+styles and the drawing are all in the file.
+
+Imports point one way: engine -> viz -> steps -> html -> stepper.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograd_core.engine import (
+    BackwardStep,
+    ForwardStep,
+    backward_steps,
+    forward_steps,
+    topological_order,
+)
+from autograd_core.steps import describe, describe_start
+from autograd_core.value import Value
+from autograd_core.viz import (
+    DEFAULT_MAX_NODES,
+    SMALL,
+    draw_graph,
+    drawing_ids,
+    fmt_array,
+    fmt_number,
+    node_name,
+    node_names,
+)
+
+UNCUT_LIMIT = 1000  # max_nodes=None draws every node; beyond this many dot takes minutes
+FULL_ARRAY = 400  # "show the full array" holds at most this many elements (numpy's summary)
+_PAGES = itertools.count(1)
+_SVG = "http://www.w3.org/2000/svg"
+_XLINK = "http://www.w3.org/1999/xlink"
+ET.register_namespace("", _SVG)
+ET.register_namespace("xlink", _XLINK)
+
+
+# --------------------------------------------------------------------------- public API
+def save_html(
+    root: Value,
+    path: str | os.PathLike[str],
+    *,
+    grad: Any = None,
+    zero_grad: bool = True,
+    title: str | None = None,
+    **draw_options: Any,
+) -> Path:
+    """Write the step-through page of ``root``'s forward and backward pass to ``path``.
+
+    Runs the backward pass once, as ``Stepper(root)`` does (``zero_grad=True`` first sets
+    the leaves' ``.grad`` to None, so the page shows this pass's gradients alone);
+    afterwards every ``.grad`` is what ``root.backward(grad)`` gives. ``draw_options`` go
+    to ``draw_graph`` (``rankdir``, ``max_nodes``, ``collapse``, ``legend``). Returns the
+    path written. Open it in any browser; ``#step=N`` in the address opens at step N.
+    """
+    _check(root, draw_options)  # before anything is made or changed
+    target = _writable(path)
+    page = html_page(root, grad=grad, zero_grad=zero_grad, title=title, **draw_options)
+    write_page(page, target)
+    return target
+
+
+def html_page(
+    root: Value,
+    *,
+    grad: Any = None,
+    zero_grad: bool = True,
+    title: str | None = None,
+    standalone: bool = True,
+    **draw_options: Any,
+) -> str:
+    """The page of ``save_html`` as text (``standalone=False``: a fragment for a notebook)."""
+    _check(root, draw_options)
+    if zero_grad:
+        for v in topological_order(root):
+            if v.is_leaf:
+                v.grad = None
+    steps = list(backward_steps(root, grad))
+    return stepper_page(root, steps, title=title, standalone=standalone, **draw_options)
+
+
+def write_page(page: str, path: str | os.PathLike[str]) -> Path:
+    """Write ``page`` to ``path`` (its folder is made), or say clearly why it cannot be."""
+    target = _writable(path)
+    try:
+        target.write_text(page, encoding="utf-8")
+    except OSError as err:
+        raise OSError(f"save_html: cannot write {str(target)!r}: {err.strerror or err}") from err
+    return target
+
+
+def stepper_page(
+    root: Value,
+    steps: Sequence[BackwardStep],
+    *,
+    title: str | None = None,
+    standalone: bool = True,
+    start: tuple[str, int] = ("forward", 0),
+    **draw_options: Any,
+) -> str:
+    """The page for the backward ``steps`` of ``root`` (they must be the whole sweep).
+
+    ``start``: the step the page opens at, ``("forward", k)`` or ``("backward", k)``
+    (an address ``#step=N`` overrides it in a browser).
+
+    ``Stepper.to_html`` and ``html_page`` call this; the backward pass has run, so every
+    node's ``.grad`` is final and the drawing is made once with all of them, then the
+    page's script hides what is not yet known at each step.
+    """
+    _check(root, draw_options)
+    max_nodes = draw_options.get("max_nodes", DEFAULT_MAX_NODES)
+    collapse = draw_options.get("collapse", False)
+    ids = drawing_ids(root, max_nodes=max_nodes, collapse=collapse)
+    drawn = {box for box, _ in ids.values()}
+    if max_nodes is None and not collapse and len(drawn) > UNCUT_LIMIT:
+        raise ValueError(
+            f"save_html: the graph has {len(drawn):,} nodes and max_nodes=None draws them all, "
+            f"which takes Graphviz minutes; keep max_nodes (default {DEFAULT_MAX_NODES}), or "
+            f"pass collapse=True to draw each layer as one box"
+        )
+    page = _Page(root, list(steps), ids, title, draw_options.get("rankdir", "LR"))
+    svg = draw_graph(root, **draw_options).pipe(format="svg").decode("utf-8")
+    return page.render(svg, standalone, start)
+
+
+# --------------------------------------------------------------------------- checks
+def _check(root: Any, draw_options: dict[str, Any]) -> None:
+    for key in ("highlight", "title", "show_data", "show_grad"):
+        if key in draw_options:
+            raise TypeError(f"save_html: {key} is chosen by the page, not a draw option")
+    if not isinstance(root, Value):
+        raise TypeError(f"save_html: root must be a Value, not {type(root).__name__}")
+    if not root.requires_grad:
+        raise ValueError(
+            "save_html: this Value does not require grad (its inputs need no gradient, or it "
+            "was made inside no_grad()), so it has no graph to step through"
+        )
+    if root.op is None:
+        raise ValueError(
+            f"save_html: {node_name(root)} is a leaf (no operation made it), so there is no "
+            "graph to step through; pass the result of a computation, such as a loss"
+        )
+
+
+def _writable(path: str | os.PathLike[str]) -> Path:
+    """The path as a Path whose folder exists, or an error naming what is wrong."""
+    try:
+        target = Path(path)
+    except TypeError:
+        kind = type(path).__name__
+        raise TypeError(f"save_html: path must be a str or Path, not {kind}") from None
+    if target.is_dir():
+        raise IsADirectoryError(f"save_html: {str(target)!r} is a folder; give a file name "
+                                f"such as {str(target / 'steps.html')!r}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OSError(f"save_html: cannot write {str(target)!r}: cannot make its folder "
+                      f"({err.strerror or err})") from err
+    if not os.access(target.parent, os.W_OK) or (target.exists()
+                                                 and not os.access(target, os.W_OK)):
+        raise PermissionError(f"save_html: cannot write {str(target)!r}: permission denied")
+    return target
+
+
+# --------------------------------------------------------------------------- numbers
+def _full(x: Any) -> str:
+    """Every digit of a number or array, for the hover text."""
+    a = np.asarray(x)
+    if a.ndim == 0:
+        return repr(float(a)) if a.dtype.kind == "f" else str(a)
+    return np.array2string(a, precision=17, threshold=FULL_ARRAY, max_line_width=100)
+
+
+def _num(x: Any, term: bool = False) -> str:
+    """A number or array as ``draw_graph`` writes it, full precision on hover (and, for a
+    tensor, the whole array on demand). ``term``: a factor or summand, so a negative
+    number is bracketed."""
+    a = np.asarray(x)
+    short = escape(fmt_array(a))
+    if term and a.ndim == 0 and a.dtype.kind == "f" and float(a) < 0:
+        short = f"({short})"  # −3 in a product reads as a factor, not a subtraction
+    if a.size <= SMALL:
+        return f'<span class="num" title="{escape(_full(a))}">{short}</span>'
+    return (f'<details class="arr"><summary><span class="num">{short}</span> '
+            f'<span class="shape">{a.shape}</span></summary><pre>{escape(_full(a))}</pre>'
+            "</details>")
+
+
+def _short(c: Any) -> str:
+    """What an edge carries, short enough to sit beside it (as ``draw_graph`` labels it)."""
+    a = np.asarray(c)
+    return fmt_array(a) if a.size <= 2 else f"mean {fmt_number(a.mean())}"
+
+
+def _d(of: str, wrt: str) -> str:
+    return f"∂{escape(of)}/∂{escape(wrt)}"
+
+
+# --------------------------------------------------------------------------- frames
+@dataclass
+class _Frame:
+    """One state of the page: a forward (``"forward"``) or backward (``"step"``) step."""
+
+    kind: str
+    k: int
+    text: str  # the panel's HTML
+    nodes: tuple[str, ...] = ()  # DOT names to outline
+    edges: tuple[str, ...] = ()  # DOT edge titles ("v3->o2") to colour
+    node: str | None = None  # the current node's DOT name (for tests and the address)
+    grad: Any = None  # the current node's gradient, full precision (small arrays)
+    labels: dict[str, str] | None = None  # edge title -> what it carries back
+
+
+class _Page:
+    """The frames of one page and what the drawing shows when."""
+
+    def __init__(self, root: Value, steps: list[BackwardStep],
+                 ids: dict[int, tuple[str, str | None]], title: str | None,
+                 rankdir: str = "LR") -> None:
+        self.root, self.steps, self.ids, self.rankdir = root, steps, ids, rankdir
+        self.names = node_names(root)
+        self.forward: list[ForwardStep] = list(forward_steps(root))
+        self.title = title or f"Backpropagation through {self.name(root)}"
+        self.L = self.name(root)
+        # at which forward step each drawn node's value is known, at which backward step
+        # its gradient (a collapsed module box: once all values in it / its output's grad)
+        self.known_f: dict[str, int] = {}
+        for s in self.forward:
+            box = self.box(s.node)
+            if box is not None:
+                self.known_f[box] = max(self.known_f.get(box, 0), s.index + 1)
+        self.known_b: dict[str, int] = {}
+        for s in steps:
+            box = self.box(s.node)
+            if box is not None and box not in self.known_b:
+                self.known_b[box] = s.index + 1
+        # the Value each drawn box stands for (not a collapsed module's box)
+        self.values: dict[str, Value] = {}
+        todo, seen = [root], {id(root)}
+        while todo:  # every Value, constants too (they are drawn but are no steps)
+            v = todo.pop()
+            box = self.box(v)
+            if box is not None and box.startswith("v"):
+                self.values[box] = v
+            for p in v.parents:
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    todo.append(p)
+        # who sent what to each node: (sender, part, sender's step number)
+        self.parts: dict[int, list[tuple[Value, Any, int]]] = {}
+        for s in steps:
+            for p, c in zip(s.node.parents, s.contributions, strict=False):
+                if c is not None:
+                    self.parts.setdefault(id(p), []).append((s.node, c, s.index + 1))
+
+    def name(self, v: Value) -> str:
+        return node_name(v, self.names)
+
+    def box(self, v: Value) -> str | None:
+        where = self.ids.get(id(v))
+        return None if where is None else where[0]
+
+    # ------------------------------------------------------------------ frames
+    def frames(self) -> list[_Frame]:
+        m, n = len(self.forward), len(self.steps)
+        out = [_Frame("forward", 0, self.say(escape(
+            describe_start(self.root, "forward", m, self.names))))]
+        for s in self.forward:
+            out.append(self.forward_frame(s, m))
+        out.append(_Frame("step", 0, self.say(escape(
+            describe_start(self.root, "backward", n, self.names)) + "<p>Next: the seed "
+            f"{_d(self.L, self.L)} = 1 starts the chain rule at {escape(self.L)}.</p>")))
+        for s in self.steps:
+            out.append(self.backward_frame(s, n))
+        return out
+
+    @staticmethod
+    def say(body: str) -> str:
+        return f'<p class="say">{body}</p>'  # (the counter above says the phase)
+
+    def highlight(self, v: Value, parents: Sequence[Value], sent: Sequence[Any] = ()
+                  ) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
+        """The DOT names of ``v``'s box and oval, of the edges from ``parents``, and the
+        short text each edge carries backwards (``sent``: the contributions)."""
+        where = self.ids.get(id(v))
+        if where is None:
+            return (), (), {}
+        box, oval = where
+        nodes = tuple(x for x in (box, oval) if x)
+        edges, labels = [], {}
+        if oval is not None and oval != box:
+            edges.append(f"{oval}->{box}")
+            for i, p in enumerate(parents):
+                src = self.box(p) or "more"
+                if src != oval:
+                    edges.append(f"{src}->{oval}")
+                    if i < len(sent) and src != "more":
+                        labels[f"{src}->{oval}"] = _short(sent[i])
+        return nodes, tuple(edges), labels
+
+    def forward_frame(self, s: ForwardStep, total: int) -> _Frame:
+        text = self.say(escape(describe(s, total, self.names)))
+        if s.inputs:  # the numbers that went in
+            text += "<p>from " + ", ".join(f"{escape(self.name(p))} = {_num(p.data)}"
+                                           for p in s.inputs) + "</p>"
+        else:
+            text += f"<p>{escape(self.name(s.node))} = {_num(s.value)} is given</p>"
+        nodes, edges, _ = self.highlight(s.node, s.inputs)
+        return _Frame("forward", s.index + 1, text, nodes, edges, self.box(s.node))
+
+    def backward_frame(self, s: BackwardStep, total: int) -> _Frame:
+        v, name, L = s.node, self.name(s.node), self.L
+        lines = [f'<p class="say">{escape(describe(s, total, self.names))}</p>']
+        # the gradient arriving: the seed, or the sum of the parts sent along each path
+        if s.index == 0:
+            arrived = f"{_d(L, name)} = {_num(s.upstream)} (the seed)"
+        else:
+            parts = self.parts.get(id(v), [])
+            arrived = f"{_d(L, name)} = "
+            if len(parts) > 1:
+                arrived += " + ".join(
+                    f'<span class="part">{_num(c, True)} <small>(from {escape(self.name(u))}, step '
+                    f"{k})</small></span>" for u, c, k in parts) + " = "
+            arrived += f'<b class="upstream">{_num(s.upstream)}</b>'
+            if len(parts) > 1:
+                arrived += f" <small>({len(parts)} paths reach {escape(name)}: their parts "
+                arrived += "are summed)</small>"
+        lines.append(f'<p class="arrived">{arrived}</p>')
+        if v.op is None:
+            what = "the sum" if len(self.parts.get(id(v), [])) > 1 else "it"
+            lines.append(f"<p>{escape(name)} is a leaf: {what} is stored in "
+                         f"<code>{escape(name)}.grad</code>.</p>")
+        else:
+            local = self.local_derivatives(s)
+            rule = []
+            for i, (p, c) in enumerate(zip(v.parents, s.contributions, strict=False)):
+                pn = self.name(p)
+                if c is None:
+                    rule.append(f"<li>{escape(pn)} needs no gradient</li>")
+                    continue
+                if local is not None and local[i] is not None:
+                    factors = f"{_num(s.upstream, True)} · {_num(local[i], True)}"
+                else:  # a tensor node: the vjp multiplies by the Jacobian without forming it
+                    factors = f"vjp<sub>{escape(v.op or '')}</sub>({_num(s.upstream)})"
+                more = len(self.parts.get(id(p), [])) > 1
+                rule.append(
+                    f'<li class="sent">{_d(L, pn)}{" (a part)" if more else ""} = '
+                    f"{_d(L, name)} · {_d(name, pn)} = {factors} = "
+                    f'<b class="send">{_num(c)}</b>'
+                    + (" <small>(one part; the parts are summed when "
+                       f"{escape(pn)} is reached)</small>" if more else "") + "</li>"
+                )
+            lines.append(f'<p>The chain rule at {escape(v.op or "")}: what {escape(name)} '
+                         f"sends to each input</p><ul>{''.join(rule)}</ul>")
+        carrying = [(p, c) for p, c in zip(v.parents, s.contributions, strict=False)
+                    if c is not None]  # the edges a gradient goes back along
+        nodes, edges, labels = self.highlight(v, [p for p, _ in carrying],
+                                              [c for _, c in carrying])
+        g = np.asarray(s.upstream)
+        body = "".join(lines)
+        return _Frame("step", s.index + 1, body, nodes, edges, self.box(v),
+                      g.tolist() if g.size <= FULL_ARRAY else None, labels)
+
+    def local_derivatives(self, s: BackwardStep) -> list[Any] | None:
+        """∂(node)/∂(input) for a scalar node, from the engine's own vjp with a unit seed.
+
+        One step of ``backward_steps(node, grad=1)`` sends ``1 · ∂node/∂p`` to each input
+        ``p``: exactly the local derivatives, computed by the rules ``backward()`` uses.
+        Only for nodes in the drawing (each such sweep starts by sorting the node's part
+        of the graph, so doing it for every node of a 2,000-node graph would take seconds).
+        The node's ``.grad`` is put back afterwards.
+        """
+        v = s.node
+        if v.op is None or np.size(v.data) != 1 or id(v) not in self.ids:
+            return None
+        kept = v.grad
+        sweep = backward_steps(v, np.ones_like(np.asarray(v.data)))
+        try:
+            first = next(sweep)
+        finally:
+            sweep.close()
+            v.grad = kept
+        return list(first.contributions)
+
+    # ------------------------------------------------------------------ page
+    def render(self, svg: str, standalone: bool, start: tuple[str, int]) -> str:
+        frames = self.frames()
+        kind = "forward" if start[0] == "forward" else "step"
+        first = next((i for i, f in enumerate(frames) if (f.kind, f.k) == (kind, start[1])), 0)
+        data = {
+            "frames": [{"kind": f.kind, "k": f.k, "nodes": f.nodes, "edges": f.edges,
+                        "node": f.node, "grad": f.grad, "labels": f.labels or {}}
+                       for f in frames],
+            "texts": [f.text for f in frames],
+            "tb": self.rankdir in ("TB", "BT"),
+            "f": self.known_f,
+            "b": self.known_b,
+        }
+        blob = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        blob = blob.replace("</", "<\\/")  # never ends the script element early
+        # unique in a notebook that shows one graph twice, and the same from run to run
+        uid = f"agc-{hashlib.sha1(blob.encode()).hexdigest()[:8]}-{next(_PAGES)}"
+        last = len(frames) - 1
+        body = _BODY.format(
+            uid=uid, title=escape(self.title), last=last, first=first,
+            fwd=" fwd" if frames[first].kind == "forward" else "",
+            first_text=frames[first].text, svg=_annotate(svg, self, frames[first]),
+            css=_CSS.replace("ROOT", f"#{uid}"), data=blob, standalone="true" if standalone
+            else "false", js=_JS,
+        )
+        if not standalone:
+            return body
+        return (
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{escape(self.title)}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+        )
+
+
+# --------------------------------------------------------------------------- the drawing
+def _annotate(svg: str, page: _Page, frame: _Frame) -> str:
+    """Mark the drawing's value and gradient rows so the script can hide and show them.
+
+    Graphviz writes each row of a node's label as one ``<text>``; a row ``data ...`` gets
+    ``class="data"``, a row ``grad ...`` ``class="grad"``, with its text in ``data-text``.
+    The drawing is then set to the first ``frame``, so a page whose script does not run
+    (GitHub, nbviewer) still shows a true first frame.
+    """
+    svg = svg[svg.index("<svg"):]  # no XML declaration or DOCTYPE inside HTML
+    tree = ET.fromstring(svg)
+    ns = {"s": _SVG}
+    for g in tree.iterfind(".//s:g", ns):
+        kind = g.get("class")
+        title = g.find("s:title", ns)
+        if title is None:
+            continue
+        if kind not in ("node", "edge"):  # the graph's and the clusters' DOT names
+            g.remove(title)
+            continue
+        name = title.text or ""
+        g.set("data-id", name)
+        g.remove(title)  # the DOT name would be the hover text; the rows carry their own
+        if name in frame.nodes or name in frame.edges:
+            g.set("class", f"{kind} cur")
+        if kind != "node":
+            continue
+        value = page.values.get(name)
+        for t in g.iterfind(".//s:text", ns):
+            text = "".join(t.itertext())
+            for row in ("data", "grad"):
+                if text.startswith(row + " "):
+                    t.set("class", row)
+                    t.set("data-text", text)
+                    full = None if value is None else getattr(value, row)
+                    if full is not None:  # every digit, shown on hover once known
+                        t.set("data-full", _full(full))
+                    if row == "data":
+                        known = frame.kind != "forward" or page.known_f.get(name, 0) <= frame.k
+                    else:
+                        known = frame.kind != "forward" and page.known_b.get(name, 1 << 30
+                                                                            ) <= frame.k
+                    if not known:
+                        t.text = f"{row} ?"
+                        t.set("class", f"{row} unknown")
+    out = ET.tostring(tree, encoding="unicode")
+    out = re.sub(r"\s*<!--.*?-->", "", out, flags=re.S)
+    return out
+
+
+# --------------------------------------------------------------------------- template
+_CSS = """
+ROOT{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
+ color:#222;max-width:100%;outline:none}
+ROOT h1{font-size:20px;margin:4px 0 8px}
+ROOT .bar{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin:6px 0}
+ROOT .bar button{font:inherit;padding:3px 10px;border:1px solid #999;border-radius:5px;
+ background:#f4f4f4;cursor:pointer}
+ROOT .bar button:hover{background:#e8e8e8}
+ROOT .bar input[type=range]{flex:1 1 200px;min-width:120px}
+ROOT .counter{font-variant-numeric:tabular-nums;min-width:15em}
+ROOT .panel{border:1px solid #ddd;border-radius:6px;padding:6px 12px;background:#fbfbfb;
+ min-height:7.5em}
+ROOT .panel p{margin:4px 0}
+ROOT .panel ul{margin:2px 0 4px;padding-left:22px}
+ROOT .phase{font-weight:600;color:#555}
+ROOT .num{font-variant-numeric:tabular-nums;border-bottom:1px dotted #aaa;cursor:help}
+ROOT .upstream .num,ROOT .send .num{color:#b2182b}
+ROOT .part{background:#fff3cd;border-radius:3px;padding:0 3px}
+ROOT details.arr{display:inline-block;vertical-align:top}
+ROOT details.arr pre{max-height:14em;overflow:auto;background:#fff;border:1px solid #ddd;
+ padding:4px;font-size:12px;margin:2px 0}
+ROOT .shape{color:#777;font-size:12px}
+ROOT .keys{color:#777;font-size:12px}
+ROOT .keys .q{color:#aaa;font-family:Helvetica,Arial,sans-serif}
+ROOT .drawing{overflow:auto;margin-top:8px;border:1px solid #eee}
+ROOT .drawing svg{max-width:100%;height:auto}
+ROOT .drawing.full svg{max-width:none}
+ROOT text.unknown{fill:#aaaaaa}
+ROOT g.cur>path,ROOT g.cur>polygon,ROOT g.cur>ellipse{stroke:#d62728;stroke-width:3px}
+ROOT.fwd g.cur>path,ROOT.fwd g.cur>polygon,ROOT.fwd g.cur>ellipse{stroke:#1f5fa8}
+ROOT g.edge.cur>path{stroke:#d62728;stroke-width:2.5px}
+ROOT g.edge.cur>polygon{stroke:#d62728;fill:#d62728}
+ROOT.fwd g.edge.cur>path{stroke:#1f5fa8}
+ROOT:not(.fwd) g.edge.cur>polygon{display:none}
+ROOT text.carry{font:bold 11px Helvetica,Arial,sans-serif;fill:#d62728;paint-order:stroke;
+ stroke:#fff;stroke-width:3px}
+ROOT:not(.fwd) g.edge.cur>polygon.back{display:inline;fill:#d62728;stroke:#d62728}
+ROOT.fwd g.edge.cur>polygon{stroke:#1f5fa8;fill:#1f5fa8}
+"""
+
+_BODY = """<div class="agc-page{fwd}" id="{uid}" tabindex="0" data-start="{first}">
+<style>{css}</style>
+<h1>{title}</h1>
+<div class="bar">
+<button type="button" class="home" title="first step (Home)">◀◀ First</button>
+<button type="button" class="prev" title="previous step (←)">◀ Previous</button>
+<button type="button" class="next" title="next step (→)">Next ▶</button>
+<button type="button" class="end" title="last step (End)">Last ▶▶</button>
+<button type="button" class="zoom" title="fit the drawing to the width, or full size">Zoom</button>
+<input type="range" class="slider" min="0" max="{last}" value="{first}" aria-label="step">
+<span class="counter"></span>
+</div>
+<div class="panel" aria-live="polite">{first_text}</div>
+<div class="keys">Keys: ← → step, Home / End. Hover a number for all its digits.
+In red: the current node, and the edges its gradient goes back along.
+<span class="q">grad ?</span> is not known yet.</div>
+<div class="drawing">{svg}</div>
+<script type="application/json" class="agc-data">{data}</script>
+<script>
+(function(){{var root=document.getElementById("{uid}");var standalone={standalone};
+{js}}})();
+</script>
+</div>"""
+
+_JS = r"""
+var D=JSON.parse(root.querySelector("script.agc-data").textContent);
+var frames=D.frames,texts=D.texts,pos=0;
+var panel=root.querySelector(".panel"),slider=root.querySelector(".slider");
+var counter=root.querySelector(".counter");
+var byId={};root.querySelectorAll(".drawing g[data-id]").forEach(function(g){
+  byId[g.getAttribute("data-id")]=g;});
+var nf=0,nb=0;frames.forEach(function(f){if(f.kind==="forward")nf=f.k;else nb=f.k;});
+function setText(t,known){
+  var text=t.getAttribute("data-text"),full=t.getAttribute("data-full");
+  t.textContent=known?text:text.slice(0,5)+"?";
+  if(known&&full){var tip=document.createElementNS("http://www.w3.org/2000/svg","title");
+    tip.textContent=full;t.appendChild(tip);}
+  t.classList.toggle("unknown",!known);}
+function backArrow(g,label){  // the gradient goes against the arrow: a head at its tail
+  var path=g.querySelector("path");if(!path||!path.getTotalLength)return;
+  var n=path.getTotalLength();if(n<1)return;
+  var a=path.getPointAtLength(0),b=path.getPointAtLength(Math.min(9,n));
+  var dx=b.x-a.x,dy=b.y-a.y,d=Math.sqrt(dx*dx+dy*dy)||1;dx/=d;dy/=d;
+  var pts=[a.x,a.y,b.x-dy*4,b.y+dx*4,b.x+dy*4,b.y-dx*4];
+  var tri=document.createElementNS("http://www.w3.org/2000/svg","polygon");
+  tri.setAttribute("class","back");
+  tri.setAttribute("points",pts[0]+","+pts[1]+" "+pts[2]+","+pts[3]+" "+pts[4]+","+pts[5]);
+  g.appendChild(tri);
+  if(label===undefined)return;  // and what it carries, beside it, on a white ground
+  var t=document.createElementNS("http://www.w3.org/2000/svg","text");
+  // top to bottom: nearer the input, where the edges of one op have spread apart
+  var h=path.getPointAtLength(n),c=path.getPointAtLength(n*(D.tb?0.3:0.5));
+  var e=path.getPointAtLength(Math.min(n,n*0.5+2)),ux=e.x-c.x,uy=e.y-c.y;
+  var u=Math.sqrt(ux*ux+uy*uy)||1,nx=uy/u,ny=-ux/u;if(ny>0){nx=-nx;ny=-ny;}
+  var x=c.x+nx*7,y=c.y+ny*7,anchor="middle";  // left to right: above the edge
+  if(D.tb){  // top to bottom: beside the edge, on the side away from the op's other edges
+    anchor=h.x-a.x>8?"end":"start";x+=anchor==="end"?-5:5;y=c.y+4;
+  }
+  t.setAttribute("class","carry");t.setAttribute("x",x);t.setAttribute("y",y);
+  t.setAttribute("text-anchor",anchor);t.textContent=label;g.appendChild(t);}
+function untangle(labels){  // move a label down until it covers no earlier one
+  var placed=[];
+  labels.forEach(function(t){
+    for(var tries=0;tries<8;tries++){
+      var b=t.getBBox(),hit=null;
+      placed.forEach(function(p){if(b.x<p.x+p.width&&p.x<b.x+b.width&&
+        b.y<p.y+p.height&&p.y<b.y+b.height)hit=p;});
+      if(!hit)break;
+      t.setAttribute("y",+t.getAttribute("y")+(hit.y+hit.height-b.y)+1);}
+    placed.push(t.getBBox());});}
+function show(i){
+  pos=Math.max(0,Math.min(frames.length-1,i));var f=frames[pos];
+  var fwd=f.kind==="forward";root.classList.toggle("fwd",fwd);
+  root.querySelectorAll("text.data").forEach(function(t){
+    var id=t.closest("g[data-id]").getAttribute("data-id");
+    var at=D.f[id];setText(t,!fwd||at===undefined||at<=f.k);});
+  root.querySelectorAll("text.grad").forEach(function(t){
+    var id=t.closest("g[data-id]").getAttribute("data-id");
+    var at=D.b[id];setText(t,!fwd&&at!==undefined&&at<=f.k);});
+  root.querySelectorAll(".drawing g.cur").forEach(function(g){g.classList.remove("cur");});
+  f.nodes.concat(f.edges).forEach(function(id){if(byId[id])byId[id].classList.add("cur");});
+  root.querySelectorAll(".drawing polygon.back").forEach(function(a){a.remove();});
+  root.querySelectorAll(".drawing text.carry").forEach(function(t){t.remove();});
+  if(!fwd)f.edges.forEach(function(id){if(byId[id])backArrow(byId[id],f.labels[id]);});
+  untangle(root.querySelectorAll(".drawing text.carry"));
+  panel.innerHTML=texts[pos];
+  panel.setAttribute("data-kind",f.kind);panel.setAttribute("data-k",f.k);
+  panel.setAttribute("data-node",f.node===null?"":f.node);
+  panel.setAttribute("data-grad",f.grad===null?"":JSON.stringify(f.grad));
+  slider.value=pos;
+  counter.textContent=(fwd?"Forward pass: step "+f.k+"/"+nf:"Backward pass: step "+f.k+"/"+nb);
+  if(standalone){var h=(fwd?"#forward=":"#step=")+f.k;
+    if(location.hash!==h)history.replaceState(null,"",h);}
+  var cur=f.node&&byId[f.node];
+  if(cur&&cur.scrollIntoView)cur.scrollIntoView({block:"nearest",inline:"nearest"});}
+function fromHash(){
+  var m=/^#(step|forward)=(\d+)$/.exec(location.hash);if(!m)return null;
+  var kind=m[1],k=+m[2];
+  for(var i=0;i<frames.length;i++)if(frames[i].kind===kind&&frames[i].k===k)return i;
+  return kind==="step"?frames.length-1:nf;}
+root.querySelector(".home").onclick=function(){show(0);};
+root.querySelector(".prev").onclick=function(){show(pos-1);};
+root.querySelector(".next").onclick=function(){show(pos+1);};
+root.querySelector(".end").onclick=function(){show(frames.length-1);};
+root.querySelector(".zoom").onclick=function(){
+  root.querySelector(".drawing").classList.toggle("full");};
+slider.oninput=function(){show(+slider.value);};
+function key(e){
+  if(e.altKey||e.ctrlKey||e.metaKey)return;
+  var t=e.target&&e.target.tagName;if(t==="INPUT"||t==="TEXTAREA"||t==="BUTTON"&&e.key===" ")return;
+  var to={ArrowRight:pos+1,ArrowDown:pos+1,ArrowLeft:pos-1,ArrowUp:pos-1,Home:0,
+    End:frames.length-1}[e.key];
+  if(to===undefined)return;e.preventDefault();e.stopPropagation();show(to);}
+(standalone?document:root).addEventListener("keydown",key);
+if(standalone)window.addEventListener("hashchange",function(){
+  var i=fromHash();if(i!==null&&i!==pos)show(i);});
+var svg=root.querySelector(".drawing svg"),box=root.querySelector(".drawing");
+if(svg&&svg.width.baseVal.value>2*box.clientWidth)box.classList.add("full");  // too small fitted
+var start=standalone?fromHash():null;show(start===null?+root.getAttribute("data-start"):start);
+"""

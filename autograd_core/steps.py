@@ -1,0 +1,56 @@
+"""What happens at each step of a pass, in words and numbers.
+
+The steps themselves come from the engine (``backward_steps``, ``forward_steps``);
+``describe(step)`` says what a step does, with its numbers. ``Stepper`` (stepper.py) and
+the step-through page (html.py) both read it, so the notebook and the browser number and
+name every step the same way.
+
+Imports point one way: engine -> viz -> steps -> html -> stepper.
+"""
+
+from __future__ import annotations
+
+from autograd_core.engine import BackwardStep, ForwardStep
+from autograd_core.value import Value
+from autograd_core.viz import fmt_array, node_name
+
+
+def describe(
+    step: BackwardStep | ForwardStep, total: int | None = None, names: dict[int, str] | None = None
+) -> str:
+    """One sentence saying what happens at ``step``, with its numbers.
+
+    Steps are counted from 1, as ``Stepper`` counts them (the engine's ``step.index`` is
+    0-based); ``names`` comes from ``viz.node_names(root)`` and tells unlabelled ops apart.
+    """
+    count = f"Step {step.index + 1}" + (f"/{total}" if total else "")
+    v = step.node
+    name = node_name(v, names)
+    if isinstance(step, ForwardStep):
+        if step.op is None:
+            return f"{count}: {name} is given: {fmt_array(step.value)}"
+        args = ", ".join(node_name(p, names) for p in step.inputs)
+        return f"{count}: {name} = {step.op}({args}) = {fmt_array(step.value)}"
+    upstream = fmt_array(step.upstream)
+    if step.op is None:
+        return f"{count}: leaf {name} receives dL/d{name} = {upstream}, stored in {name}.grad"
+    sends = [
+        f"{fmt_array(c)} to {node_name(p, names)}"
+        for p, c in zip(step.node.parents, step.contributions, strict=False)
+        if c is not None
+    ]
+    arrived = "the seed" if step.index == 0 else "arrived"
+    tail = f"; sends {', '.join(sends)}" if sends else "; its inputs need no gradient"
+    return f"{count}: at {name} ({step.op}), dL/d{name} = {upstream} {arrived}{tail}"
+
+
+def describe_start(root: Value, direction: str, total: int, names: dict[int, str] | None = None
+                   ) -> str:
+    """Step 0: the pass about to start (nothing computed, or no gradient known yet)."""
+    if direction == "forward":
+        return f"Step 0/{total}: before the forward pass: only data and constants are known"
+    name = node_name(root, names)
+    return (
+        f"Step 0/{total}: the forward pass is done ({name} = {fmt_array(root.data)}); "
+        f"no gradient is known yet"
+    )

@@ -1,0 +1,111 @@
+"""The step-through page as a file: what it holds, its size, and its errors.
+
+Stepping in a browser is tested in test_html_browser.py."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from autograd_core import Stepper, Value, no_grad, save_html, topological_order
+from autograd_core.html import UNCUT_LIMIT, html_page
+
+
+def lecture_graph() -> Value:
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(6.5, label="c")
+    y = Value(1.0, requires_grad=False, label="y")
+    L = ((a * b + c).tanh() - y) ** 2
+    L.label = "L"
+    return L
+
+
+def scalar_mlp(n_hidden: int, n_in: int = 4, seed: int = 0) -> Value:
+    """A micrograd-style scalar network: about 17 nodes per hidden unit."""
+    rng = np.random.default_rng(seed)
+    xs = [Value(float(v), requires_grad=False, label=f"x{i}")
+          for i, v in enumerate(rng.standard_normal(n_in))]
+    outs = []
+    for j in range(n_hidden):
+        s = Value(0.0, label=f"b{j}")
+        for i, x in enumerate(xs):
+            s = s + Value(float(rng.standard_normal()), label=f"w{j}_{i}") * x
+        outs.append(s.tanh())
+    L = outs[0]
+    for o in outs[1:]:
+        L = L + o * Value(float(rng.standard_normal()), label="v")
+    L = L**2
+    L.label = "L"
+    return L
+
+
+def test_save_html_writes_one_self_contained_file(tmp_path):
+    L = lecture_graph()
+    path = save_html(L, tmp_path / "sub" / "steps.html")  # the folder is made
+    assert path == tmp_path / "sub" / "steps.html"
+    page = path.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.count("<svg") == 1
+    # nothing to fetch: no src/href to anywhere, no stylesheet link, no import, no font
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!#)""", page)
+    assert "<link" not in page and "@import" not in page and "url(" not in page
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", page))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}, urls
+    # afterwards every .grad is what backward() gives (the lecture's dL/da = 2.538)
+    (a,) = [v for v in topological_order(L) if v.label == "a"]
+    assert float(a.grad) == pytest.approx(2.538, abs=1e-3)
+
+
+def test_first_frame_is_visible_without_the_script(tmp_path):
+    page = save_html(lecture_graph(), tmp_path / "s.html").read_text(encoding="utf-8")
+    still = re.sub(r"<script.*?</script>", "", page, flags=re.S)
+    assert "Step 0/8: before the forward pass" in still
+    assert 'class="data unknown"' in still and ">grad -" not in still.split("<svg")[1]
+
+
+def test_page_and_stepper_agree_on_numbers_and_names(tmp_path):
+    s = Stepper(lecture_graph()).goto(3)
+    page = s.to_html(tmp_path / "p.html")
+    assert (tmp_path / "p.html").read_text(encoding="utf-8") == page
+    for k in range(1, len(s) + 1):
+        assert s.goto(k).describe().replace(">", "&gt;") in page  # the same sentences
+    assert "⟨sub⟩" in page  # the unlabelled t - y: named as in the text
+
+
+def test_a_200_node_drawing_stays_under_one_megabyte(tmp_path):
+    L = scalar_mlp(11)
+    path = save_html(L, tmp_path / "mlp.html")
+    assert 180 <= len(Stepper(L)) <= 200  # (interior nodes and parameters)
+    assert path.stat().st_size < 1_000_000
+
+
+def test_big_graph_is_cut_as_draw_graph_cuts_it(tmp_path):
+    L = scalar_mlp(40)
+    page = save_html(L, tmp_path / "big.html").read_text(encoding="utf-8")
+    assert "more nodes" in page and "max_nodes=200" in page
+    # every step is still there, the drawing shows the 200 nodes nearest the loss
+    assert f"Step {len(Stepper(L))}/{len(Stepper(L))}" in page
+
+
+def test_errors_say_what_is_wrong(tmp_path):
+    L = lecture_graph()
+    with pytest.raises(ValueError, match="is a leaf .* no graph to step through"):
+        save_html(Value(1.0, label="w"), tmp_path / "x.html")
+    with no_grad():
+        y = Value(2.0) * 3
+    with pytest.raises(ValueError, match="does not require grad"):
+        save_html(y, tmp_path / "x.html")
+    with pytest.raises(TypeError, match="root must be a Value, not float"):
+        save_html(1.0, tmp_path / "new" / "x.html")
+    assert not (tmp_path / "new").exists()  # nothing made before the input is checked
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        save_html(L, tmp_path)
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(OSError, match="cannot write .*cannot make its folder"):
+        save_html(L, blocker / "steps.html")
+    with pytest.raises(TypeError, match="highlight is chosen by the page"):
+        save_html(L, tmp_path / "x.html", highlight=None)
+    big = scalar_mlp(UNCUT_LIMIT // 17 + 5)
+    with pytest.raises(ValueError, match="max_nodes=None draws them all.*collapse=True"):
+        html_page(big, max_nodes=None)

@@ -1,0 +1,286 @@
+"""The step-through page in a real browser: headless Chromium driven by Playwright.
+
+Every check compares what the page shows with the engine's own numbers: at backward step k
+the highlighted node is the k-th node of ``backward_steps`` and the gradient shown is its
+``.grad``. The ``watched`` fixture (tests/browser.py) fails a test whose page made a
+network request or logged a console error.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from autograd_core import Stepper, Value, save_html
+from autograd_core.viz import drawing_ids, fmt_array
+
+pytestmark = pytest.mark.browser
+
+
+def lecture_graph() -> Value:
+    """L = ((a*b + c).tanh() - y)^2, the lecture's expression; r = t - y left unlabelled."""
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(6.5, label="c")
+    y = Value(1.0, requires_grad=False, label="y")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    t = d.tanh()
+    t.label = "t"
+    L = (t - y) ** 2
+    L.label = "L"
+    return L
+
+
+def state(page) -> dict:
+    panel = page.locator(".panel")
+    grad = panel.get_attribute("data-grad")
+    return {
+        "kind": panel.get_attribute("data-kind"),
+        "k": int(panel.get_attribute("data-k")),
+        "node": panel.get_attribute("data-node"),
+        "grad": json.loads(grad) if grad else None,
+        "current": sorted(page.eval_on_selector_all(
+            ".drawing g.node.cur", "gs => gs.map(g => g.getAttribute('data-id'))")),
+    }
+
+
+def shown(page, dot_id: str, row: str) -> str:
+    """The row's text as drawn (without its hover title)."""
+    return page.locator(f'.drawing g[data-id="{dot_id}"] text.{row}').first.evaluate(
+        "t => t.firstChild.nodeValue")
+
+
+def known_grads(page) -> int:
+    return page.eval_on_selector_all(".drawing text.grad:not(.unknown)", "ts => ts.length")
+
+
+@pytest.fixture
+def lecture_page(tmp_path):
+    L = lecture_graph()
+    path = save_html(L, tmp_path / "steps.html")
+    steps = Stepper(L).steps  # the same sweep again (leaf grads zeroed first): same numbers
+    return path, L, steps
+
+
+def test_keys_and_buttons_walk_the_engines_backward_steps(watched, lecture_page):
+    path, L, steps = lecture_page
+    ids = drawing_ids(L)
+    page = watched.page
+    page.goto(path.as_uri())
+    assert page.locator(".counter").text_content() == "Forward pass: step 0/8"
+    page.keyboard.press("End")
+    assert state(page)["kind"] == "step" and state(page)["k"] == 8
+    page.keyboard.press("Home")
+    assert (state(page)["kind"], state(page)["k"]) == ("forward", 0)
+    for _ in range(9):  # the forward pass: steps 1 to 8, then backward step 0
+        page.keyboard.press("ArrowRight")
+    assert (state(page)["kind"], state(page)["k"]) == ("step", 0) and known_grads(page) == 0
+    for k, step in enumerate(steps, start=1):
+        if k % 2:
+            page.locator("button.next").click()
+        else:
+            page.keyboard.press("ArrowRight")
+        s = state(page)
+        box, oval = ids[id(step.node)]
+        assert (s["kind"], s["k"]) == ("step", k)
+        assert page.locator(".counter").text_content() == f"Backward pass: step {k}/8"
+        assert s["node"] == box and s["current"] == sorted({box, oval} - {None})
+        assert s["grad"] == float(step.node.grad)  # every digit: the engine's own number
+        assert shown(page, box, "grad") == "grad " + fmt_array(step.node.grad)
+        assert known_grads(page) == k  # the grads known so far, the rest shown as unknown
+        assert f"Step {k}/8" in page.locator(".panel").text_content()
+    page.keyboard.press("ArrowRight")  # stays at the last step
+    assert state(page)["k"] == 8
+    page.locator("button.prev").click()
+    page.keyboard.press("ArrowLeft")
+    assert state(page)["k"] == 6
+    page.locator("button.home").click()
+    assert (state(page)["kind"], state(page)["k"]) == ("forward", 0)
+    page.locator("button.end").click()
+    assert state(page)["k"] == 8
+    page.locator(".slider").fill("3")  # the slider: frame 3 is forward step 3
+    assert (state(page)["kind"], state(page)["k"]) == ("forward", 3)
+
+
+def test_forward_pass_shows_values_in_creation_order(watched, lecture_page):
+    path, L, _ = lecture_page
+    ids = drawing_ids(L)
+    page = watched.page
+    page.goto(path.as_uri() + "#forward=4")  # a, b, c given, then e = a*b
+    e = next(v for v in L.parents[0].parents[0].parents[0].parents if v.label == "e")
+    assert shown(page, ids[id(e)][0], "data") == "data -6"
+    t = L.parents[0].parents[0]
+    assert shown(page, ids[id(t)][0], "data") == "data ?"
+    assert state(page)["current"] == sorted(x for x in ids[id(e)] if x)
+    assert page.eval_on_selector_all(".drawing text.grad:not(.unknown)", "ts => ts.length") == 0
+
+
+def test_address_opens_at_step_n_and_follows_the_stepping(watched, lecture_page):
+    path, L, steps = lecture_page
+    page = watched.page
+    page.goto(path.as_uri() + "#step=5")
+    s = state(page)
+    assert (s["kind"], s["k"], s["grad"]) == ("step", 5, float(steps[4].node.grad))
+    assert s["node"] == drawing_ids(L)[id(steps[4].node)][0]
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("location.hash") == "#step=6"
+    page.keyboard.press("Home")
+    assert page.evaluate("location.hash") == "#forward=0"
+    page.evaluate("location.hash = '#step=2'")  # a link followed within the page
+    page.wait_for_function("document.querySelector('.panel').dataset.k === '2'")
+    assert state(page)["kind"] == "step"
+
+
+def test_a_node_reached_twice_shows_both_parts_and_their_sum(watched, tmp_path):
+    x = Value(3.0, label="x")
+    w = Value(-2.0, label="w")
+    u = x * w
+    u.label = "u"
+    L = u * x + x  # x reaches L along three paths: through u, through the product, directly
+    L.label = "L"
+    path = save_html(L, tmp_path / "twice.html")
+    steps = Stepper(L).steps
+    (x_step,) = [s for s in steps if s.node is x]
+    sent = [c for s in steps
+            for p, c in zip(s.node.parents, s.contributions, strict=True) if p is x]
+    assert len(sent) == 3
+    page = watched.page
+    page.goto(path.as_uri() + f"#step={x_step.index + 1}")
+    parts = page.locator(".panel .part .num")
+    assert parts.count() == 3
+    assert [float(parts.nth(i).get_attribute("title")) for i in range(3)] == [
+        float(c) for c in sent]
+    total = page.locator(".panel .upstream .num")
+    assert float(total.get_attribute("title")) == float(x.grad) == sum(float(c) for c in sent)
+    assert total.text_content() == fmt_array(x.grad)
+    assert "3 paths reach x" in page.locator(".panel").text_content()
+
+
+def test_chain_rule_written_with_the_local_derivative(watched, lecture_page):
+    path, L, steps = lecture_page
+    (e_step,) = [s for s in steps if s.node.label == "e"]  # e = a*b: ∂e/∂a = b = -3
+    page = watched.page
+    page.goto(path.as_uri() + f"#step={e_step.index + 1}")
+    text = page.locator(".panel").text_content()
+    up = fmt_array(e_step.upstream)
+    assert f"∂L/∂a = ∂L/∂e · ∂e/∂a = ({up}) · (-3) = {fmt_array(e_step.contributions[0])}" in text
+    # on the drawing: the edges back to a and b are red, with what each carries beside it
+    carried = page.eval_on_selector_all(".drawing g.edge.cur text.carry",
+                                        "ts => ts.map(t => t.textContent)")
+    assert sorted(carried) == sorted(fmt_array(c) for c in e_step.contributions)
+    page.keyboard.press("ArrowLeft")  # step 4 at d = e + c; step 3 at t = tanh(d) ...
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")  # step 2 at t - y: y needs no gradient, its edge stays grey
+    ids = drawing_ids(L)
+    red = page.eval_on_selector_all(".drawing g.edge.cur", "gs => gs.map(g => g.dataset.id)")
+    (r_step,) = [s for s in steps if s.index == 1]
+    y = r_step.node.parents[1]
+    assert y.label == "y" and not any(e.startswith(ids[id(y)][0] + "->") for e in red)
+    assert len(red) == 2  # the op's edge to r and the edge back to t
+
+
+def test_tensor_page_shows_shapes_and_the_full_array_on_demand(watched, tmp_path):
+    rng = np.random.default_rng(0)
+    W = Value(rng.standard_normal((3, 4)), label="W")
+    x = Value(rng.standard_normal(4), requires_grad=False, label="x")
+    L = (W @ x).tanh().sum()
+    L.label = "L"
+    path = save_html(L, tmp_path / "tensor.html")
+    page = watched.page
+    page.goto(path.as_uri() + "#step=4")  # the last step: the leaf W
+    s = state(page)
+    assert np.array_equal(np.array(s["grad"]), W.grad)  # every digit of every element
+    box = drawing_ids(L)[id(W)][0]
+    assert shown(page, box, "grad") == "grad " + fmt_array(W.grad)  # min · mean · max
+    details = page.locator(".panel details.arr").first
+    assert "(3, 4)" in details.text_content()
+    details.locator("summary").click()
+    assert details.locator("pre").is_visible()
+
+
+def test_screenshot_of_a_backward_step(watched, lecture_page, tmp_path):
+    path, _, _ = lecture_page
+    page = watched.page
+    page.goto(path.as_uri() + "#step=5")
+    shot = tmp_path / "step5.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_watch_sees_a_request_and_a_console_error(browser, tmp_path):
+    """The no-network and no-console-error checks above would catch a page that did either."""
+    from browser import Watched
+
+    bad = tmp_path / "bad.html"
+    bad.write_text('<img src="http://example.invalid/x.png"><script>console.error("boom")'
+                   "</script>", encoding="utf-8")
+    context = browser.new_context()
+    try:
+        w = Watched(context.new_page())
+        w.page.goto(bad.as_uri())
+        w.page.wait_for_timeout(100)
+        assert any("example.invalid" in u for u in w.requests) and "boom" in w.errors
+    finally:
+        context.close()
+
+
+def test_two_inline_pages_in_one_document_step_independently(watched, tmp_path):
+    """In Jupyter the page is a fragment among other outputs (Stepper's display): its
+    script, styles and keys stay inside it, and it leaves the address alone."""
+    first = Stepper(lecture_graph())._repr_mimebundle_()["text/html"]
+    second = Stepper(lecture_graph()).goto(3)._repr_mimebundle_()["text/html"]
+    doc = tmp_path / "notebook.html"
+    doc.write_text(f"<!DOCTYPE html><meta charset=utf-8><body>{first}<p>between</p>{second}",
+                   encoding="utf-8")
+    page = watched.page
+    page.goto(doc.as_uri())
+    a, b = page.locator(".agc-page").nth(0), page.locator(".agc-page").nth(1)
+    assert b.locator(".panel").get_attribute("data-k") == "3"  # opened at the stepper's step
+    assert b.locator(".counter").text_content() == "Backward pass: step 3/8"
+    a.locator("button.next").click()
+    a.locator("button.next").click()
+    assert a.locator(".panel").get_attribute("data-k") == "2"
+    assert b.locator(".panel").get_attribute("data-k") == "3"
+    b.focus()
+    page.keyboard.press("ArrowRight")
+    assert b.locator(".panel").get_attribute("data-k") == "4"
+    assert a.locator(".panel").get_attribute("data-k") == "2"
+    assert page.evaluate("location.hash") == ""
+
+
+def test_numbers_on_the_drawing_show_every_digit_on_hover(watched, lecture_page):
+    path, L, steps = lecture_page
+    ids = drawing_ids(L)
+    t = next(s.node for s in steps if s.node.label == "t")
+    page = watched.page
+    page.goto(path.as_uri() + "#step=1")
+    box = ids[id(t)][0]
+    data = page.locator(f'.drawing g[data-id="{box}"] text.data title')
+    assert float(data.text_content()) == float(t.data)  # repr: every digit
+    assert page.locator(f'.drawing g[data-id="{box}"] text.grad title').count() == 0  # unknown
+    page.goto(path.as_uri() + "#step=3")  # t reached
+    page.reload()
+    grad = page.locator(f'.drawing g[data-id="{box}"] text.grad title')
+    assert float(grad.text_content()) == float(t.grad)
+
+
+def test_collapsed_layers_light_up_as_one_box(watched, tmp_path):
+    from nn import MLP
+    from nn.losses import mse
+
+    model = MLP(2, [3], 1, activation="tanh", seed=0)
+    L = mse(model(Value(np.array([[0.5, -1.0]]), requires_grad=False)), np.array([[1.0]]))
+    path = save_html(L, tmp_path / "collapsed.html", collapse=True)
+    steps = Stepper(L).steps
+    ids = drawing_ids(L, collapse=True)
+    page = watched.page
+    page.goto(path.as_uri() + "#step=0")
+    for k, step in enumerate(steps, start=1):
+        page.keyboard.press("ArrowRight")
+        assert state(page)["k"] == k
+        box, _ = ids[id(step.node)]
+        assert state(page)["node"] == box and box in state(page)["current"]
+        assert state(page)["grad"] == np.asarray(step.node.grad).tolist()
