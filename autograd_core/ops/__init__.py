@@ -12,6 +12,7 @@
 gradient check fails them.
 """
 
+from autograd_core.ops import indexing, joining  # noqa: F401 (registers numpy functions)
 from autograd_core.ops.elementwise import (
     abs,
     add,
