@@ -12,7 +12,11 @@
 gradient check fails them.
 """
 
-from autograd_core.ops import indexing, joining  # noqa: F401 (registers numpy functions)
+from autograd_core.ops import (  # noqa: F401 (they register numpy functions)
+    decompositions,
+    indexing,
+    joining,
+)
 from autograd_core.ops.elementwise import (
     abs,
     add,
