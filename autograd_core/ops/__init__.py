@@ -5,18 +5,16 @@
 - ``elementwise.py``: arithmetic, the activation functions, clip, astype, where.
 - ``reductions.py``: sum, mean, max, and the broadcasting pair sum_to / broadcast_to.
 - ``shape.py``: reshape, transpose, indexing and scatter, concat and stack.
-- ``linalg.py``: the matrix product.
+- ``linalg.py``: the matrix product, ``einsum``, and the products built from them.
+- ``joining.py``, ``indexing.py``: numpy's stacking, splitting, padding, sorting and
+  diagonal functions, as compositions of the shape primitives.
+- ``decompositions.py``: ``np.linalg``: norm, inv, solve, det, cholesky, eigh, svd, pinv.
 - ``nn.py``: the fused ops of a network: linear, softmax, log_softmax, nll_loss.
 
 ``OPS`` maps every primitive's name to it; the tests walk it, so a primitive without a
 gradient check fails them.
 """
 
-from autograd_core.ops import (  # noqa: F401 (they register numpy functions)
-    decompositions,
-    indexing,
-    joining,
-)
 from autograd_core.ops.elementwise import (
     abs,
     add,
@@ -57,4 +55,78 @@ __all__ = [
     "elu", "exp", "getitem", "linear", "log", "log_softmax", "matmul", "max", "mean", "mul",
     "neg", "nll_loss", "pow", "relu", "reshape", "scatter", "sigmoid", "softmax", "softplus",
     "sqrt", "stack", "step", "sub", "sum", "sum_to", "swapaxes", "tanh", "transpose", "where",
+]
+
+# numpy's shape, indexing and linear-algebra functions on Values (issue 14): each records a
+# primitive or an exact composition of primitives, and is registered for the numpy function
+from autograd_core.ops.decompositions import (  # noqa: E402
+    cholesky,
+    det,
+    eigh,
+    inv,
+    norm,
+    pinv,
+    slogdet,
+    solve,
+    svd,
+)
+from autograd_core.ops.indexing import (  # noqa: E402
+    diag,
+    diagonal,
+    diff,
+    sort,
+    take,
+    take_along_axis,
+    trace,
+    tril,
+    triu,
+)
+from autograd_core.ops.joining import (  # noqa: E402
+    array,
+    array_split,
+    broadcast_arrays,
+    column_stack,
+    dsplit,
+    dstack,
+    hsplit,
+    hstack,
+    pad,
+    repeat,
+    split,
+    tile,
+    vsplit,
+    vstack,
+)
+from autograd_core.ops.linalg import (  # noqa: E402
+    cross,
+    dot,
+    einsum,
+    inner,
+    kron,
+    matrix_transpose,
+    outer,
+    tensordot,
+    vdot,
+)
+from autograd_core.ops.shape import (  # noqa: E402
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    expand_dims,
+    flip,
+    fliplr,
+    flipud,
+    moveaxis,
+    roll,
+    rot90,
+    squeeze,
+)
+
+__all__ += [  # noqa: PLE0605
+    "array", "array_split", "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_arrays",
+    "cholesky", "column_stack", "cross", "det", "diag", "diagonal", "diff", "dot", "dsplit",
+    "dstack", "eigh", "einsum", "expand_dims", "flip", "fliplr", "flipud", "hsplit", "hstack",
+    "inner", "inv", "kron", "matrix_transpose", "moveaxis", "norm", "outer", "pad", "pinv",
+    "repeat", "roll", "rot90", "slogdet", "solve", "sort", "split", "squeeze", "svd", "take",
+    "take_along_axis", "tensordot", "tile", "trace", "tril", "triu", "vdot", "vsplit", "vstack",
 ]
