@@ -390,6 +390,10 @@ COVERED = (
     | {"getitem", "scatter", "matmul", "softmax", "log_softmax", "where", "concat", "stack"}
     | {"linear", "nll_loss"}
     | {"step"}  # straight-through: checked in test_gradcheck (gradcheck must reject it)
+    # numpy's shape and linalg functions: gradcheck, gradgradcheck and jvp in
+    # test_numpy_shape_linalg.py, which checks its cases record each of these (NEW_OPS)
+    | {"roll", "pad", "einsum", "inv", "solve", "det", "slogdet", "cholesky", "eigh", "svd"}
+    | {"svdvals", "pinv", "norm"}
 )
 
 
