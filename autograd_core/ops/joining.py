@@ -225,6 +225,8 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Any:
     ``reflect`` and ``symmetric``. The others (``linear_ramp``, ``maximum``, ``mean``,
     ``median``, ``minimum``, ``empty``, a function) are not supported: they raise."""
     shape = np.shape(_data(x))
+    if not shape:  # a 0-d array has nothing to pad (numpy returns it as it is)
+        return reshape(x, ())
     try:
         width = tuple(
             (int(b), int(a))
@@ -256,8 +258,6 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Any:
         )
     if kwargs.get("reflect_type", "even") != "even":
         raise ValueError("pad: reflect_type='odd' is not supported (only 'even')")
-    if not shape:
-        return x
     try:  # each axis's positions, padded the way numpy pads values
         index = [np.pad(np.arange(n), w, mode=mode) for n, w in zip(shape, width, strict=True)]
     except ValueError as err:
