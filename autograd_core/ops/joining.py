@@ -38,7 +38,10 @@ from autograd_core.value import Value, _data
 
 
 # --------------------------------------------------------------------------- stacking
-def _arrays(arrays: Any, name: str) -> list[Any]:
+def _arrays(arrays: Any, name: str, **kwargs: Any) -> list[Any]:
+    given = sorted(k for k, v in kwargs.items() if v is not None and v != "same_kind")
+    if given:
+        raise TypeError(f"{name} on Values: {', '.join(given)} not supported")
     if isinstance(arrays, Value) or not isinstance(arrays, list | tuple):
         raise TypeError(f"{name}: takes a sequence of arrays (a list or a tuple)")
     if not arrays:
@@ -60,13 +63,13 @@ def _listed(x: Any) -> list[Any]:
 
 def vstack(arrays: Any, **kwargs: Any) -> Any:
     """Rows on top of each other: ``atleast_2d`` then concatenate along axis 0."""
-    parts = _arrays(arrays, "vstack")
+    parts = _arrays(arrays, "vstack", **kwargs)
     return _join(_listed(atleast_2d(*parts)), 0, "vstack")
 
 
 def hstack(arrays: Any, **kwargs: Any) -> Any:
     """Side by side: along axis 1, or axis 0 when the arrays are 1-d."""
-    parts = _listed(atleast_1d(*_arrays(arrays, "hstack")))
+    parts = _listed(atleast_1d(*_arrays(arrays, "hstack", **kwargs)))
     return _join(parts, 0 if np.ndim(_data(parts[0])) == 1 else 1, "hstack")
 
 
