@@ -419,6 +419,27 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, **kwargs: Any) -> A
     return _pinv(a)
 
 
+# --------------------------------------------------------------------------- powers
+def matrix_power(a: Any, n: int) -> Any:
+    """``A^n`` by repeated squaring (matrix products); a negative ``n`` inverts first."""
+    _square(a, "matrix_power")
+    if not isinstance(n, int | np.integer):
+        raise TypeError(f"matrix_power: the exponent must be an int, got {type(n).__name__}")
+    if n < 0:
+        a, n = inv(a), -int(n)
+    if n == 0:
+        shape = np.shape(_data(a))
+        return np.broadcast_to(np.eye(shape[-1], dtype=np.result_type(_data(a))), shape).copy()
+    result, base, n = None, a, int(n)
+    while n:
+        if n & 1:
+            result = base if result is None else result @ base
+        n >>= 1
+        if n:
+            base = base @ base
+    return result
+
+
 # --------------------------------------------------------------------------- norm
 def _norm_weights(ans: Any, x: Any, p: float, axes: tuple[int, ...], keepdims: bool) -> Any:
     """d(ans)/dx = sign(x) |x|^(p-1) / ans^(p-1), and 0 where ans == 0 (PyTorch's choice
@@ -548,3 +569,4 @@ register(np.linalg.eigvalsh, lambda a, UPLO="L": eigh(a, UPLO)[0])  # noqa: N803
 register(np.linalg.svd, svd)
 register(np.linalg.svdvals, lambda x, /: svd(x, compute_uv=False))
 register(np.linalg.pinv, pinv)
+register(np.linalg.matrix_power, matrix_power)

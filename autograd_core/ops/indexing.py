@@ -204,3 +204,5 @@ for _fn, _impl in (
     (np.trace, trace), (np.tril, tril), (np.triu, triu),
 ):
     register(_fn, _impl)
+register(np.linalg.diagonal, lambda x, /, *, offset=0: diagonal(x, offset, -2, -1))
+register(np.linalg.trace, lambda x, /, *, offset=0, dtype=None: trace(x, offset, -2, -1, dtype))

@@ -302,6 +302,16 @@ def cross(a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1,
     return moveaxis(c, -1, axisc)
 
 
+def multi_dot(arrays: Any, *, out: Any = None) -> Any:
+    """The product of a chain of matrices, left to right (vectors allowed at the ends)."""
+    if out is not None or len(arrays) < 2:
+        raise ValueError("multi_dot: needs at least two arrays (and no out=)")
+    result = arrays[0]
+    for x in arrays[1:]:
+        result = matmul(result, x)
+    return result
+
+
 def matrix_transpose(x: Any) -> Any:
     """The last two axes swapped."""
     if np.ndim(_data(x)) < 2:
@@ -315,6 +325,8 @@ for _fn, _impl in (
     (np.linalg.matmul, matmul), (np.linalg.tensordot, tensordot),
     (np.linalg.outer, outer), (np.linalg.cross, lambda a, b, axis=-1: cross(a, b, axis=axis)),
     (np.linalg.matrix_transpose, matrix_transpose), (np.matrix_transpose, matrix_transpose),
+    (np.linalg.multi_dot, multi_dot),
+    (np.linalg.vecdot, lambda a, b, /, *, axis=-1: (a * b).sum(axis)),
 ):
     register(_fn, _impl)
 UFUNCS[np.vecdot] = lambda a, b, axis=-1: (a * b).sum(axis)
