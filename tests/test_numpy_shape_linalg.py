@@ -426,3 +426,17 @@ def test_cross_of_2_vectors_is_the_z_component():
     out = np.cross(a, np.arange(4.0).reshape(2, 2))
     np.testing.assert_allclose(out.data, _CROSS2)
     assert gradcheck(lambda v: np.cross(v, np.arange(4.0).reshape(2, 2)), [np.ones((2, 2))]).ok
+
+
+@pytest.mark.parametrize(
+    "vectors,shape",
+    [(lambda a: np.linalg.eigh(sym(a)).eigenvectors, (3, 3)),
+     (lambda a: np.linalg.svd(a, full_matrices=False).Vh, (2, 3))],
+    ids=["eigh", "svd"],
+)
+def test_second_derivative_through_vectors_at_a_zero_cotangent(vectors, shape):
+    # make fuzz (seed 15292): with c = 0 the vectors' gradient is zero in value, yet its
+    # derivative with respect to c is not; the recorded backward must not skip it
+    a = np.random.default_rng(6).normal(size=shape)
+    weights = np.arange(1.0, 1.0 + shape[0] * shape[1]).reshape(shape)[-shape[-2]:]
+    assert gradgradcheck(lambda x, c: c * vectors(x) ** 2 * weights, [a, np.array(0.0)]).ok

@@ -821,7 +821,9 @@ def gen_np_products(g: Graph) -> Node:
                       f"np.tensordot({a.name}, {b.name}, {k})", ("einsum",), (a, b))
     if kind == "kron":
         b = _pick_nd(g, 1, 2)
-        return g.emit(np.kron(a.ours, b.ours), torch.kron(a.theirs, b.theirs),
+        # (PyTorch's kron fails on a non-contiguous input: a transposed node, say)
+        return g.emit(np.kron(a.ours, b.ours),
+                      torch.kron(a.theirs.contiguous(), b.theirs.contiguous()),
                       f"np.kron({a.name}, {b.name})", ("reshape", "mul"), (a, b))
     if kind == "cross":
         shape = a.shape[:-1] + (3,)

@@ -32,7 +32,7 @@ from autograd_core.ops.primitive import primitive, register
 from autograd_core.ops.reductions import max as _max
 from autograd_core.ops.reductions import sum as _sum
 from autograd_core.ops.shape import concat, getitem, moveaxis, reshape
-from autograd_core.value import _data
+from autograd_core.value import Value, _data
 
 
 def _square(x: Any, name: str) -> tuple[int, ...]:
@@ -208,10 +208,14 @@ def _gaps(w: Any) -> Any:
     return w[..., None, :] - w[..., :, None] + np.eye(n, dtype=w.dtype)
 
 
-def _check_distinct(values: Any, name: str, what: str) -> None:
+def _distinct(values: Any) -> bool:
     v = np.sort(np.asarray(_data(values)), axis=-1)
     scale = max(1.0, float(np.abs(v).max())) if v.size else 1.0
-    if v.shape[-1] > 1 and np.any(np.diff(v, axis=-1) <= 1e-10 * scale):
+    return bool(v.shape[-1] < 2 or np.all(np.diff(v, axis=-1) > 1e-10 * scale))
+
+
+def _check_distinct(values: Any, name: str, what: str) -> None:
+    if not _distinct(values):
         raise ValueError(
             f"{name}: the gradient through the {what} is not defined where the values "
             f"repeat (here {np.asarray(_data(values)).round(6).tolist()!s:.120}): the vectors "
@@ -220,11 +224,20 @@ def _check_distinct(values: Any, name: str, what: str) -> None:
         )
 
 
+def _skip_vectors(g_vectors: list[Any], defined: bool) -> bool:
+    """Whether the vectors' part of a vjp can be left out: their gradient is zero, and
+    (when the backward is recorded, where a zero can still have a derivative) the part
+    is not defined anyway."""
+    if any(np.any(np.asarray(_data(gv)) != 0) for gv in g_vectors):
+        return False
+    return not (defined and isinstance(g_vectors[0], Value))
+
+
 def _eigh_vjp(g: Any, ans: Any, x: Any, uplo: str) -> Any:
     gw, gv = _eigh_parts(g)
     w, v = _eigh_parts(ans)
     inner = gw[..., None, :] * np.eye(w.shape[-1], dtype=w.dtype)  # diag(gw)
-    if np.any(np.asarray(_data(gv)) != 0):
+    if not _skip_vectors([gv], _distinct(w)):
         _check_distinct(w, "eigh", "eigenvectors")
         m = _mT(v) @ gv
         inner = inner + (m - _mT(m)) * 0.5 / _gaps(w)  # symmetric: PyTorch's convention
@@ -287,11 +300,12 @@ def _svd_vjp(g: Any, ans: Any, x: Any) -> Any:
     u, s, vh = _svd_parts(ans, m, n)
     eye = np.eye(k, dtype=s.dtype)
     inner = gs[..., None, :] * eye
-    vectors = np.any(np.asarray(_data(gu)) != 0) or np.any(np.asarray(_data(gvh)) != 0)
-    if not vectors:
+    sd = np.asarray(_data(s))
+    nonzero = m == n or bool(np.all(sd > 1e-12 * max(1.0, float(sd.max(initial=0.0)))))
+    if _skip_vectors([gu, gvh], _distinct(s) and nonzero):
         return u @ inner @ vh
     _check_distinct(s, "svd", "singular vectors")
-    if m != n and np.any(np.asarray(_data(s)) <= 1e-12 * max(1.0, float(np.max(_data(s))))):
+    if not nonzero:
         raise ValueError("svd: the gradient through the singular vectors of a non-square "
                          "matrix needs non-zero singular values")
     v, gv = _mT(vh), _mT(gvh)
