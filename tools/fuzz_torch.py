@@ -755,6 +755,11 @@ def gen_np_shape(g: Graph) -> Node:
         return g.emit(np.repeat(o, r, ax), torch.repeat_interleave(t, r, ax),
                       f"np.repeat({x.name}, {r}, {ax})", ("getitem",), (x,))
     if kind == "sort":  # ties (integer leaves) follow the stable order on both sides
+        # the permutation must be the same: values equal to float64 round-off may be
+        # ordered differently (PyTorch's cross(x, x) is not exactly 0, say)
+        if not np.array_equal(np.argsort(x.data, ax, kind="stable"),
+                              torch.sort(t.detach(), dim=ax, stable=True).indices.numpy()):
+            raise Reject
         return g.emit(np.sort(o, ax), torch.sort(t, dim=ax, stable=True).values,
                       f"np.sort({x.name}, {ax})", ("getitem",), (x,))
     if kind == "diff":
@@ -821,9 +826,12 @@ def gen_np_products(g: Graph) -> Node:
                       f"np.tensordot({a.name}, {b.name}, {k})", ("einsum",), (a, b))
     if kind == "kron":
         b = _pick_nd(g, 1, 2)
-        # (PyTorch's kron fails on a non-contiguous input: a transposed node, say)
+        # PyTorch's kron fails on some strides (a transposed node, a length-1 axis with a
+        # large stride): fresh row-major copies
+        fresh = torch.contiguous_format
         return g.emit(np.kron(a.ours, b.ours),
-                      torch.kron(a.theirs.contiguous(), b.theirs.contiguous()),
+                      torch.kron(a.theirs.clone(memory_format=fresh),
+                                 b.theirs.clone(memory_format=fresh)),
                       f"np.kron({a.name}, {b.name})", ("reshape", "mul"), (a, b))
     if kind == "cross":
         shape = a.shape[:-1] + (3,)
