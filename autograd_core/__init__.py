@@ -29,7 +29,7 @@ from autograd_core.gradcheck import (
 )
 from autograd_core.html import save_html
 from autograd_core.mode import detect_anomaly, enable_grad, is_grad_enabled, name_scope, no_grad
-from autograd_core.ops import concat, linear, logsumexp, nll_loss, stack, where
+from autograd_core.ops import array, concat, linear, logsumexp, nll_loss, stack, where
 from autograd_core.stepper import Stepper, save_steps
 from autograd_core.value import Value
 from autograd_core.viz import draw_graph, to_dot
@@ -46,6 +46,7 @@ __all__ = [
     "GradcheckError",
     "GradcheckReport",
     "Value",
+    "array",
     "backward_steps",
     "concat",
     "detect_anomaly",

@@ -93,11 +93,13 @@ def _float64_inputs(inputs: Sequence[Any]) -> tuple[list[np.ndarray], list[bool]
     arrays, active, labels = [], [], []
     for i, x in enumerate(inputs):
         if isinstance(x, Value):
-            arrays.append(np.array(x.data, dtype=np.float64))
+            # C order: the central differences perturb a flat view of each array (a
+            # transposed, Fortran-ordered input would give a copy, and zero derivatives)
+            arrays.append(np.array(x.data, dtype=np.float64, order="C"))
             active.append(x.requires_grad)
             labels.append(x.label or f"input {i}")
         else:
-            arrays.append(np.array(as_array(x, "gradcheck input"), dtype=np.float64))
+            arrays.append(np.array(as_array(x, "gradcheck input"), dtype=np.float64, order="C"))
             active.append(True)
             labels.append(f"input {i}")
     return arrays, active, labels

@@ -195,7 +195,12 @@ class Value:
         return np.asarray(self.data)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        """``np.asarray(value)`` gives the data (for plotting and numpy code), no graph."""
+        """``np.asarray(value)`` gives the data (for plotting and numpy code), no graph.
+
+        So does ``np.array([v1, v2])``: numpy builds it from each element's data and cannot
+        return a Value. To build a Value from Values use ``autograd_core.array([v1, v2])``
+        (nested lists too) or ``np.stack([v1, v2])``, which record the stacking.
+        """
         data = np.asarray(self.data)
         return data if dtype is None else data.astype(dtype)
 

@@ -47,6 +47,18 @@ def no_cycle_collector() -> Iterator[None]:
         gc.enable()
 
 
+def _shape_linalg_nodes(x: Value, y: Value) -> list[Value]:
+    """The primitives of numpy's shape and linalg functions (issue 14b), on (2, 3) x and y."""
+    spd = x @ x.T + np.eye(2)
+    return [
+        np.roll(x, 1), np.pad(x, 1), np.einsum("ij,ij->i", x, y), np.linalg.inv(spd),
+        np.linalg.solve(spd, y), np.linalg.det(spd), np.linalg.slogdet(spd).logabsdet,
+        np.linalg.cholesky(spd), np.linalg.eigh(spd + np.diag([0.0, 3.0])).eigenvalues,
+        np.linalg.svd(x, full_matrices=False).S, np.linalg.svd(x, compute_uv=False),
+        np.linalg.pinv(x), np.linalg.norm(x),
+    ]
+
+
 def _every_op(x: Value, y: Value) -> tuple[Value, list[Value]]:
     """A graph that uses every primitive once; returns (root, interior nodes)."""
     m = np.array([[True, False, True], [False, True, True]])
@@ -60,6 +72,7 @@ def _every_op(x: Value, y: Value) -> tuple[Value, list[Value]]:
         O.linear(x, y.T, y[0, :2]), O.nll_loss(x.log_softmax(), np.array([2, 0])),
         *every_numpy_op(x, y),  # numpy's functions (tests/test_numpy_elementwise.py)
     ]
+    nodes += _shape_linalg_nodes(x, y)
     seen = {n.op for n in nodes} | {p.op for n in nodes for p in n.parents}
     assert seen - {None} == set(O.OPS)
     root = nodes[0].sum()

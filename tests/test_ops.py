@@ -392,6 +392,10 @@ COVERED = (
     | {"linear", "nll_loss"}
     | {"step"}  # straight-through: checked in test_gradcheck (gradcheck must reject it)
     | NUMPY_ELEMENTWISE  # numpy's functions: tests/test_numpy_elementwise.py
+    # numpy's shape and linalg functions: gradcheck, gradgradcheck and jvp in
+    # test_numpy_shape_linalg.py, which checks its cases record each of these (NEW_OPS)
+    | {"roll", "pad", "einsum", "inv", "solve", "det", "slogdet", "cholesky", "eigh", "svd"}
+    | {"svdvals", "pinv", "norm"}
 )
 
 

@@ -440,6 +440,123 @@ SMOOTH = {
 } | NUMPY_SMOOTH
 
 
+
+# ---------------------------------------------------------------- numpy's shape and linalg
+# functions (issue 14b): the primitives they added; the matrices are drawn well conditioned,
+# with well separated eigen/singular values (a fixed spread plus a small drawn perturbation)
+def case_roll(draw):
+    shape = draw(nonscalar)
+    shift = draw(st.integers(-4, 4))
+    axis = draw(st.none() | st.integers(-len(shape), len(shape) - 1))
+    return (lambda v: np.roll(v, shift, axis)), [draw(values(shape))]
+
+
+def case_pad(draw):
+    shape = draw(shapes)
+    width = [(draw(st.integers(0, 2)), draw(st.integers(0, 2))) for _ in shape]
+    mode = draw(st.sampled_from(["constant", "edge", "wrap", "reflect", "symmetric"]))
+    if mode == "reflect":
+        shape = tuple(max(n, 2) for n in shape)
+    extra = {"constant_values": draw(st.sampled_from([0.0, 1.5]))} if mode == "constant" else {}
+    return (lambda v: np.pad(v, width, mode=mode, **extra)), [draw(values(shape))]
+
+
+EINSUMS = {
+    "ij,jk->ik": ["ij", "jk"], "ii->i": ["ii"], "ii": ["ii"], "ij->": ["ij"],
+    "...i,...i->...": ["...i", "...i"], "ij,j": ["ij", "j"], "iij->j": ["iij"],
+    "i,j,ij->": ["i", "j", "ij"], "bij,bjk->bik": ["bij", "bjk"],
+}
+
+
+def case_einsum(draw):
+    spec = draw(st.sampled_from(sorted(EINSUMS)))
+    sizes = {c: draw(st.integers(1, 3)) for c in "ijkb"}
+    batch = tuple(draw(st.lists(st.integers(1, 2), max_size=2)))
+    shapes_ = [batch * ("..." in t) + tuple(sizes[c] for c in t.replace("...", ""))
+               for t in EINSUMS[spec]]
+    return (lambda *vs: np.einsum(spec, *vs)), [draw(values(sh)) for sh in shapes_]
+
+
+def _matrix(draw, square: bool = True, spread: float = 3.0):
+    """A (stack of) matrices: a perturbation of at most 0.1 per entry around
+    diag(spread, 2 spread, ...) (distinct, non-zero singular and eigenvalues)."""
+    n = draw(st.integers(1, 3))
+    m = n if square else draw(st.integers(1, 3))
+    batch = tuple(draw(st.lists(st.integers(1, 2), max_size=1)))
+    base = np.zeros((m, n))
+    k = min(m, n)
+    base[range(k), range(k)] = spread * np.arange(1, k + 1)
+    return base + 0.1 * draw(values(batch + (m, n), -1.0, 1.0))
+
+
+def _sym(x):
+    return (x + np.swapaxes(x, -1, -2)) * 0.5
+
+
+def case_inv(draw):
+    return (lambda v: np.linalg.inv(v)), [_matrix(draw)]
+
+
+def case_solve(draw):
+    a = _matrix(draw)
+    n = a.shape[-1]
+    b = draw(st.sampled_from([(n,), (n, 2), a.shape[:-2] + (n, 1)]))
+    return (lambda u, v: np.linalg.solve(u, v)), [a, draw(values(b))]
+
+
+def case_det(draw):
+    return (lambda v: np.linalg.det(v)), [_matrix(draw) * 0.5]
+
+
+def case_slogdet(draw):
+    return (lambda v: np.linalg.slogdet(-v).logabsdet), [_matrix(draw)]
+
+
+def case_cholesky(draw):
+    return (lambda v: np.linalg.cholesky(v @ np.swapaxes(v, -1, -2))), [_matrix(draw)]
+
+
+def case_eigh(draw):
+    if draw(st.booleans()):
+        return (lambda v: np.linalg.eigh(_sym(v)).eigenvalues), [_matrix(draw)]
+    return (lambda v: np.linalg.eigh(_sym(v)).eigenvectors ** 2), [_matrix(draw)]
+
+
+def case_svd(draw):
+    part = draw(st.sampled_from(["U", "S", "Vh"]))
+    return (lambda v: getattr(np.linalg.svd(v, full_matrices=False), part) ** 2), [
+        _matrix(draw, square=False)]
+
+
+def case_svdvals(draw):
+    return (lambda v: np.linalg.svd(v, compute_uv=False)), [_matrix(draw, square=False)]
+
+
+def case_pinv(draw):
+    return (lambda v: np.linalg.pinv(v)), [_matrix(draw, square=False)]
+
+
+def case_norm(draw):
+    shape = draw(nonscalar)
+    order = draw(st.sampled_from([None, 2, 3, 1.5]))
+    if len(shape) == 2 and draw(st.booleans()):
+        return (lambda v: np.linalg.norm(v, "fro")), [draw(away_from(shape, gap=0.1))]
+    axis = draw(st.none() | st.integers(-len(shape), len(shape) - 1))
+    if axis is None and order is not None:
+        shape = shape[:1]
+    keep = draw(st.booleans())
+    return (lambda v: np.linalg.norm(v, order, axis, keep)), [draw(away_from(shape, gap=0.1))]
+
+
+CASES.update({
+    "roll": case_roll, "pad": case_pad, "einsum": case_einsum, "inv": case_inv,
+    "solve": case_solve, "det": case_det, "slogdet": case_slogdet, "cholesky": case_cholesky,
+    "eigh": case_eigh, "svd": case_svd, "svdvals": case_svdvals, "pinv": case_pinv,
+    "norm": case_norm,
+})
+SMOOTH |= {"roll", "pad", "einsum", "inv", "solve", "det", "slogdet", "cholesky", "eigh",
+           "svd", "svdvals", "pinv", "norm"}
+
 def test_every_primitive_has_a_property():
     assert set(O.OPS) == {name for name in CASES if name in O.OPS} | NOT_GRADCHECKED
 

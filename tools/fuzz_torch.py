@@ -880,6 +880,268 @@ ISSUE14A_GENERATORS: list[tuple[Callable[[Graph], Node], float, tuple[str, ...]]
     (gen_np_cumulative, 0.8, ("cumsum", "cumprod")),
 ]
 
+# ---------------------------------------------------------------- numpy's shape and linalg
+# functions on Values (issue 14b), each mirrored by its PyTorch counterpart. Compositions
+# (flip, sort, tile, ...) record existing primitives; the ops named are those they record.
+def _pick_nd(g: Graph, lo: int, hi: int = 3) -> Node:
+    x = g.pick(lambda n: lo <= n.ours.ndim <= hi and n.data.size > 0)
+    if x is None:
+        ndim = int(g.rng.integers(lo, hi + 1))
+        x = g.leaf(tuple(int(n) for n in g.rng.integers(1, 4, size=ndim)))
+    return x
+
+
+def gen_np_shape(g: Graph) -> Node:
+    rng = g.rng
+    kind = str(rng.choice(["roll", "pad", "pad-index", "flip", "rot90", "moveaxis", "tile",
+                           "repeat", "sort", "diff", "take_along", "tril", "diagonal",
+                           "squeeze"]))
+    x = _pick_nd(g, 1)
+    nd, t, o = x.ours.ndim, x.theirs, x.ours
+    ax = int(rng.integers(-nd, nd))
+    if kind == "roll":
+        shift = int(rng.integers(-4, 5))
+        if rng.random() < 0.3:
+            return g.emit(np.roll(o, shift), torch.roll(t, shift), f"np.roll({x.name}, {shift})",
+                          ("roll",), (x,))
+        return g.emit(np.roll(o, shift, ax), torch.roll(t, shift, ax),
+                      f"np.roll({x.name}, {shift}, {ax})", ("roll",), (x,))
+    if kind == "pad":
+        width = [(int(rng.integers(0, 3)), int(rng.integers(0, 3))) for _ in range(nd)]
+        c = float(rng.choice([0.0, 1.5]))
+        flat = [w for pair in reversed(width) for w in pair]
+        return g.emit(np.pad(o, width, constant_values=c), F.pad(t, flat, value=c),
+                      f"np.pad({x.name}, {width}, constant_values={c})", ("pad", "add"), (x,))
+    if kind == "pad-index":
+        mode = str(rng.choice(["edge", "wrap", "reflect", "symmetric"]))
+        width = [(int(rng.integers(0, 3)), int(rng.integers(0, 3))) for _ in range(nd)]
+        if mode == "reflect" and min(x.shape) < 2:
+            raise Reject
+        index = np.ix_(*[np.pad(np.arange(n), w, mode=mode) for n, w in zip(x.shape, width,
+                                                                           strict=True)])
+        return g.emit(np.pad(o, width, mode=mode), t[tuple(torch.tensor(i) for i in index)],
+                      f"np.pad({x.name}, {width}, mode={mode!r})", ("getitem",), (x,))
+    if kind == "flip":
+        return g.emit(np.flip(o, ax), torch.flip(t, (ax,)), f"np.flip({x.name}, {ax})",
+                      ("getitem",), (x,))
+    if kind == "rot90":
+        if nd < 2:
+            raise Reject
+        k = int(rng.integers(-1, 4))
+        return g.emit(np.rot90(o, k), torch.rot90(t, k), f"np.rot90({x.name}, {k})",
+                      ("getitem", "transpose"), (x,))
+    if kind == "moveaxis":
+        dst = int(rng.integers(-nd, nd))
+        return g.emit(np.moveaxis(o, ax, dst), torch.movedim(t, ax, dst),
+                      f"np.moveaxis({x.name}, {ax}, {dst})", ("transpose",), (x,))
+    if kind == "tile":
+        reps = tuple(int(r) for r in rng.integers(1, 3, size=int(rng.integers(1, 4))))
+        return g.emit(np.tile(o, reps), torch.tile(t, reps), f"np.tile({x.name}, {reps})",
+                      ("reshape", "broadcast_to"), (x,))
+    if kind == "repeat":
+        r = int(rng.integers(1, 4))
+        return g.emit(np.repeat(o, r, ax), torch.repeat_interleave(t, r, ax),
+                      f"np.repeat({x.name}, {r}, {ax})", ("getitem",), (x,))
+    if kind == "sort":  # ties (integer leaves) follow the stable order on both sides
+        # the permutation must be the same: values equal to float64 round-off may be
+        # ordered differently (PyTorch's cross(x, x) is not exactly 0, say)
+        if not np.array_equal(np.argsort(x.data, ax, kind="stable"),
+                              torch.sort(t.detach(), dim=ax, stable=True).indices.numpy()):
+            raise Reject
+        return g.emit(np.sort(o, ax), torch.sort(t, dim=ax, stable=True).values,
+                      f"np.sort({x.name}, {ax})", ("getitem",), (x,))
+    if kind == "diff":
+        if x.shape[ax] < 2:
+            raise Reject
+        n = int(rng.integers(1, min(3, x.shape[ax])))
+        return g.emit(np.diff(o, n, ax), torch.diff(t, n, ax), f"np.diff({x.name}, {n}, {ax})",
+                      ("getitem", "sub"), (x,))
+    if kind == "take_along":
+        idx = rng.integers(0, x.shape[ax], size=x.shape)
+        return g.emit(np.take_along_axis(o, idx, ax),
+                      torch.take_along_dim(t, torch.tensor(idx), ax),
+                      f"np.take_along_axis({x.name}, idx{idx.shape}, {ax})", ("getitem",), (x,))
+    if kind == "tril":
+        if nd < 2:
+            raise Reject
+        k = int(rng.integers(-1, 2))
+        if rng.random() < 0.5:
+            return g.emit(np.tril(o, k), torch.tril(t, k), f"np.tril({x.name}, {k})",
+                          ("where",), (x,))
+        return g.emit(np.triu(o, k), torch.triu(t, k), f"np.triu({x.name}, {k})", ("where",),
+                      (x,))
+    if kind == "diagonal":
+        if nd < 2:
+            raise Reject
+        a1, a2 = (int(a) for a in rng.choice(nd, size=2, replace=False))
+        off = int(rng.integers(-1, 2))
+        return g.emit(np.diagonal(o, off, a1, a2), torch.diagonal(t, off, a1, a2),
+                      f"np.diagonal({x.name}, {off}, {a1}, {a2})", ("getitem", "transpose"), (x,))
+    ones = [i for i, n in enumerate(x.shape) if n == 1]
+    if not ones:
+        return g.emit(np.expand_dims(o, ax), torch.unsqueeze(t, ax),
+                      f"np.expand_dims({x.name}, {ax})", ("reshape",), (x,))
+    return g.emit(np.squeeze(o, ones[0]), torch.squeeze(t, ones[0]),
+                  f"np.squeeze({x.name}, {ones[0]})", ("reshape",), (x,))
+
+
+EINSUM_SPECS = {
+    "ij,jk->ik": ("ij", "jk"), "ii->i": ("ii",), "ii": ("ii",), "ij->j": ("ij",),
+    "...i,...i->...": ("...i", "...i"), "ij,j": ("ij", "j"), "i,j->ij": ("i", "j"),
+    "bij,bjk->bik": ("bij", "bjk"), "ij,ij,i->j": ("ij", "ij", "i"),
+}
+
+
+def gen_np_products(g: Graph) -> Node:
+    rng = g.rng
+    kind = str(rng.choice(["einsum", "einsum", "tensordot", "kron", "cross", "inner", "outer"]))
+    if kind == "einsum":
+        spec = str(rng.choice(sorted(EINSUM_SPECS)))
+        sizes = {c: int(rng.integers(1, 4)) for c in "ijkb"}
+        batch = tuple(int(n) for n in rng.integers(1, 3, size=int(rng.integers(0, 2))))
+        shapes = [batch * ("..." in term) + tuple(sizes[c] for c in term.replace("...", ""))
+                  for term in EINSUM_SPECS[spec]]
+        ops = [g.pick_or_leaf(s) for s in shapes]
+        return g.emit(np.einsum(spec, *[n.ours for n in ops]),
+                      torch.einsum(spec, *[n.theirs for n in ops]),
+                      f"np.einsum({spec!r}, {', '.join(n.name for n in ops)})", ("einsum",),
+                      tuple(ops))
+    a = _pick_nd(g, 1)
+    if kind == "tensordot":
+        k = int(rng.integers(0, min(2, a.ours.ndim) + 1))
+        b = g.pick_or_leaf(a.shape[a.ours.ndim - k:] + (int(rng.integers(1, 4)),))
+        return g.emit(np.tensordot(a.ours, b.ours, k), torch.tensordot(a.theirs, b.theirs, k),
+                      f"np.tensordot({a.name}, {b.name}, {k})", ("einsum",), (a, b))
+    if kind == "kron":
+        b = _pick_nd(g, 1, 2)
+        # PyTorch's kron fails on some strides (a transposed node, a length-1 axis with a
+        # large stride): fresh row-major copies
+        fresh = torch.contiguous_format
+        return g.emit(np.kron(a.ours, b.ours),
+                      torch.kron(a.theirs.clone(memory_format=fresh),
+                                 b.theirs.clone(memory_format=fresh)),
+                      f"np.kron({a.name}, {b.name})", ("reshape", "mul"), (a, b))
+    if kind == "cross":
+        shape = a.shape[:-1] + (3,)
+        a, b = g.pick_or_leaf(shape), g.pick_or_leaf(shape)
+        return g.emit(np.cross(a.ours, b.ours), torch.linalg.cross(a.theirs, b.theirs),
+                      f"np.cross({a.name}, {b.name})", ("getitem", "mul", "sub", "stack"),
+                      (a, b))
+    if kind == "inner":
+        b = g.pick_or_leaf((int(rng.integers(1, 3)), a.shape[-1]))
+        return g.emit(np.inner(a.ours, b.ours), torch.inner(a.theirs, b.theirs),
+                      f"np.inner({a.name}, {b.name})", ("einsum",), (a, b))
+    b = _pick_nd(g, 1)
+    return g.emit(np.outer(a.ours, b.ours), torch.outer(a.theirs.reshape(-1), b.theirs.reshape(-1)),
+                  f"np.outer({a.name}, {b.name})", ("reshape", "mul"), (a, b))
+
+
+def gen_np_norm(g: Graph) -> Node:
+    rng = g.rng
+    x = _pick_nd(g, 1)
+    if np.any(np.abs(x.data) < 1e-3):  # kinks of |x|^p (and the norm's at 0)
+        raise Reject
+    if x.ours.ndim >= 2 and rng.random() < 0.3:
+        ord_ = str(rng.choice(["fro", "nuc"]))
+        if ord_ == "nuc":
+            s = np.linalg.svd(x.data, compute_uv=False)
+            if s.min() < 1e-2 * max(1.0, s.max()):  # |s| is kinked at 0
+                raise Reject
+        return g.emit(np.linalg.norm(x.ours, ord_, (-2, -1)),
+                      torch.linalg.matrix_norm(x.theirs, ord_),
+                      f"np.linalg.norm({x.name}, {ord_!r}, (-2, -1))",
+                      ("norm", "svdvals", "sum"), (x,))
+    p = float(rng.choice([2.0, 3.0, 1.5, 4.0]))
+    ax = int(rng.integers(-x.ours.ndim, x.ours.ndim))
+    keep = bool(rng.random() < 0.3)
+    return g.emit(np.linalg.norm(x.ours, p, ax, keep),
+                  torch.linalg.vector_norm(x.theirs, p, ax, keep),
+                  f"np.linalg.norm({x.name}, {p}, {ax}, {keep})", ("norm",), (x,))
+
+
+def _square_node(g: Graph, shift: bool = True) -> Node:
+    """A (stack of) n x n node, plus c I (c > the largest absolute row sum) so that it is
+    well conditioned."""
+    rng = g.rng
+    x = g.pick(lambda n: 2 <= n.ours.ndim <= 3 and n.shape[-1] == n.shape[-2]
+               and n.data.size > 0 and np.abs(n.data).max() < 20)
+    if x is None or rng.random() < 0.3:
+        n = int(rng.integers(1, 4))
+        x = g.leaf((int(rng.integers(1, 3)),) * int(rng.integers(0, 2)) + (n, n))
+    if not shift:
+        return x
+    n = x.shape[-1]
+    c = float(np.ceil(np.abs(x.data).sum(axis=-1).max() + 1.0))
+    eye = c * np.eye(n)
+    return g.emit(x.ours + eye, x.theirs + torch.tensor(eye), f"{x.name} + {c} * I",
+                  ("add",), (x,))
+
+
+def _separated(values: np.ndarray, gap: float = 0.05) -> bool:
+    v = np.sort(values, axis=-1)
+    scale = max(1.0, float(np.abs(v).max()))
+    return bool(v.shape[-1] < 2 or np.diff(v, axis=-1).min() > gap * scale)
+
+
+def gen_np_linalg(g: Graph) -> Node:
+    rng = g.rng
+    kind = str(rng.choice(["inv", "solve", "det", "slogdet", "cholesky", "eigh", "svd",
+                           "pinv"]))
+    if kind in ("inv", "det", "slogdet", "solve"):
+        a = _square_node(g)
+        if kind == "inv":
+            return g.emit(np.linalg.inv(a.ours), torch.linalg.inv(a.theirs),
+                          f"np.linalg.inv({a.name})", ("inv",), (a,))
+        if kind == "det":
+            return g.emit(np.linalg.det(a.ours), torch.linalg.det(a.theirs),
+                          f"np.linalg.det({a.name})", ("det",), (a,))
+        if kind == "slogdet":
+            return g.emit(np.linalg.slogdet(a.ours)[1], torch.linalg.slogdet(a.theirs)[1],
+                          f"np.linalg.slogdet({a.name})[1]", ("slogdet",), (a,))
+        n = a.shape[-1]
+        shape = (n,) if rng.random() < 0.5 else a.shape[:-1] + (int(rng.integers(1, 3)),)
+        b = g.pick_or_leaf(shape)
+        return g.emit(np.linalg.solve(a.ours, b.ours), torch.linalg.solve(a.theirs, b.theirs),
+                      f"np.linalg.solve({a.name}, {b.name})", ("solve",), (a, b))
+    if kind == "cholesky":
+        x = _square_node(g, shift=False)
+        n = x.shape[-1]
+        spd = g.emit(x.ours @ np.swapaxes(x.ours, -1, -2) + np.eye(n),
+                     x.theirs @ x.theirs.mT + torch.eye(n, dtype=F64),
+                     f"{x.name} @ {x.name}^T + I", ("transpose", "matmul", "add"), (x,))
+        return g.emit(np.linalg.cholesky(spd.ours), torch.linalg.cholesky(spd.theirs),
+                      f"np.linalg.cholesky({spd.name})", ("cholesky",), (spd,))
+    if kind == "eigh":
+        x = _square_node(g, shift=False)
+        s = g.emit(x.ours + np.swapaxes(x.ours, -1, -2), x.theirs + x.theirs.mT,
+                   f"{x.name} + {x.name}^T", ("transpose", "add"), (x,))
+        if not _separated(np.linalg.eigvalsh(s.data)):
+            raise Reject
+        if rng.random() < 0.5:
+            return g.emit(np.linalg.eigh(s.ours)[0], torch.linalg.eigh(s.theirs)[0],
+                          f"np.linalg.eigh({s.name})[0]", ("eigh", "getitem"), (s,))
+        # eigenvectors up to sign: their squares are comparable
+        return g.emit(np.linalg.eigh(s.ours)[1] ** 2, torch.linalg.eigh(s.theirs)[1] ** 2,
+                      f"np.linalg.eigh({s.name})[1] ** 2", ("eigh", "getitem", "pow"), (s,))
+    x = g.pick(lambda n: 2 <= n.ours.ndim <= 3 and n.data.size > 0)
+    if x is None:
+        x = g.leaf((int(rng.integers(1, 4)), int(rng.integers(1, 4))))
+    sv = np.linalg.svd(x.data, compute_uv=False)
+    if sv.min() < 0.1 * max(1.0, sv.max()) or not _separated(sv) or sv.max() > 1e3:
+        raise Reject
+    if kind == "pinv":
+        return g.emit(np.linalg.pinv(x.ours), torch.linalg.pinv(x.theirs),
+                      f"np.linalg.pinv({x.name})", ("pinv",), (x,))
+    part = int(rng.integers(0, 4))
+    if part == 3:
+        return g.emit(np.linalg.svd(x.ours, compute_uv=False), torch.linalg.svdvals(x.theirs),
+                      f"np.linalg.svd({x.name}, compute_uv=False)", ("svdvals",), (x,))
+    ours = np.linalg.svd(x.ours, full_matrices=False)[part]
+    theirs = torch.linalg.svd(x.theirs, full_matrices=False)[part]
+    if part != 1:  # singular vectors up to sign
+        ours, theirs = ours**2, theirs**2
+    text = f"np.linalg.svd({x.name}, False)[{part}]" + ("" if part == 1 else " ** 2")
+    return g.emit(ours, theirs, text, ("svd", "getitem", "reshape", "pow"), (x,))
 
 GENERATORS: list[tuple[Callable[[Graph], Node], float, tuple[str, ...]]] = [
     (gen_unary, 3.0, ("exp", "tanh", "sigmoid", "softplus", "neg")),
@@ -902,6 +1164,11 @@ GENERATORS: list[tuple[Callable[[Graph], Node], float, tuple[str, ...]]] = [
     (gen_concat_stack, 1.0, ("concat", "stack")),
     (gen_astype, 0.2, ("astype",)),
     *ISSUE14A_GENERATORS,
+    # numpy's shape and linalg functions (issue 14b)
+    (gen_np_shape, 1.5, ("roll", "pad")),
+    (gen_np_products, 1.0, ("einsum",)),
+    (gen_np_norm, 0.5, ("norm", "svdvals")),
+    (gen_np_linalg, 1.5, ("inv", "solve", "det", "slogdet", "cholesky", "eigh", "svd", "pinv")),
 ]
 _WEIGHTS = np.array([w for _, w, _ in GENERATORS])
 _WEIGHTS = _WEIGHTS / _WEIGHTS.sum()

@@ -8,7 +8,10 @@
 - ``reductions.py``: sum, mean, max, min, prod, var, std, logsumexp, cumsum, cumprod,
   and the broadcasting pair sum_to / broadcast_to.
 - ``shape.py``: reshape, transpose, indexing and scatter, concat and stack.
-- ``linalg.py``: the matrix product.
+- ``linalg.py``: the matrix product, ``einsum``, and the products built from them.
+- ``joining.py``, ``indexing.py``: numpy's stacking, splitting, padding, sorting and
+  diagonal functions, as compositions of the shape primitives.
+- ``decompositions.py``: ``np.linalg``: norm, inv, solve, det, cholesky, eigh, svd, pinv.
 - ``plain.py``: numpy functions with integer or boolean results (no graph), and the
   hints for the unsupported ones.
 - ``nn.py``: the fused ops of a network: linear, softmax, log_softmax, nll_loss.
@@ -120,4 +123,81 @@ __all__ = [
     "logaddexp2", "logsumexp", "maximum", "min", "minimum", "nan_to_num", "prod", "rad2deg",
     "reciprocal", "remainder", "rint", "round", "sign", "sin", "sinc", "sinh", "square", "std",
     "tan", "trunc", "var",
+]
+
+# numpy's shape, indexing and linear-algebra functions on Values (issue 14): each records a
+# primitive or an exact composition of primitives, and is registered for the numpy function
+from autograd_core.ops.decompositions import (  # noqa: E402
+    cholesky,
+    det,
+    eigh,
+    inv,
+    matrix_power,
+    norm,
+    pinv,
+    slogdet,
+    solve,
+    svd,
+)
+from autograd_core.ops.indexing import (  # noqa: E402
+    diag,
+    diagonal,
+    diff,
+    sort,
+    take,
+    take_along_axis,
+    trace,
+    tril,
+    triu,
+)
+from autograd_core.ops.joining import (  # noqa: E402
+    array,
+    array_split,
+    broadcast_arrays,
+    column_stack,
+    dsplit,
+    dstack,
+    hsplit,
+    hstack,
+    pad,
+    repeat,
+    split,
+    tile,
+    vsplit,
+    vstack,
+)
+from autograd_core.ops.linalg import (  # noqa: E402
+    cross,
+    dot,
+    einsum,
+    inner,
+    kron,
+    matrix_transpose,
+    multi_dot,
+    outer,
+    tensordot,
+    vdot,
+)
+from autograd_core.ops.shape import (  # noqa: E402
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    expand_dims,
+    flip,
+    fliplr,
+    flipud,
+    moveaxis,
+    roll,
+    rot90,
+    squeeze,
+)
+
+__all__ += [  # noqa: PLE0605
+    "array", "array_split", "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_arrays",
+    "cholesky", "column_stack", "cross", "det", "diag", "diagonal", "diff", "dot", "dsplit",
+    "dstack", "eigh", "einsum", "expand_dims", "flip", "fliplr", "flipud", "hsplit", "hstack",
+    "inner", "inv", "kron", "matrix_power", "matrix_transpose", "moveaxis", "multi_dot", "norm",
+    "outer", "pad", "pinv",
+    "repeat", "roll", "rot90", "slogdet", "solve", "sort", "split", "squeeze", "svd", "take",
+    "take_along_axis", "tensordot", "tile", "trace", "tril", "triu", "vdot", "vsplit", "vstack",
 ]

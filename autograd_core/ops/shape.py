@@ -1,5 +1,6 @@
 """Shape and indexing primitives: reshape, transpose, indexing and its transpose scatter,
-concatenate and stack.
+concatenate and stack, roll; and numpy's shape functions as compositions of them
+(squeeze, expand_dims, moveaxis, atleast_*d, flip, rot90).
 
 All are linear in their input, so each jvp is the op itself applied to the tangent and
 each vjp the op that moves the gradient back: reshape back, transpose back, scatter back
@@ -76,8 +77,10 @@ def transpose(x: Any, *axes: Any) -> Any:
 
 
 def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
-    axes = list(range(np.ndim(_data(x))))
-    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    n = np.ndim(_data(x))
+    a, b = _axis(axis1, n, "swapaxes", x), _axis(axis2, n, "swapaxes", x)
+    axes = list(range(n))
+    axes[a], axes[b] = axes[b], axes[a]
     return transpose(x, tuple(axes))
 
 
@@ -215,6 +218,182 @@ def stack(values: Any, axis: int = 0) -> Any:
 
 register(np.concatenate, lambda arrays, axis=0: concat(arrays, axis))
 register(np.stack, lambda arrays, axis=0: stack(arrays, axis))
-register(np.expand_dims, lambda x, axis: reshape(
-    x, np.expand_dims(np.empty(np.shape(_data(x)), dtype=bool), axis).shape
-))
+
+
+# --------------------------------------------------------------------------- numpy's shape
+# functions: each a reshape, a transpose or an index (exact compositions of the primitives
+# above), so each has its gradient and its jvp from them.
+def _axis(axis: Any, ndim: int, name: str, x: Any) -> int:
+    """One axis, normalised, or an error naming the function and the shape."""
+    if not isinstance(axis, int | np.integer):
+        raise TypeError(f"{name}: axis must be an int, got {type(axis).__name__} {axis!r}")
+    try:
+        return normalize_axis_index(int(axis), ndim)
+    except np.exceptions.AxisError:
+        raise ValueError(
+            f"{name}: axis {axis} is out of range for shape {np.shape(_data(x))}"
+        ) from None
+
+
+def _axes(axis: Any, ndim: int, name: str, x: Any) -> tuple[int, ...]:
+    """An int or a sequence of distinct ints, normalised."""
+    many = axis if isinstance(axis, tuple | list) else (axis,)
+    out = tuple(_axis(a, ndim, name, x) for a in many)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{name}: repeated axis in {axis} for shape {np.shape(_data(x))}")
+    return out
+
+
+def squeeze(x: Any, axis: Any = None) -> Any:
+    """Drop axes of length 1 (all of them, or those named)."""
+    shape = np.shape(_data(x))
+    if axis is None:
+        drop = {i for i, n in enumerate(shape) if n == 1}
+    else:
+        drop = set(_axes(axis, len(shape), "squeeze", x))
+        bad = [i for i in sorted(drop) if shape[i] != 1]
+        if bad:
+            raise ValueError(
+                f"squeeze: axis {bad[0]} of shape {shape} has length {shape[bad[0]]}, not 1"
+            )
+    return reshape(x, tuple(n for i, n in enumerate(shape) if i not in drop))
+
+
+def expand_dims(x: Any, axis: Any) -> Any:
+    """Insert axes of length 1 at ``axis`` (an int or a tuple, as in the output)."""
+    shape = np.shape(_data(x))
+    try:
+        new = np.expand_dims(np.empty(shape, dtype=bool), axis).shape
+    except (np.exceptions.AxisError, ValueError, TypeError) as err:
+        raise ValueError(f"expand_dims: axis {axis} for shape {shape}: {err}") from None
+    return reshape(x, new)
+
+
+def moveaxis(x: Any, source: Any, destination: Any) -> Any:
+    """Move axes to new positions; the others keep their order (a transpose)."""
+    n = np.ndim(_data(x))
+    src = _axes(source, n, "moveaxis", x)
+    dst = _axes(destination, n, "moveaxis", x)
+    if len(src) != len(dst):
+        raise ValueError(
+            f"moveaxis: source {source} and destination {destination} must have the same "
+            "number of axes"
+        )
+    order = [i for i in range(n) if i not in src]
+    for d, s in sorted(zip(dst, src, strict=True)):
+        order.insert(d, s)
+    return transpose(x, tuple(order))
+
+
+def _atleast(ndim: int) -> Any:
+    def atleast(*arrays: Any) -> Any:
+        out = []
+        for x in arrays:
+            shape = np.shape(_data(x))
+            if len(shape) >= ndim:
+                out.append(x)
+                continue
+            if ndim == 3 and len(shape) == 1:  # numpy's choice: (N,) -> (1, N, 1)
+                new = (1, shape[0], 1)
+            elif ndim == 3 and len(shape) == 2:  # (M, N) -> (M, N, 1)
+                new = (*shape, 1)
+            else:  # leading ones
+                new = (1,) * (ndim - len(shape)) + shape
+            out.append(reshape(x, new))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    atleast.__name__ = f"atleast_{ndim}d"
+    atleast.__doc__ = f"numpy's ``atleast_{ndim}d``: a reshape when the array has fewer axes."
+    return atleast
+
+
+atleast_1d, atleast_2d, atleast_3d = _atleast(1), _atleast(2), _atleast(3)
+
+
+def flip(x: Any, axis: Any = None) -> Any:
+    """Reverse the order along ``axis`` (all axes when None): an index with step -1."""
+    n = np.ndim(_data(x))
+    axes = range(n) if axis is None else _axes(axis, n, "flip", x)
+    index = [slice(None)] * n
+    for a in axes:
+        index[a] = slice(None, None, -1)
+    return getitem(x, tuple(index))
+
+
+def fliplr(x: Any) -> Any:
+    if np.ndim(_data(x)) < 2:
+        raise ValueError(f"fliplr: needs at least 2 dimensions, got shape {np.shape(_data(x))}")
+    return flip(x, 1)
+
+
+def flipud(x: Any) -> Any:
+    if np.ndim(_data(x)) < 1:
+        raise ValueError("flipud: needs at least 1 dimension, got shape ()")
+    return flip(x, 0)
+
+
+def rot90(x: Any, k: int = 1, axes: Any = (0, 1)) -> Any:
+    """Rotate by 90 degrees ``k`` times in the plane of ``axes`` (numpy's own recipe:
+    flips and a transpose)."""
+    n = np.ndim(_data(x))
+    if len(axes) != 2:
+        raise ValueError(f"rot90: axes must be two axes, got {axes}")
+    a, b = _axes(tuple(axes), n, "rot90", x)
+    k = int(k) % 4
+    if k == 0:
+        return getitem(x, (slice(None),) * n)
+    if k == 2:
+        return flip(flip(x, a), b)
+    order = list(range(n))
+    order[a], order[b] = order[b], order[a]
+    if k == 1:
+        return transpose(flip(x, b), tuple(order))
+    return flip(transpose(x, tuple(order)), b)
+
+
+# --------------------------------------------------------------------------- roll
+def _negate(shift: Any) -> Any:
+    return tuple(-s for s in shift) if isinstance(shift, tuple) else -shift
+
+
+# rolling back by -shift is the transpose (a permutation's inverse is its transpose)
+_roll = linear_op(
+    "roll",
+    lambda x, shift, axis: np.roll(x, shift, axis),
+    lambda g, ans, x, shift, axis: _roll(g, shift=_negate(shift), axis=axis),
+)
+
+
+def roll(x: Any, shift: Any, axis: Any = None) -> Any:
+    """Shift elements cyclically along ``axis`` (the flattened array when None)."""
+    n = np.ndim(_data(x))
+    try:
+        shifts = np.asarray(shift)
+        if shifts.dtype.kind not in "iu":
+            raise TypeError
+    except TypeError:
+        raise TypeError(f"roll: shift must be an int or ints, got {shift!r:.40}") from None
+    if axis is None:
+        if shifts.ndim:
+            raise ValueError(f"roll: a sequence of shifts {shift} needs axis")
+        return _roll(x, shift=int(shifts), axis=None)
+    axes = axis if isinstance(axis, tuple | list) else (axis,)
+    axes = tuple(_axis(a, n, "roll", x) for a in axes)
+    try:  # numpy pairs shifts with axes by broadcasting them
+        pairs = list(np.broadcast(shifts, np.asarray(axes)))
+    except ValueError:
+        raise ValueError(f"roll: shift {shift} and axis {axis} do not match") from None
+    return _roll(x, shift=tuple(int(s) for s, _ in pairs), axis=tuple(int(a) for _, a in pairs))
+
+
+register(np.squeeze, squeeze)
+register(np.expand_dims, expand_dims)
+register(np.moveaxis, moveaxis)
+register(np.atleast_1d, atleast_1d)
+register(np.atleast_2d, atleast_2d)
+register(np.atleast_3d, atleast_3d)
+register(np.flip, flip)
+register(np.fliplr, fliplr)
+register(np.flipud, flipud)
+register(np.rot90, rot90)
+register(np.roll, roll)
