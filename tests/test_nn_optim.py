@@ -526,3 +526,37 @@ def test_zero_dimensional_parameters(name):
     assert results[0] == results[1]
     assert results[0][0] == results[0][1]
 
+
+
+ALL = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"]
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_numpy_scalar_parameters(name, dtype):
+    """A 0-d parameter whose data is a numpy scalar (``Parameter(1.0)``: the engine holds
+    0-d data as ``np.float64``/``np.float32``, which cannot change in place) moves exactly as
+    a (1,) one, alone and beside an array parameter, stays a scalar of its dtype, survives a
+    state-dict round trip, and is marked modified."""
+    kw = {"lr": 0.1, "weight_decay": 0.01}
+    s, s2, one = Parameter(dtype(1.0)), Parameter(dtype(1.0)), Parameter(np.ones(1, dtype))
+    assert type(s.data) is dtype
+    alone = optim.get_optimizer(name, [s], **kw)
+    grouped = optim.get_optimizer(name, [s2, Parameter(np.ones(2, dtype))], **kw)
+    ref = optim.get_optimizer(name, [one], **kw)
+    for i in range(4):
+        if i == 2:
+            alone.load_state_dict(alone.state_dict())
+        stale = s * s
+        for p, opt in ((s, alone), (s2, grouped), (one, ref)):
+            opt.zero_grad()
+            (3.0 * p * p - p).sum().backward()
+            opt.step()
+        assert type(s.data) is dtype and type(s2.data) is dtype
+        assert s.data == s2.data == one.data[0]
+        for v in alone.state[s].values():
+            if isinstance(v, np.ndarray):
+                assert v.shape == () and v.dtype == dtype
+    assert s.data != 1.0
+    with pytest.raises(RuntimeError, match="changed in place"):
+        stale.backward()
