@@ -3,10 +3,9 @@
 The lecture's gradient descent is ``w_{i+1} = w_i - η ∇L``; stochastic gradient descent
 evaluates ``∇L`` on a random sample (or minibatch) ``t``. An optimiser holds the
 parameters and, after ``loss.backward()`` has filled their ``.grad``, ``step()`` moves
-them. Updates change ``p.data`` in place with numpy, outside the computation graph (no
-op is recorded, so a step costs a few numpy calls per parameter, or per group when its
-parameters are small enough to be updated as one flat array); float32 parameters and
-their state stay float32.
+them. Each parameter is updated on its own, in place with numpy, outside the computation
+graph (no op is recorded, so a step costs a few numpy calls per parameter); float32
+parameters and their state stay float32.
 
 This is the only module of ``nn`` that touches ``.grad`` directly (it reads gradients,
 rescales them for clipping and zeroes them); nothing in ``nn`` computes a derivative.
@@ -28,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -50,12 +49,6 @@ __all__ = [
     "optimizers",
     "zero_grads",
 ]
-
-
-# Elements per chunk of an update (256 KiB of float32). Smaller chunks lower the peak
-# memory further but cost a numpy call overhead each (measured: 2^14 adds ~65 µs CPU per
-# step of the 784-256-256-10 MLP, 2^16 ~25 µs, against ~4 ms for the whole step).
-_CHUNK = 1 << 16
 
 
 def _grad_array(p: Value) -> np.ndarray | None:
@@ -107,26 +100,13 @@ def _check(name: str, value: Any, lo: float = 0.0, hi: float = math.inf,
     return v
 
 
-class _FlatState(NamedTuple):
-    """The buffers of a parameter group updated as one array (``Optimizer._step_together``)."""
-
-    states: list[dict[str, Any]]  # the group's per-parameter state dicts, in order
-    buffers: dict[str, np.ndarray]  # name -> one flat array over the group's parameters
-    views: dict[str, list[np.ndarray]]  # name -> each parameter's slice, as in the states
-    slices: list[tuple[int, int]]  # each parameter's [start, end) in the flat arrays
-    first: bool  # the buffers are new: the next update is the first
-
-    def holds(self, names: tuple[str, ...], states: list[dict[str, Any] | None]) -> bool:
-        """Whether this is still the group's state: the same state dicts, each buffer still
-        the view of its slice (not replaced by ``load_state_dict`` or by hand), one step
-        count for all."""
-        return (
-            tuple(self.views) == names
-            and len(states) == len(self.states)
-            and all(s is t for s, t in zip(states, self.states, strict=True))
-            and all(s[n] is v for n in names for s, v in zip(states, self.views[n], strict=True))
-            and len({s["step"] for s in states}) == 1
-        )
+def _buffer(state: dict[str, Any], name: str, p: np.ndarray, fill: float = 0.0) -> np.ndarray:
+    """The parameter's buffer ``state[name]``, made on first use: an array shaped like ``p``,
+    filled with ``fill``."""
+    buf = state.get(name)
+    if buf is None:
+        buf = state[name] = np.full_like(p, fill)
+    return buf
 
 
 class Optimizer:
@@ -180,8 +160,6 @@ class Optimizer:
         if not seen:
             raise ValueError(f"{who}: got an empty parameter list")
         self.state: dict[Value, dict[str, Any]] = {}
-        # id(group) -> flat buffers of a group updated as one array (see _step_together)
-        self._flat: dict[int, _FlatState] = {}
 
     # -------------------------------------------------------------- interface
     def _validate(self, group: dict[str, Any]) -> None:
@@ -191,140 +169,31 @@ class Optimizer:
                 f"{type(self).__name__}: weight_decay", group["weight_decay"]
             )
 
-    def _buffer_names(self, group: dict[str, Any]) -> tuple[str, ...]:
-        """The per-parameter arrays this optimiser keeps (momentum, squared averages...)."""
-        return ()
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:  # pragma: no cover - abstract
+        """The update rule of one parameter: change the array ``p`` in place from ``g``.
 
-    def _new_buffer(self, name: str, p: Value, group: dict[str, Any]) -> np.ndarray:
-        return np.zeros_like(p.data)
-
-    def _update(self, p: np.ndarray, g: np.ndarray, buffers: dict[str, np.ndarray],
-                group: dict[str, Any], t: int, first: bool) -> None:  # pragma: no cover
-        """Update ``p`` in place from ``g`` (the t-th step; ``first``: buffers are new).
-
-        ``p``, ``g`` and the buffers may be matching chunks of the flattened arrays, so the
-        rule must be elementwise and write ``p`` and the buffers in place.
+        ``state`` is the parameter's own dict: ``state["step"]`` is ``t`` (this step
+        counted), and the rule keeps its buffers there (made by ``_buffer`` on first use).
         """
         raise NotImplementedError
 
     def step(self) -> None:
-        """Update every parameter that has a gradient (those without one are skipped).
-
-        A group of small parameters is updated as one flat array (``_step_together``).
-        Large parameters are updated in chunks of ``_CHUNK`` elements: the temporaries of
-        an update rule (``lr * g``, ``g * g``, ...) are then chunk-sized instead of
-        parameter-sized. The step runs while the graph and every gradient are still alive, so
-        a parameter-sized temporary would set the training loop's peak memory.
-        """
+        """Update every parameter that has a gradient (those without one are skipped)."""
         for group in self.param_groups:
-            names = self._buffer_names(group)
-            if self._step_together(group, names):
-                continue
             for p in group["params"]:
                 g = _grad_array(p)
                 if g is None:
                     continue
-                state = self.state.get(p)
-                if state is None:
-                    state = self.state[p] = {"step": 0}
-                first = False
-                for name in names:
-                    if name not in state:
-                        state[name] = self._new_buffer(name, p, group)
-                        first = True
-                t = state["step"] = state.get("step", 0) + 1
+                state = self.state.setdefault(p, {})
+                state["step"] = state.get("step", 0) + 1
+                if isinstance(p.data, np.ndarray):
+                    self._update(p.data, g, state, group)
+                else:  # a 0-d parameter holds a numpy scalar, which cannot change in place
+                    data = np.array(p.data)
+                    self._update(data, g, state, group)
+                    p.data = data[()]
                 p.mark_modified()  # a graph recorded before this step can no longer backward
-                data = p.data
-                buffers = {name: state[name] for name in names} if names else {}
-                n = data.size
-                if (n <= _CHUNK or g.shape != data.shape or not data.flags.c_contiguous
-                        or not g.flags.c_contiguous
-                        or not all(b.flags.c_contiguous for b in buffers.values())):
-                    self._update(data, g, buffers, group, t, first)
-                    continue
-                flat, gflat = data.reshape(-1), g.reshape(-1)
-                bflat = [(k, b.reshape(-1)) for k, b in buffers.items()]
-                update = self._update
-                for i in range(0, n, _CHUNK):
-                    j = i + _CHUNK
-                    chunk = {k: b[i:j] for k, b in bflat} if bflat else buffers
-                    update(flat[i:j], gflat[i:j], chunk, group, t, first)
-
-    def _step_together(self, group: dict[str, Any], names: tuple[str, ...]) -> bool:
-        """Update a group of small parameters as one flat array; False when it cannot.
-
-        For a small model the cost of a step is the numpy calls, not the arithmetic: Adam
-        makes a dozen per parameter. When every parameter of the group has a gradient, all
-        share one dtype, none is a view of another array (tied weights would lose an
-        update) and the group holds at most ``_CHUNK`` elements, the parameters and
-        gradients are concatenated, the rule runs once on the flat arrays, and each
-        parameter gets its slice back (PyTorch's "foreach" idea). The buffers then live in
-        one flat array per name and ``self.state[p][name]`` is a view of its slice, so they
-        read, save and load as before (a buffer array taken out of ``self.state`` before a
-        ``load_state_dict`` is not the one updated after it). The arithmetic is elementwise
-        and the same, so the result is bit-identical to updating the parameters one by one.
-        """
-        params = group["params"]
-        # (the first parameter, often an input layer's weights, usually decides alone)
-        if (len(params) < 2 or params[0].data.size > _CHUNK
-                or sum(p.data.size for p in params) > _CHUNK):
-            return False
-        grads = []
-        for p in params:
-            g = _grad_array(p)
-            if g is None or g.shape != p.data.shape or g.dtype != p.data.dtype:
-                return False
-            grads.append(g)
-        dtype = params[0].data.dtype
-        if any(p.data.dtype != dtype or p.data.base is not None for p in params):
-            return False
-        states = [self.state.get(p) for p in params]
-        flat = self._flat.get(id(group))
-        if flat is None or not flat.holds(names, states):
-            flat = self._flatten_state(group, names, params, states)
-            if flat is None:
-                return False
-        t = flat.states[0]["step"] + 1
-        for s in flat.states:
-            s["step"] = t
-        data = np.concatenate([p.data.reshape(-1) for p in params])
-        grad = np.concatenate([g.reshape(-1) for g in grads])
-        self._update(data, grad, flat.buffers, group, t, flat.first)
-        if flat.first:
-            self._flat[id(group)] = flat._replace(first=False)
-        for p, (i, j) in zip(params, flat.slices, strict=True):
-            p.data[...] = data[i:j].reshape(p.data.shape)
-            p.mark_modified()  # a graph recorded before this step can no longer backward
-        return True
-
-    def _flatten_state(self, group: dict[str, Any], names: tuple[str, ...], params: list[Value],
-                       states: list[dict[str, Any] | None]) -> _FlatState | None:
-        """Move the group's buffers into one flat array per name (new ones when no parameter
-        has state yet); None when only some do, or their step counts differ."""
-        if all(s is None for s in states):
-            first = True
-            buffers = {n: np.concatenate([self._new_buffer(n, p, group).reshape(-1)
-                                          for p in params]) for n in names}  # fmt: skip
-            states = [{"step": 0} for _ in params]
-        elif (all(s is not None and all(n in s for n in names) for s in states)
-              and len({s["step"] for s in states}) == 1):  # fmt: skip
-            first = False
-            buffers = {n: np.concatenate([s[n].reshape(-1) for s in states]) for n in names}
-        else:
-            return None
-        slices, offset = [], 0
-        for p in params:
-            slices.append((offset, offset + p.data.size))
-            offset += p.data.size
-        views = {n: [buffers[n][i:j].reshape(p.data.shape)
-                     for p, (i, j) in zip(params, slices, strict=True)] for n in names}  # fmt: skip
-        for k, (p, s) in enumerate(zip(params, states, strict=True)):
-            for n in names:
-                s[n] = views[n][k]
-            self.state[p] = s
-        flat = _FlatState(states, buffers, views, slices, first)
-        self._flat[id(group)] = flat
-        return flat
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients of all parameters (``None`` by default, as PyTorch)."""
@@ -432,23 +301,20 @@ class SGD(Optimizer):
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
 
-    def _buffer_names(self, group: dict[str, Any]) -> tuple[str, ...]:
-        return ("momentum_buffer",) if group["momentum"] else ()
-
-    def _update(self, p: np.ndarray, g: np.ndarray, buffers: dict[str, np.ndarray],
-                group: dict[str, Any], t: int, first: bool) -> None:
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
         lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]
         if wd:
-            g = g + wd * p
+            g = g + wd * p  # g += λ p
         if mu:
-            buf = buffers["momentum_buffer"]
-            if first:  # the buffer starts as the first gradient (PyTorch)
-                buf[...] = g
+            b = state.get("momentum_buffer")
+            if b is None:
+                b = state["momentum_buffer"] = np.array(g, dtype=p.dtype)  # b = g at first
             else:
-                buf *= mu
-                buf += (1.0 - group["dampening"]) * g
-            g = g + mu * buf if group["nesterov"] else buf
-        p -= lr * g
+                b *= mu  # b = μ b + (1 - dampening) g
+                b += (1.0 - group["dampening"]) * g
+            g = g + mu * b if group["nesterov"] else b  # Nesterov: g + μ b, else b
+        p -= lr * g  # p -= η g
 
 
 class Adagrad(Optimizer):
@@ -469,22 +335,14 @@ class Adagrad(Optimizer):
             "Adagrad: initial_accumulator_value", group["initial_accumulator_value"])
         group["eps"] = _check("Adagrad: eps", group["eps"])
 
-    def _buffer_names(self, group: dict[str, Any]) -> tuple[str, ...]:
-        return ("sum",)
-
-    def _new_buffer(self, name: str, p: Value, group: dict[str, Any]) -> np.ndarray:
-        return np.full_like(p.data, group["initial_accumulator_value"])
-
-    def _update(self, p: np.ndarray, g: np.ndarray, buffers: dict[str, np.ndarray],
-                group: dict[str, Any], t: int, first: bool) -> None:
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
         if group["weight_decay"]:
-            g = g + group["weight_decay"] * p
-        clr = group["lr"] / (1.0 + (t - 1) * group["lr_decay"])
-        s = buffers["sum"]
-        s += g * g
-        denom = np.sqrt(s)
-        denom += group["eps"]
-        p -= clr * g / denom
+            g = g + group["weight_decay"] * p  # g += λ p
+        lr_t = group["lr"] / (1.0 + (state["step"] - 1) * group["lr_decay"])
+        s = _buffer(state, "sum", p, group["initial_accumulator_value"])
+        s += g * g  # s += g²
+        p -= lr_t * g / (np.sqrt(s) + group["eps"])  # p -= η_t g / (sqrt(s) + ε)
 
 
 class RMSprop(Optimizer):
@@ -502,26 +360,21 @@ class RMSprop(Optimizer):
         group["eps"] = _check("RMSprop: eps", group["eps"])
         group["momentum"] = _check("RMSprop: momentum", group["momentum"])
 
-    def _buffer_names(self, group: dict[str, Any]) -> tuple[str, ...]:
-        return ("square_avg", "momentum_buffer") if group["momentum"] > 0 else ("square_avg",)
-
-    def _update(self, p: np.ndarray, g: np.ndarray, buffers: dict[str, np.ndarray],
-                group: dict[str, Any], t: int, first: bool) -> None:
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        lr, a, mu, eps = group["lr"], group["alpha"], group["momentum"], group["eps"]
         if group["weight_decay"]:
-            g = g + group["weight_decay"] * p
-        a = group["alpha"]
-        sq = buffers["square_avg"]
-        sq *= a
-        sq += (1.0 - a) * (g * g)
-        denom = np.sqrt(sq)
-        denom += group["eps"]
-        if group["momentum"] > 0:
-            buf = buffers["momentum_buffer"]
-            buf *= group["momentum"]
-            buf += g / denom
-            p -= group["lr"] * buf
+            g = g + group["weight_decay"] * p  # g += λ p
+        s = _buffer(state, "square_avg", p)
+        s *= a  # s = α s + (1-α) g²
+        s += (1.0 - a) * (g * g)
+        if mu > 0:
+            b = _buffer(state, "momentum_buffer", p)
+            b *= mu  # b = μ b + g / (sqrt(s) + ε)
+            b += g / (np.sqrt(s) + eps)
+            p -= lr * b  # p -= η b
         else:
-            p -= group["lr"] * g / denom
+            p -= lr * g / (np.sqrt(s) + eps)  # p -= η g / (sqrt(s) + ε)
 
 
 class Adam(Optimizer):
@@ -545,31 +398,21 @@ class Adam(Optimizer):
                           _check(f"{name}: beta2", b2, 0.0, 1.0, hi_open=True))
         group["eps"] = _check(f"{name}: eps", group["eps"])
 
-    def _buffer_names(self, group: dict[str, Any]) -> tuple[str, ...]:
-        return ("exp_avg", "exp_avg_sq")
-
-    def _update(self, p: np.ndarray, g: np.ndarray, buffers: dict[str, np.ndarray],
-                group: dict[str, Any], t: int, first: bool) -> None:
-        lr, wd = group["lr"], group["weight_decay"]
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        lr, wd, t = group["lr"], group["weight_decay"], state["step"]
         b1, b2 = group["betas"]
-        if wd:
-            if self._decoupled:
-                p *= 1.0 - lr * wd
-            else:
-                g = g + wd * p
-        m, v = buffers["exp_avg"], buffers["exp_avg_sq"]
-        m *= b1
+        if wd and self._decoupled:
+            p *= 1.0 - lr * wd  # AdamW: p *= 1 - η λ
+        elif wd:
+            g = g + wd * p  # Adam: g += λ p
+        m, v = _buffer(state, "exp_avg", p), _buffer(state, "exp_avg_sq", p)
+        m *= b1  # m = β1 m + (1-β1) g
         m += (1.0 - b1) * g
-        v *= b2
+        v *= b2  # v = β2 v + (1-β2) g²
         v += (1.0 - b2) * (g * g)
-        # p -= lr m_hat / (sqrt(v_hat) + eps) with m_hat = m / (1 - b1^t) and
-        # v_hat = v / (1 - b2^t), the corrections folded into two scalars (fewer passes)
-        c2 = math.sqrt(1.0 - b2**t)
-        denom = np.sqrt(v, out=np.empty_like(v))  # an array even for a 0-d parameter
-        denom += group["eps"] * c2
-        np.divide(m, denom, out=denom)
-        denom *= lr * c2 / (1.0 - b1**t)
-        p -= denom
+        # p -= (η / (1-β1^t)) m / (sqrt(v) / sqrt(1-β2^t) + ε)
+        p -= (lr / (1.0 - b1**t)) * m / (np.sqrt(v) / math.sqrt(1.0 - b2**t) + group["eps"])
 
 
 class AdamW(Adam):
