@@ -411,8 +411,10 @@ class Adam(Optimizer):
         m += (1.0 - b1) * g
         v *= b2  # v = β2 v + (1-β2) g²
         v += (1.0 - b2) * (g * g)
-        # p -= (η / (1-β1^t)) m / (sqrt(v) / sqrt(1-β2^t) + ε)
-        p -= (lr / (1.0 - b1**t)) * m / (np.sqrt(v) / math.sqrt(1.0 - b2**t) + group["eps"])
+        # p -= (η / (1-β1^t)) m / (sqrt(v) / sqrt(1-β2^t) + ε), written (as PyTorch does)
+        # with sqrt(1-β2^t) multiplied through, so both corrections are scalars
+        c2 = math.sqrt(1.0 - b2**t)
+        p -= (lr * c2 / (1.0 - b1**t)) * m / (np.sqrt(v) + group["eps"] * c2)
 
 
 class AdamW(Adam):
