@@ -228,7 +228,7 @@ def _seed(root: Value, grad: Any) -> Any:
                 f"backward() needs a scalar output or an explicit grad: the output has shape "
                 f"{root.shape}. Reduce it (e.g. .sum() or .mean()) or pass grad= of that shape."
             )
-        seed = np.ones(root.shape, root.dtype)
+        seed = np.array(1, root.dtype).reshape(root.shape)
     elif isinstance(grad, Value):
         seed = grad if mode.grad_enabled else np.array(grad.data)
     else:

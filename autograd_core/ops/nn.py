@@ -105,16 +105,16 @@ _softmax_prim = primitive(
     "softmax",
     _softmax,
     # J = diag(s) - s s^T, so J^T g = s (g - <g, s>)
-    vjp=(lambda g, ans, x, axis: ans * (g - np.sum(g * ans, axis, keepdims=True)),),
-    jvp=(lambda t, ans, x, axis: ans * (t - np.sum(t * ans, axis, keepdims=True)),),
+    vjp=(lambda g, ans, x, axis: ans * (g - (g * ans).sum(axis, keepdims=True)),),
+    jvp=(lambda t, ans, x, axis: ans * (t - (t * ans).sum(axis, keepdims=True)),),
 )
 
 _log_softmax_prim = primitive(
     "log_softmax",
     _log_softmax,
     # dL/dx = g - softmax(x) Σ g, with softmax(x) = e^ans
-    vjp=(lambda g, ans, x, axis: g - np.exp(ans) * np.sum(g, axis, keepdims=True),),
-    jvp=(lambda t, ans, x, axis: t - np.sum(np.exp(ans) * t, axis, keepdims=True),),
+    vjp=(lambda g, ans, x, axis: g - np.exp(ans) * g.sum(axis, keepdims=True),),
+    jvp=(lambda t, ans, x, axis: t - (np.exp(ans) * t).sum(axis, keepdims=True),),
 )
 
 
