@@ -329,6 +329,11 @@ def _add_graph(sub: Any) -> None:
                    help="output file (default: graph.FORMAT next to the model)")
     p.add_argument("--format", choices=GRAPH_FORMATS, default=None,
                    help="default: from --out's extension (.png or .svg), else png")
+    _add_sample_args(p)
+
+
+def _add_sample_args(p: argparse.ArgumentParser) -> None:
+    """Which one sample `graph` and `explain` draw: from the data set, or a random one."""
     _add_data_args(p, None, f"take the sample from {DATA_HELP} (default: the data set in "
                             f"model.json)")
     p.add_argument("--sample", type=nonneg_int, default=0, metavar="N",
@@ -346,14 +351,7 @@ def _add_explain(sub: Any) -> None:
     _add_model_arg(p)
     p.add_argument("--out", default="steps.html", metavar="FILE",
                    help="the page to write (default: steps.html)")
-    _add_data_args(p, None, f"take the sample from {DATA_HELP} (default: the data set in "
-                            f"model.json)")
-    p.add_argument("--sample", type=nonneg_int, default=0, metavar="N",
-                   help="which sample (row) of the data set (default: 0)")
-    p.add_argument("--random", action="store_true",
-                   help="a random standard-normal input with a random label instead")
-    p.add_argument("--seed", type=seed_int, default=None,
-                   help="data seed (default: the training run's), or --random's seed")
+    _add_sample_args(p)
 
 
 def _add_gradcheck(sub: Any) -> None:

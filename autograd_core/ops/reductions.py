@@ -145,19 +145,24 @@ def _max_weights(ans: Any, x: Any, axes: tuple[int, ...] | None, keepdims: bool)
     return hit / np.add.reduce(hit, axes, keepdims=True)
 
 
-_max = primitive(
-    "max",
-    lambda x, axes, keepdims: np.maximum.reduce(x, axes, keepdims=keepdims),
-    vjp=(
-        lambda g, ans, x, axes, keepdims: _spread(g, x, axes, keepdims)
-        * _max_weights(ans, x, axes, keepdims),
-    ),
-    jvp=(
-        lambda t, ans, x, axes, keepdims: _sum(
-            t * _max_weights(ans, x, axes, keepdims), axes=axes, keepdims=keepdims
+def _extremum(name: str, ufunc: np.ufunc) -> Any:
+    """max or min: the gradient goes to the elements equal to the result, ties split evenly."""
+    return primitive(
+        name,
+        lambda x, axes, keepdims: ufunc.reduce(x, axes, keepdims=keepdims),
+        vjp=(
+            lambda g, ans, x, axes, keepdims: _spread(g, x, axes, keepdims)
+            * _max_weights(ans, x, axes, keepdims),
         ),
-    ),
-)
+        jvp=(
+            lambda t, ans, x, axes, keepdims: _sum(
+                t * _max_weights(ans, x, axes, keepdims), axes=axes, keepdims=keepdims
+            ),
+        ),
+    )
+
+
+_max = _extremum("max", np.maximum)
 
 
 def max(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
@@ -190,19 +195,7 @@ register(np.amax, _numpy_reduction(max))
 
 
 # --------------------------------------------------------------------------- min
-_min = primitive(
-    "min",
-    lambda x, axes, keepdims: np.minimum.reduce(x, axes, keepdims=keepdims),
-    vjp=(  # the same weights as max: the elements equal to the result, ties split evenly
-        lambda g, ans, x, axes, keepdims: _spread(g, x, axes, keepdims)
-        * _max_weights(ans, x, axes, keepdims),
-    ),
-    jvp=(
-        lambda t, ans, x, axes, keepdims: _sum(
-            t * _max_weights(ans, x, axes, keepdims), axes=axes, keepdims=keepdims
-        ),
-    ),
-)
+_min = _extremum("min", np.minimum)
 
 
 def min(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
