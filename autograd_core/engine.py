@@ -316,9 +316,14 @@ def gradients(
     wanted: dict[int, list[int]] = {}  # one Value may be asked for more than once
     for i, x in enumerate(inputs):
         wanted.setdefault(id(x), []).append(i)
+    given: set[int] = set()  # each result an array of its own, as a leaf's .grad is
     with set_grad_enabled(create_graph):
         for node, g, _ in sweep(root, _seed(root, grad)):
             for i in wanted.get(id(node), ()):
+                if not isinstance(g, Value) and _shared(g, given):
+                    g = np.array(g)
+                if type(g) is np.ndarray:
+                    given.add(id(g))
                 result[i] = g if isinstance(g, Value) else Value._node(g)
     return result
 

@@ -257,10 +257,11 @@ class Value:
             what = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
             key = ufunc if method == "__call__" else (ufunc, method)
             return _not_differentiable(what, HINTS.get(key))
-        if "out" in kwargs or "where" in kwargs:
+        if kwargs:
             raise TypeError(
-                f"np.{ufunc.__name__} on a Value: out= and where= are not supported "
-                "(a Value is never written in place); use the result"
+                f"np.{ufunc.__name__} on a Value: the keyword arguments "
+                f"{', '.join(k + '=' for k in kwargs)} are not supported (a Value is never "
+                "written in place, and keeps its dtype); call it without them, or on v.data"
             )
         return fn(*inputs, **kwargs)
 

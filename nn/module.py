@@ -234,6 +234,8 @@ class Module:
             arr = state_dict[name]
             if isinstance(arr, Value):
                 arr = arr.data
+            if isinstance(arr, np.generic):  # a scalar parameter's own data (np.float64)
+                arr = np.asarray(arr)
             if not isinstance(arr, np.ndarray):
                 raise TypeError(
                     f"load_state_dict: {name!r} is a {type(arr).__name__}, expected a numpy "
@@ -251,7 +253,10 @@ class Module:
                 )
             updates.append((p, arr))
         for p, arr in updates:  # every check passed: nothing below can fail
-            p.data[...] = arr
+            if isinstance(p.data, np.ndarray):
+                p.data[...] = arr
+            else:  # a numpy scalar (a Parameter made from a number) is replaced, not written
+                p.data = arr[()].copy()
             p.mark_modified()  # graphs recorded with the old values can no longer backward
         return IncompatibleKeys(missing, unexpected)
 

@@ -85,8 +85,10 @@ def zero_grads(params: Iterable[Value], set_to_none: bool = True) -> None:
             p.zero_grad()
         elif isinstance(p.grad, Value):
             p.grad = np.zeros_like(p.data)
-        else:
+        elif isinstance(p.grad, np.ndarray):
             p.grad.fill(0)
+        else:  # a numpy scalar (a scalar parameter's gradient) cannot be filled in place
+            p.grad = np.zeros_like(p.data)[()]
 
 
 def _check(name: str, value: Any, lo: float = 0.0, hi: float = math.inf,

@@ -298,3 +298,13 @@ def test_grad_argnums_must_be_ints():
     with pytest.raises(TypeError, match=r"grad: argnums must be an int or a tuple of ints, "
                                         r"got '0'"):
         grad(lambda a: a * a, argnums="0")(3.0)
+
+
+def test_numpy_ufunc_keywords_are_refused_by_name():
+    v = Value(np.ones(3))
+    with pytest.raises(TypeError, match=r"np.exp on a Value: the keyword arguments dtype="):
+        np.exp(v, dtype=np.float32)
+    with pytest.raises(TypeError, match=r"np.add on a Value: the keyword arguments casting="):
+        np.add(v, 1.0, casting="same_kind")
+    with pytest.raises(TypeError, match="out="):
+        np.exp(v, out=np.empty(3))

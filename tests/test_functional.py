@@ -131,3 +131,12 @@ def test_grad_with_one_value_passed_for_two_arguments():
     x = Value(3.0)  # a Value that requires grad: both argnums name the same node
     da, db = grad(lambda a, b: a * a * b, argnums=(0, 1))(x, x)
     assert float(da.data) == float(db.data) == 27.0
+
+
+def test_gradients_are_arrays_of_their_own():
+    g = grad(lambda v: v.sum())(np.ones(3))  # the sum's gradient is a broadcast view inside
+    g *= 0.1
+    np.testing.assert_allclose(g, [0.1, 0.1, 0.1])
+    ga, gb = grad(lambda a, b: (a + b).sum(), argnums=(0, 1))(np.ones(2), np.ones(2))
+    ga[0] = 5.0
+    assert gb[0] == 1.0  # add hands one array to both inputs: each result has its own

@@ -295,3 +295,21 @@ def test_parameters_are_labelled_by_their_path_for_graph_drawings():
 
     assert [p.label for p in Net().parameters()] == [
         "body.0.weight", "body.0.bias", "body.2.weight", "body.2.bias", "head.weight", "b_out"]
+
+
+class _ScalarAndVector(Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = Parameter(np.zeros(2))
+        self.w = Parameter(2.0)  # a number: its data is a numpy scalar
+
+
+def test_a_scalar_parameter_loads_its_own_state_dict_and_new_values():
+    m = _ScalarAndVector()
+    m.load_state_dict(m.state_dict())
+    m.load_state_dict({"a": np.ones(2), "w": np.array(5.0)})
+    np.testing.assert_array_equal(m.a.data, [1.0, 1.0])
+    assert float(m.w.data) == 5.0 and m.w.data.dtype == np.float64
+    with pytest.raises(ValueError, match="shape mismatch for 'w'"):
+        m.load_state_dict({"a": np.full(2, 7.0), "w": np.ones(2)})
+    np.testing.assert_array_equal(m.a.data, [1.0, 1.0])  # untouched on the error

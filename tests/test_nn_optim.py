@@ -560,3 +560,13 @@ def test_numpy_scalar_parameters(name, dtype):
     assert s.data != 1.0
     with pytest.raises(RuntimeError, match="changed in place"):
         stale.backward()
+
+
+def test_zero_grad_without_none_zeroes_a_scalar_parameters_gradient():
+    # a number's gradient is a numpy scalar, which fill(0) cannot change in place
+    w = Parameter(2.0)
+    opt = optim.SGD([w], lr=0.1)
+    for _ in range(2):
+        opt.zero_grad(set_to_none=False)
+        (w * w).backward()
+    assert float(w.grad) == 4.0  # not 8.0: the first step's gradient was zeroed
