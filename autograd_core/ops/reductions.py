@@ -145,20 +145,30 @@ def _max_weights(ans: Any, x: Any, axes: tuple[int, ...] | None, keepdims: bool)
     return hit / np.add.reduce(hit, axes, keepdims=True)
 
 
-def _extremum(name: str, ufunc: np.ufunc) -> Any:
-    """max or min: the gradient goes to the elements equal to the result, ties split evenly."""
+def reduction_op(name: str, forward: Any, weights: Any) -> Any:
+    """A reduction ``ans = R(x)`` over ``axes`` whose derivative is a weight on each element,
+    ``weights(ans, x, axes, keepdims) = d(ans)/dx`` (max: the tied maxima split evenly;
+    prod: the product of the others; logsumexp: softmax): the vjp spreads ``g`` back over
+    the reduced axes and weighs it, the jvp sums the weighted tangent."""
     return primitive(
         name,
-        lambda x, axes, keepdims: ufunc.reduce(x, axes, keepdims=keepdims),
+        forward,
         vjp=(
             lambda g, ans, x, axes, keepdims: _spread(g, x, axes, keepdims)
-            * _max_weights(ans, x, axes, keepdims),
+            * weights(ans, x, axes, keepdims),
         ),
         jvp=(
             lambda t, ans, x, axes, keepdims: _sum(
-                t * _max_weights(ans, x, axes, keepdims), axes=axes, keepdims=keepdims
+                t * weights(ans, x, axes, keepdims), axes=axes, keepdims=keepdims
             ),
         ),
+    )
+
+
+def _extremum(name: str, ufunc: np.ufunc) -> Any:
+    """max or min: the gradient goes to the elements equal to the result, ties split evenly."""
+    return reduction_op(
+        name, lambda x, axes, keepdims: ufunc.reduce(x, axes, keepdims=keepdims), _max_weights
     )
 
 
@@ -243,18 +253,10 @@ def _prod_derivative(ans: Any, x: Any, axes: tuple[int, ...] | None, keepdims: b
     return _spread(ans, x, axes, keepdims) / x
 
 
-_prod = primitive(
+_prod = reduction_op(
     "prod",
     lambda x, axes, keepdims: np.multiply.reduce(x, axes, keepdims=keepdims),
-    vjp=(
-        lambda g, ans, x, axes, keepdims: _spread(g, x, axes, keepdims)
-        * _prod_derivative(ans, x, axes, keepdims),
-    ),
-    jvp=(
-        lambda t, ans, x, axes, keepdims: _sum(
-            t * _prod_derivative(ans, x, axes, keepdims), axes=axes, keepdims=keepdims
-        ),
-    ),
+    _prod_derivative,
 )
 
 
@@ -338,19 +340,7 @@ def _softmax_weights(ans: Any, x: Any, axes: tuple[int, ...] | None, keepdims: b
     return np.exp(x - (ans if keepdims else ans.reshape(_kept_shape(x.shape, axes))))
 
 
-_logsumexp = primitive(
-    "logsumexp",
-    _logsumexp_np,
-    vjp=(
-        lambda g, ans, x, axes, keepdims: _spread(g, x, axes, keepdims)
-        * _softmax_weights(ans, x, axes, keepdims),
-    ),
-    jvp=(
-        lambda t, ans, x, axes, keepdims: _sum(
-            t * _softmax_weights(ans, x, axes, keepdims), axes=axes, keepdims=keepdims
-        ),
-    ),
-)
+_logsumexp = reduction_op("logsumexp", _logsumexp_np, _softmax_weights)
 
 
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
