@@ -31,7 +31,7 @@ import numpy as np
 from autograd_core import mode
 from autograd_core.mode import set_grad_enabled
 from autograd_core.ops.reductions import _sum_to
-from autograd_core.value import Value, as_array
+from autograd_core.value import Value, _data_of, as_array
 
 
 # --------------------------------------------------------------------------- order
@@ -44,14 +44,14 @@ def topological_order(root: Value) -> list[Value]:
     paths lead to it, which is what lets a reused node (``b = a + a``) collect all its
     gradient before it passes any on.
     """
-    seen = {id(root): root}
+    seen = {root}  # Values hash by identity
     stack = [root]
     while stack:
         for parent in stack.pop()._parents:
-            if parent.requires_grad and id(parent) not in seen:
-                seen[id(parent)] = parent
+            if parent not in seen and parent.requires_grad:
+                seen.add(parent)
                 stack.append(parent)
-    return sorted(seen.values(), key=_creation)
+    return sorted(seen, key=_creation)
 
 
 _creation = operator.attrgetter("_seq")  # a node's creation number, read in C
@@ -72,10 +72,10 @@ def sweep(root: Value, seed: Any, release: bool = False) -> Iterator[tuple[Value
     """
     order = topological_order(root)
     _check_unchanged(order)
-    pending = {id(root): seed}  # dL/d(node), summed over the paths found so far
+    pending = {root: seed}  # dL/d(node), summed over the paths found so far
     while order:
         node = order.pop()  # (popped: the list must not keep a released node alive)
-        g = pending.pop(id(node), None)
+        g = pending.pop(node, None)
         if g is None:  # no path from this node to the root carries gradient
             continue
         if node._hooks:
@@ -83,8 +83,7 @@ def sweep(root: Value, seed: Any, release: bool = False) -> Iterator[tuple[Value
         contributions = () if node._op is None else _vjps(node, g)  # a leaf sends nothing on
         for parent, c in zip(node._parents, contributions):  # noqa: B905 (same length)
             if c is not None:
-                key = id(parent)
-                pending[key] = c + pending[key] if key in pending else c
+                pending[parent] = c + pending[parent] if parent in pending else c
         if release and node._op is not None:
             _release(node)
         yield node, g, contributions
@@ -102,11 +101,16 @@ def _vjps(node: Value, g: Any) -> list[Any]:
     if mode.grad_enabled:  # on only under backward(create_graph=True): rules record
         ans, inputs = node, parents
     else:
-        ans, inputs = node.data, [p.data for p in parents]
-    out = [
-        _fit(rule(g, ans, *inputs, **kwargs), p.data) if p.requires_grad else None
-        for rule, p in zip(op.vjp, parents)  # noqa: B905 (a rule per input)
-    ]
+        ans, inputs = node.data, list(map(_data_of, parents))
+    out = []
+    for rule, parent in zip(op.vjp, parents):  # noqa: B905 (a rule per input)
+        if parent.requires_grad:
+            c = rule(g, ans, *inputs, **kwargs)
+            if type(c) is np.ndarray or type(c) is not type(parent.data):
+                c = _fit(c, parent.data)  # (a numpy scalar of the parent's type fits as it is)
+            out.append(c)
+        else:
+            out.append(None)
     if mode.anomaly:
         _check_backward(node, out)
     return out
@@ -115,8 +119,6 @@ def _vjps(node: Value, g: Any) -> list[Any]:
 def _fit(c: Any, like: Any) -> Any:
     """A gradient with ``like``'s shape and dtype: summed over the axes that broadcasting
     added (the sum of the copies' gradients), then cast."""
-    if type(c) is type(like) and type(c) is not np.ndarray:
-        return c  # numpy scalars of one type (np.float64): nothing to fit, and quick to see
     if c.shape != like.shape:
         c = _sum_to(c, shape=like.shape)
     if c.dtype != like.dtype:

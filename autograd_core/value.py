@@ -15,6 +15,7 @@ bound to the primitives and the engine in ``methods.py``, so imports point one w
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -330,6 +331,9 @@ class Value:
 
 def _data(x: Any) -> Any:
     return x.data if isinstance(x, Value) else x
+
+
+_data_of = operator.attrgetter("data")  # the data of a Value, read in C (the hot paths)
 
 
 # an unsupported numpy function (or ``(ufunc, method)``) -> the supported route to suggest

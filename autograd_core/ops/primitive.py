@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core import mode
-from autograd_core.value import _NO_KWARGS, FUNCTIONS, UFUNCS, Value, as_array
+from autograd_core.value import _NO_KWARGS, FUNCTIONS, UFUNCS, Value, _data_of, as_array
 from autograd_core.value import _creation_counter as _counter
 
 Rule = Callable[..., Any]
@@ -71,7 +71,7 @@ class Primitive:
                 return self.forward(*args, **kwargs)  # arrays in, arrays out: plain numpy
             args = _lift(args)  # numbers and arrays beside Values become constants
         try:
-            data = self.forward(*[x.data for x in args], **kwargs)
+            data = self.forward(*map(_data_of, args), **kwargs)
         except ValueError as err:
             raise _shape_error(self.name, args, err) from None
         out = object.__new__(Value)
@@ -159,21 +159,26 @@ def register(function: Callable[..., Any], implementation: Callable[..., Any]) -
 def _lift(args: tuple[Any, ...]) -> tuple[Value, ...]:
     """Make every input a Value; numbers take the float dtype of the Values among them
     (numpy's own rule for Python scalars), so ``float32_value * 2.0`` stays float32."""
-    like = next((x for x in args if isinstance(x, Value)), None)
-    dtype = np.float64 if like is None else like.dtype
-    return tuple(x if isinstance(x, Value) else Value._node(constant(x, dtype)) for x in args)
+    dtype = np.float64
+    for x in args:
+        if isinstance(x, Value):
+            dtype = x.data.dtype
+            break
+    return tuple([x if isinstance(x, Value) else Value._node(constant(x, dtype)) for x in args])
 
 
 def constant(x: Any, dtype: Any = np.float64) -> Any:
     """The data of a constant operand: float arrays and bool masks as they are, ints and
     Python numbers in ``dtype``."""
+    if type(x) is float or type(x) is int:  # the common case, ``v * 2.0``, first
+        return np.dtype(dtype).type(x)
     if isinstance(x, np.ndarray):
         kind = x.dtype.kind
         if kind in "fb":
             return x
         if kind in "iu":
             return x.astype(dtype)
-    elif isinstance(x, bool | int | float | np.number):
+    elif isinstance(x, (bool, int, float, np.number)):
         return np.dtype(dtype).type(x)
     return as_array(x, "operand")  # raises a clear TypeError for the rest
 
