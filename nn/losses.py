@@ -182,7 +182,7 @@ def _class_indices(name: str, target: np.ndarray, n: int, c: int) -> np.ndarray:
     elif target.dtype.kind not in "iub":
         raise TypeError(f"{name}: class labels must be integers, got dtype {target.dtype}")
     if target.size:
-        lo, hi = target.min(), target.max()
+        lo, hi = np.minimum.reduce(target, None), np.maximum.reduce(target, None)
         if lo < 0 or hi >= c:
             raise ValueError(
                 f"{name}: labels must be in [0, {c}) for {c} classes, got min {lo:g} and "
