@@ -231,8 +231,11 @@ def _seed(root: Value, grad: Any) -> Any:
                 f"{root.shape}. Reduce it (e.g. .sum() or .mean()) or pass grad= of that shape."
             )
         seed = np.array(1, root.dtype).reshape(root.shape)
-    elif isinstance(grad, Value):
-        seed = grad if mode.grad_enabled else np.array(grad.data)
+    elif isinstance(grad, Value):  # in the root's dtype, as an array grad= is
+        if not mode.grad_enabled:
+            seed = np.array(grad.data, dtype=root.dtype)
+        else:
+            seed = grad if grad.dtype == root.dtype else grad.astype(root.dtype)
     else:
         seed = np.array(as_array(grad, "backward(): grad"), dtype=root.dtype)
     if seed.shape != root.shape:

@@ -22,20 +22,26 @@ def is_grad_enabled() -> bool:
 
 
 class set_grad_enabled:  # noqa: N801 (used like a function)
-    """Set grad mode for a block and restore it after."""
+    """Set grad mode for a block and restore it after.
+
+    One object may be entered again inside its own block (``ng = no_grad()``, then
+    ``with ng:`` nested): each entry remembers the mode it replaced.
+    """
 
     __slots__ = ("mode", "previous")
 
     def __init__(self, mode: bool) -> None:
         self.mode = mode
+        self.previous: list[bool] = []
 
     def __enter__(self) -> None:
         global grad_enabled
-        self.previous, grad_enabled = grad_enabled, self.mode
+        self.previous.append(grad_enabled)
+        grad_enabled = self.mode
 
     def __exit__(self, *exc: object) -> None:
         global grad_enabled
-        grad_enabled = self.previous
+        grad_enabled = self.previous.pop()
 
 
 def no_grad() -> set_grad_enabled:
@@ -62,15 +68,16 @@ class name_scope:  # noqa: N801 (used like a function: ``with name_scope("ReLU")
 
     def __init__(self, name: str) -> None:
         self.name = str(name)
+        self.previous: list[tuple[str, ...]] = []  # one per entry, as set_grad_enabled
 
     def __enter__(self) -> None:
         global scope
-        self.previous = scope
+        self.previous.append(scope)
         scope = (*scope, self.name)
 
     def __exit__(self, *exc: object) -> None:
         global scope
-        scope = self.previous
+        scope = self.previous.pop()
 
 
 @contextlib.contextmanager

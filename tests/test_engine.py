@@ -480,3 +480,31 @@ def test_mark_modified_by_hand_and_by_load_state_dict():
     model.load_state_dict(nn.Linear(2, 1, seed=1).state_dict())
     with pytest.raises(RuntimeError, match="changed in place"):
         out.backward()
+
+
+def test_a_value_as_grad_takes_the_roots_dtype():
+    for record in (False, True):
+        x = Value(np.ones(3, np.float32))
+        y = x * 2
+        y.backward(Value(np.array([1.0, 2.0, 3.0])), create_graph=record)  # float64 grad
+        grad = x.grad.data if record else x.grad
+        assert grad.dtype == np.float32
+        np.testing.assert_array_equal(grad, [2.0, 4.0, 6.0])
+        assert (y.grad.dtype if not record else y.grad.dtype) == np.float32
+
+
+def test_one_no_grad_object_can_be_nested_in_itself():
+    from autograd_core import is_grad_enabled, name_scope, no_grad
+
+    ng = no_grad()
+    with ng:
+        with ng:
+            assert not is_grad_enabled()
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+    scope = name_scope("layer")
+    with scope:
+        with scope:
+            assert (Value(1.0) * 2).scope == ("layer", "layer")
+        assert (Value(1.0) * 2).scope == ("layer",)
+    assert (Value(1.0) * 2).scope == ()

@@ -190,6 +190,17 @@ def test_getitem_boolean_mask_and_repeated_integer_index():
     np.testing.assert_allclose(y.grad, [3, 0, 1])
 
 
+def test_a_value_is_refused_as_an_index():
+    # a mask made into a Value holds 0.0/1.0: it once selected positions 0 and 1, silently
+    x = Value(np.arange(4.0))
+    mask = np.array([True, False, True, False])
+    np.testing.assert_array_equal(x[mask].data, [0.0, 2.0])
+    for index in (Value(mask), Value([0, 2]), (Value([0, 2]),)):
+        with pytest.raises(TypeError, match=r"getitem: a Value \(shape \(\d,\), floats\) "
+                                             r"cannot be an index.*the mask itself"):
+            x[index]
+
+
 def test_scatter_gradient():
     rng = np.random.default_rng(4)
     assert gradcheck(

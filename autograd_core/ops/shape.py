@@ -111,9 +111,15 @@ _scatter = linear_op(
 
 
 def _index(index: Any) -> Any:
-    """Indices may hold Values (their data) and lists (numpy arrays)."""
+    """Indices as numpy takes them (lists become arrays). A Value is refused: its data are
+    floats, so a boolean mask made into a Value holds 0.0 and 1.0 and would select
+    positions 0 and 1 without a word (PyTorch refuses float index tensors too)."""
     if isinstance(index, Value):
-        return index.data.astype(np.intp) if index.dtype.kind == "f" else index.data
+        raise TypeError(
+            f"getitem: a Value (shape {index.shape}, floats) cannot be an index. Index with "
+            "ints, slices or a numpy array of ints or bools: the mask itself (v > 0), or "
+            "idx.data.astype(int) for positions held in a Value"
+        )
     if isinstance(index, list):
         return np.asarray(index)
     if isinstance(index, tuple):
