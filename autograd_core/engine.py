@@ -39,19 +39,23 @@ def topological_order(root: Value) -> list[Value]:
     """Every node that ``root`` depends on and that requires grad, parents before children.
 
     An op's output is always made after its inputs, so sorting the reachable nodes by
-    their creation number is a topological order, and a deterministic one. Finding them
-    is a depth-first search with an explicit stack. Each node appears once however many
-    paths lead to it, which is what lets a reused node (``b = a + a``) collect all its
-    gradient before it passes any on.
+    their creation number is a topological order. Finding them is a depth-first search
+    with an explicit stack. Each node appears once however many paths lead to it, which
+    is what lets a reused node (``b = a + a``) collect all its gradient before it passes
+    any on. (Nodes are listed in the order found, so equal creation numbers, as a
+    ``copy.deepcopy`` of a leaf has, keep one order from run to run.)
     """
     seen = {root}  # Values hash by identity
+    nodes = [root]
     stack = [root]
     while stack:
         for parent in stack.pop()._parents:
             if parent not in seen and parent.requires_grad:
                 seen.add(parent)
+                nodes.append(parent)
                 stack.append(parent)
-    return sorted(seen, key=_creation)
+    nodes.sort(key=_creation)
+    return nodes
 
 
 _creation = operator.attrgetter("_seq")  # a node's creation number, read in C
@@ -231,11 +235,9 @@ def _seed(root: Value, grad: Any) -> Any:
                 f"{root.shape}. Reduce it (e.g. .sum() or .mean()) or pass grad= of that shape."
             )
         seed = np.array(1, root.dtype).reshape(root.shape)
-    elif isinstance(grad, Value):  # in the root's dtype, as an array grad= is
-        if not mode.grad_enabled:
-            seed = np.array(grad.data, dtype=root.dtype)
-        else:
-            seed = grad if grad.dtype == root.dtype else grad.astype(root.dtype)
+    elif isinstance(grad, Value):  # copied into the root's dtype, as an array grad= is
+        # (recording: astype copies and keeps the graph the caller's grad may carry)
+        seed = grad.astype(root.dtype) if mode.grad_enabled else np.array(grad.data, root.dtype)
     else:
         seed = np.array(as_array(grad, "backward(): grad"), dtype=root.dtype)
     if seed.shape != root.shape:

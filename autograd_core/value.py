@@ -237,6 +237,19 @@ class Value:
     # identity semantics (Values are graph nodes, kept in sets and dicts)
     __hash__ = object.__hash__
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass keeps identity: the engine keeps graph nodes in sets and dicts, where
+        an ``__eq__``/``__hash__`` by content would merge two nodes holding equal numbers
+        (and their gradients) without a word."""
+        super().__init_subclass__(**kwargs)
+        for name in ("__eq__", "__hash__"):
+            if name in cls.__dict__:
+                raise TypeError(
+                    f"{cls.__name__}: a Value subclass cannot define {name}: graph nodes are "
+                    "told apart by identity (the engine keeps them in sets and dicts). "
+                    "Compare .data instead"
+                )
+
     # comparisons give numpy bool arrays: masks for where(), never part of the graph
     def __lt__(self, other: Any) -> Any:
         return self.data < _data(other)

@@ -508,3 +508,36 @@ def test_one_no_grad_object_can_be_nested_in_itself():
             assert (Value(1.0) * 2).scope == ("layer", "layer")
         assert (Value(1.0) * 2).scope == ("layer",)
     assert (Value(1.0) * 2).scope == ()
+
+
+def test_a_value_subclass_keeps_identity():
+    # the engine keeps nodes in sets: equality by content would merge a and b below
+    with pytest.raises(TypeError, match="a Value subclass cannot define __eq__"):
+        class ByContent(Value):
+            __slots__ = ()
+
+            def __eq__(self, other):
+                return np.array_equal(self.data, getattr(other, "data", other))
+
+
+def test_equal_creation_numbers_keep_one_order():
+    import copy
+
+    from autograd_core.engine import topological_order
+
+    orders = set()
+    for _ in range(30):
+        a = Value(1.0, label="a")
+        b = copy.deepcopy(a)  # the copy keeps a's creation number
+        b.label = "b"
+        orders.add(tuple(n.label for n in topological_order(a * b)[:2]))
+    assert orders == {("a", "b")}
+
+
+def test_a_recorded_seed_is_a_copy_of_the_callers_grad():
+    g = Value(np.array([1.0, 2.0]))
+    x = Value(np.array([3.0, 4.0]))
+    y = x * x
+    y.backward(g, create_graph=True)
+    assert y.grad is not g.data and np.shares_memory(y.grad, g.data) is False
+    np.testing.assert_array_equal(x.grad.data, [6.0, 16.0])
