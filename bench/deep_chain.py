@@ -62,20 +62,7 @@ def ours_gc_off_setup(n):
     """Ours with Python's cycle collector off around the step: the engine alone. The chain
     has no reference cycles, but the collector's full collections walk every live node,
     and their number grows with the graph; this row shows how the engine itself grows."""
-    import gc
-
-    step = ours_setup(n)
-
-    def step_gc_off():
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return step()
-        finally:
-            if enabled:
-                gc.enable()
-
-    return step_gc_off
+    return harness.gc_off(ours_setup(n))
 
 
 def torch_setup(n):

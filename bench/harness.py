@@ -217,6 +217,22 @@ def _time_sample(step: Step, inner: int, per_step: float = 0.0) -> float:
 SETTLE_S = 0.25
 
 
+def gc_off(step: Step) -> Step:
+    """``step`` with Python's cycle collector off around each call (and back on after):
+    the "gc off" rows, which show an engine's own time without the collector's."""
+
+    def step_gc_off() -> Any:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return step()
+        finally:
+            if enabled:
+                gc.enable()
+
+    return step_gc_off
+
+
 def measure(
     contestants: Sequence[Contestant],
     reps: int = 7,

@@ -90,27 +90,11 @@ def numpy_setup(X, y, init):
     return step
 
 
-def _gc_off(step):
-    """``step`` with Python's cycle collector off around it: the engine's own time."""
-    import gc
-
-    def step_gc_off() -> float:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return step()
-        finally:
-            if enabled:
-                gc.enable()
-
-    return step_gc_off
-
-
 def micrograd_gc_off_setup(X, y, init):
     """micrograd with Python's cycle collector off around its step: each of its nodes holds
     a ``_backward`` closure that refers back to the node, so without this a step is mostly
     the collector's time. This shows micrograd's engine alone."""
-    return _gc_off(micrograd_setup(X, y, init))
+    return harness.gc_off(micrograd_setup(X, y, init))
 
 
 def ours_scalar_gc_off_setup(X, y, init):
@@ -118,7 +102,7 @@ def ours_scalar_gc_off_setup(X, y, init):
     no reference cycles, so the collector finds nothing to free, but its full collections
     still walk every live node (about 130,000 container objects per step). This row is the
     engine alone, the like-for-like figure beside micrograd's."""
-    return _gc_off(ours_scalar_setup(X, y, init))
+    return harness.gc_off(ours_scalar_setup(X, y, init))
 
 
 def micrograd_setup(X, y, init):
