@@ -256,24 +256,26 @@ def _store(node: Value, g: Any, given: set[int]) -> None:
     must not change another. ``given`` holds the arrays handed out in this sweep.
     """
     data = g.data if isinstance(g, Value) else g
-    if node._op is None and _shared(data, given):
-        data = np.array(data)  # a leaf's .grad is an array of its own
-    if type(data) is np.ndarray:
-        given.add(id(data))
-    if node._op is not None:
-        node.grad = data  # (as data even when recorded: no reference cycle)
+    if node._op is not None:  # (as data even when recorded: no reference cycle)
+        if type(data) is np.ndarray:
+            given.add(id(data))  # handed out: no leaf may share it
+        node.grad = data
     elif isinstance(g, Value):  # create_graph: a leaf keeps the record of its gradient
         node.grad = g if node.grad is None else node.grad + g
     else:
+        data = _own(data, given)
         node.grad = data if node.grad is None else node.grad + data
 
 
-def _shared(data: Any, given: set[int]) -> bool:
-    """Whether an array may be seen elsewhere: handed out already, a view or read-only.
-    (A numpy scalar cannot be changed in place, so it never needs a copy.)"""
-    return type(data) is np.ndarray and (
-        id(data) in given or data.base is not None or not data.flags.writeable
-    )
+def _own(data: Any, given: set[int]) -> Any:
+    """``data`` as an array no one else holds: copied when it may be seen elsewhere
+    (handed out already in this sweep, a view, or read-only), and entered in ``given``.
+    A numpy scalar cannot change in place, so it is never copied."""
+    if type(data) is np.ndarray:
+        if id(data) in given or data.base is not None or not data.flags.writeable:
+            data = np.array(data)
+        given.add(id(data))
+    return data
 
 
 # --------------------------------------------------------------------------- the API
@@ -327,11 +329,7 @@ def gradients(
     with set_grad_enabled(create_graph):
         for node, g, _ in sweep(root, _seed(root, grad)):
             for i in wanted.get(id(node), ()):
-                if not isinstance(g, Value) and _shared(g, given):
-                    g = np.array(g)
-                if type(g) is np.ndarray:
-                    given.add(id(g))
-                result[i] = g if isinstance(g, Value) else Value._node(g)
+                result[i] = g if isinstance(g, Value) else Value._node(_own(g, given))
     return result
 
 

@@ -346,6 +346,12 @@ def _data(x: Any) -> Any:
     return x.data if isinstance(x, Value) else x
 
 
+def _shape_of(x: Any) -> tuple[int, ...]:
+    """The shape of a Value's data, an array's, or anything numpy can read as one."""
+    data = x.data if isinstance(x, Value) else x
+    return data.shape if isinstance(data, np.ndarray) else np.shape(data)
+
+
 _data_of = operator.attrgetter("data")  # the data of a Value, read in C (the hot paths)
 
 

@@ -32,11 +32,11 @@ from autograd_core.ops.primitive import primitive, register
 from autograd_core.ops.reductions import max as _max
 from autograd_core.ops.reductions import sum as _sum
 from autograd_core.ops.shape import concat, getitem, moveaxis, reshape
-from autograd_core.value import Value, _data
+from autograd_core.value import Value, _data, _shape_of
 
 
 def _square(x: Any, name: str) -> tuple[int, ...]:
-    shape = np.shape(_data(x))
+    shape = _shape_of(x)
     if len(shape) < 2 or shape[-1] != shape[-2]:
         raise ValueError(f"{name}: needs a square matrix or a stack of them (..., n, n), "
                          f"got shape {shape}")
@@ -44,7 +44,7 @@ def _square(x: Any, name: str) -> tuple[int, ...]:
 
 
 def _matrices(x: Any, name: str) -> tuple[int, ...]:
-    shape = np.shape(_data(x))
+    shape = _shape_of(x)
     if len(shape) < 2:
         raise ValueError(
             f"{name}: needs a matrix or a stack of them (..., m, n), got shape {shape}"
@@ -109,7 +109,7 @@ _solve = primitive(
 
 def solve(a: Any, b: Any) -> Any:
     """``x`` with ``a @ x = b``; ``b`` is a vector when 1-d, else a stack of matrices (numpy 2)."""
-    sa, sb = _square(a, "solve"), np.shape(_data(b))
+    sa, sb = _square(a, "solve"), _shape_of(b)
     vector = len(sb) == 1
     if not sb or (sb[-1] if vector else sb[-2]) != sa[-1]:
         raise ValueError(f"solve: shapes {sa} and {sb} do not match (a is (..., n, n), b is "
@@ -442,7 +442,7 @@ def matrix_power(a: Any, n: int) -> Any:
     if n < 0:
         a, n = inv(a), -int(n)
     if n == 0:
-        shape = np.shape(_data(a))
+        shape = _shape_of(a)
         return np.broadcast_to(np.eye(shape[-1], dtype=np.result_type(_data(a))), shape).copy()
     result, base, n = None, a, int(n)
     while n:
@@ -525,7 +525,7 @@ def _matrix_norm(x: Any, ord: Any, axes: tuple[int, int], keepdims: bool) -> Any
     else:
         raise ValueError(f"norm: invalid order {ord!r} for a matrix norm")
     if keepdims:
-        shape = list(np.shape(_data(x)))
+        shape = list(_shape_of(x))
         shape[r] = shape[c] = 1
         out = reshape(out, tuple(shape))
     return out
@@ -535,7 +535,7 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
     """``np.linalg.norm``: vector orders 2 (default), 1, inf, -inf, 0 and any p; matrix
     orders 'fro', 'nuc', 2, -2, 1, -1, inf, -inf. The gradient of a 2- or p-norm at the
     zero vector is 0 (PyTorch's choice); at ties of inf-norms it is split evenly."""
-    shape = np.shape(_data(x))
+    shape = _shape_of(x)
     nd = len(shape)
     if axis is None:
         if ord is None:

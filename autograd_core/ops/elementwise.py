@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.ops.primitive import elementwise, primitive, register
-from autograd_core.value import UFUNCS, _data
+from autograd_core.value import UFUNCS, _data, _shape_of
 
 # --------------------------------------------------------------------------- arithmetic
 add = primitive(
@@ -240,7 +240,7 @@ def where(cond: Any, x: Any, y: Any) -> Any:
         return _where_prim(x, y, cond=c)
     except ValueError:
         raise ValueError(
-            f"where: shapes {c.shape} (cond), {np.shape(_data(x))} and {np.shape(_data(y))} "
+            f"where: shapes {c.shape} (cond), {_shape_of(x)} and {_shape_of(y)} "
             "do not broadcast together"
         ) from None
 

@@ -22,11 +22,7 @@ from autograd_core.ops.elementwise import where
 from autograd_core.ops.primitive import constant, register
 from autograd_core.ops.reductions import sum as _sum
 from autograd_core.ops.shape import _axis, concat, getitem, reshape, scatter, transpose
-from autograd_core.value import Value, _data
-
-
-def _shape(x: Any) -> tuple[int, ...]:
-    return np.shape(_data(x))
+from autograd_core.value import Value, _data, _shape_of
 
 
 def _integers(indices: Any, name: str) -> Any:
@@ -46,8 +42,8 @@ def take(a: Any, indices: Any, axis: Any = None, out: Any = None, mode: str = "r
     if axis is None:
         a, ax = reshape(a, (-1,)), 0
     else:
-        ax = _axis(axis, len(_shape(a)), "take", a)
-    n = _shape(a)[ax]
+        ax = _axis(axis, len(_shape_of(a)), "take", a)
+    n = _shape_of(a)[ax]
     if mode == "wrap" and n:
         idx = idx % n
     elif mode == "clip" and n:
@@ -56,7 +52,7 @@ def take(a: Any, indices: Any, axis: Any = None, out: Any = None, mode: str = "r
         raise ValueError(f"take: mode must be 'raise', 'wrap' or 'clip', got {mode!r}")
     if idx.size and (idx.min() < -n or idx.max() >= n):
         raise IndexError(f"take: indices out of range [-{n}, {n}) for axis {ax} of shape "
-                         f"{_shape(a)}")
+                         f"{_shape_of(a)}")
     return getitem(a, (slice(None),) * ax + (idx,))
 
 
@@ -68,7 +64,7 @@ def take_along_axis(arr: Any, indices: Any, axis: Any = -1) -> Any:
         if idx.ndim != 1:
             raise ValueError("take_along_axis: with axis=None the indices must be 1-d")
         return getitem(reshape(arr, (-1,)), idx)
-    shape = _shape(arr)
+    shape = _shape_of(arr)
     if idx.ndim != len(shape):
         raise ValueError(
             f"take_along_axis: indices of shape {idx.shape} and an array of shape {shape} "
@@ -99,9 +95,9 @@ def sort(a: Any, axis: Any = -1, kind: Any = None, order: Any = None, **kwargs: 
         raise TypeError("sort on a Value: order= (structured arrays) is not supported")
     if axis is None:
         a, axis = reshape(a, (-1,)), 0
-    if not _shape(a):
+    if not _shape_of(a):
         raise ValueError("sort: a 0-d array cannot be sorted along an axis (use axis=None)")
-    ax = _axis(axis, len(_shape(a)), "sort", a)
+    ax = _axis(axis, len(_shape_of(a)), "sort", a)
     perm = np.argsort(np.asarray(_data(a)), axis=ax, kind="stable")
     return take_along_axis(a, perm, ax)
 
@@ -116,7 +112,7 @@ def diff(a: Any, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = 
     """``n``-th differences along ``axis``: ``x[1:] - x[:-1]``, ``n`` times."""
     if not isinstance(n, int | np.integer) or n < 0:
         raise ValueError(f"diff: the order n must be a non-negative int, got {n!r}")
-    shape = _shape(a)
+    shape = _shape_of(a)
     if not shape:
         raise ValueError("diff: needs at least 1 dimension, got shape ()")
     ax = _axis(axis, len(shape), "diff", a)
@@ -147,7 +143,7 @@ def _diagonal_index(rows: int, cols: int, k: int) -> tuple[Any, Any]:
 def diag(v: Any, k: int = 0) -> Any:
     """A vector onto the ``k``-th diagonal of a square matrix of zeros, or a matrix's
     ``k``-th diagonal as a vector."""
-    shape = _shape(v)
+    shape = _shape_of(v)
     k = int(k)
     if len(shape) == 1:
         size = shape[0] + abs(k)
@@ -159,7 +155,7 @@ def diag(v: Any, k: int = 0) -> Any:
 
 def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
     """The ``offset`` diagonal of the planes ``(axis1, axis2)``, as the last axis."""
-    shape = _shape(a)
+    shape = _shape_of(a)
     if len(shape) < 2:
         raise ValueError(f"diagonal: needs at least 2 dimensions, got shape {shape}")
     a1, a2 = _axis(axis1, len(shape), "diagonal", a), _axis(axis2, len(shape), "diagonal", a)
@@ -181,7 +177,7 @@ def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = 
 
 def _triangle(name: str) -> Any:
     def fn(m: Any, k: int = 0) -> Any:
-        shape = _shape(m)
+        shape = _shape_of(m)
         if not shape:
             raise ValueError(f"{name}: needs at least 1 dimension, got shape ()")
         rows, cols = shape[-2:] if len(shape) > 1 else (shape[0], shape[0])

@@ -34,7 +34,7 @@ from autograd_core.ops.shape import (
     reshape,
     stack,
 )
-from autograd_core.value import Value, _data
+from autograd_core.value import Value, _data, _shape_of
 
 
 # --------------------------------------------------------------------------- stacking
@@ -53,7 +53,7 @@ def _join(parts: list[Any], axis: int, name: str) -> Any:
     try:
         return concat(parts, axis)
     except ValueError as err:
-        shapes = [np.shape(_data(p)) for p in parts]
+        shapes = [_shape_of(p) for p in parts]
         raise ValueError(f"{name}: shapes {shapes}: {err}") from None
 
 
@@ -108,7 +108,7 @@ def array(obj: Any) -> Any:
 
 def broadcast_arrays(*arrays: Any, **kwargs: Any) -> tuple[Any, ...]:
     """Each array broadcast to their common shape."""
-    shapes = [np.shape(_data(a)) for a in arrays]
+    shapes = [_shape_of(a) for a in arrays]
     try:
         shape = np.broadcast_shapes(*shapes)
     except ValueError:
@@ -136,7 +136,7 @@ def _bounds(n: int, sections: Any, name: str, shape: tuple[int, ...], equal: boo
 
 
 def _split(x: Any, sections: Any, axis: int, name: str, equal: bool) -> list[Any]:
-    shape = np.shape(_data(x))
+    shape = _shape_of(x)
     ax = _axis(axis, len(shape), name, x) if shape else None
     if ax is None:
         raise ValueError(f"{name}: a 0-d array (shape ()) cannot be split")
@@ -160,7 +160,7 @@ def _dim_split(name: str, axis: int, need: int) -> Any:
         nd = np.ndim(_data(x))
         if nd < need:
             raise ValueError(
-                f"{name}: needs at least {need} dimensions, got shape {np.shape(_data(x))}"
+                f"{name}: needs at least {need} dimensions, got shape {_shape_of(x)}"
             )
         ax = 0 if (name == "hsplit" and nd == 1) else axis
         return _split(x, indices_or_sections, ax, name, equal=True)
@@ -178,7 +178,7 @@ dsplit = _dim_split("dsplit", 2, 3)
 def repeat(x: Any, repeats: Any, axis: Any = None) -> Any:
     """Each element repeated (along ``axis``; of the flattened array when None): an
     integer index that names each position as often as it is repeated."""
-    shape = np.shape(_data(x))
+    shape = _shape_of(x)
     if axis is None:
         x, shape, ax = reshape(x, (-1,)), (int(np.prod(shape)),), 0
     else:
@@ -198,7 +198,7 @@ def tile(x: Any, reps: Any) -> Any:
     reps = (reps,) if isinstance(reps, int | np.integer) else tuple(reps)
     if not builtins.all(isinstance(r, int | np.integer) and r >= 0 for r in reps):
         raise ValueError(f"tile: reps must be non-negative ints, got {reps}")
-    shape = np.shape(_data(x))
+    shape = _shape_of(x)
     d = builtins.max(len(shape), len(reps))
     shape = (1,) * (d - len(shape)) + shape
     reps = (1,) * (d - len(reps)) + tuple(int(r) for r in reps)
@@ -227,7 +227,7 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Any:
     """``np.pad``: mode ``constant`` (``constant_values`` too), ``edge``, ``wrap``,
     ``reflect`` and ``symmetric``. The others (``linear_ramp``, ``maximum``, ``mean``,
     ``median``, ``minimum``, ``empty``, a function) are not supported: they raise."""
-    shape = np.shape(_data(x))
+    shape = _shape_of(x)
     if not shape:  # a 0-d array has nothing to pad (numpy returns it as it is)
         return reshape(x, ())
     try:

@@ -16,7 +16,7 @@ import numpy as np
 
 from autograd_core.ops.primitive import EachInput, constant, primitive, register
 from autograd_core.ops.shape import getitem, moveaxis, reshape, stack, swapaxes
-from autograd_core.value import UFUNCS, Value, _data
+from autograd_core.value import UFUNCS, Value, _data, _shape_of
 
 
 def _mT(x: Any) -> Any:  # noqa: N802 (numpy's name)
@@ -53,7 +53,7 @@ _matmul = primitive(
 def matmul(x: Any, y: Any) -> Any:
     """``x @ y`` as numpy: vectors, matrices, and stacks of matrices that broadcast."""
     x, y = (v if isinstance(v, Value) else constant(v) for v in (x, y))
-    a, b = np.shape(_data(x)), np.shape(_data(y))
+    a, b = _shape_of(x), _shape_of(y)
     if not a or not b:
         raise ValueError(f"matmul: operands must be at least 1-d, got shapes {a} and {b}")
     inner = b[-2] if len(b) > 1 else b[0]
@@ -177,7 +177,7 @@ def einsum(subscripts: Any, *operands: Any, out: Any = None, optimize: Any = Fal
         raise TypeError(f"einsum on Values: {'out' if out is not None else sorted(kwargs)} "
                         "not supported")
     ops = [v if isinstance(v, Value) else constant(v) for v in operands]
-    shapes = [np.shape(_data(o)) for o in ops]
+    shapes = [_shape_of(o) for o in ops]
     terms, out_term = _parse_einsum(subscripts, shapes)
     explicit = ",".join(terms) + "->" + out_term
     try:
@@ -204,7 +204,7 @@ def tensordot(a: Any, b: Any, axes: Any = 2) -> Any:
             raise ValueError(f"tensordot: axes must be an int or a pair, got {axes!r}") from None
     ax_a = [int(x) % na if na else int(x) for x in ax_a]
     ax_b = [int(x) % nb if nb else int(x) for x in ax_b]
-    sa, sb = np.shape(_data(a)), np.shape(_data(b))
+    sa, sb = _shape_of(a), _shape_of(b)
     if len(ax_a) != len(ax_b) or any(
         not (0 <= p < na and 0 <= q < nb) or sa[p] != sb[q]
         for p, q in zip(ax_a, ax_b, strict=False)
@@ -234,7 +234,7 @@ def dot(a: Any, b: Any, out: Any = None) -> Any:
         return tensordot(a, b, ([-1], [-2 if nb > 1 else 0]))
     except ValueError:
         raise ValueError(
-            f"dot: shapes {np.shape(_data(a))} and {np.shape(_data(b))} do not match"
+            f"dot: shapes {_shape_of(a)} and {_shape_of(b)} do not match"
         ) from None
 
 
@@ -246,7 +246,7 @@ def inner(a: Any, b: Any) -> Any:
         return tensordot(a, b, ([-1], [-1]))
     except ValueError:
         raise ValueError(
-            f"inner: shapes {np.shape(_data(a))} and {np.shape(_data(b))} do not match "
+            f"inner: shapes {_shape_of(a)} and {_shape_of(b)} do not match "
             "in their last axes"
         ) from None
 
@@ -262,7 +262,7 @@ def vdot(a: Any, b: Any) -> Any:
     """The dot product of the flattened arrays."""
     if np.size(_data(a)) != np.size(_data(b)):
         raise ValueError(
-            f"vdot: shapes {np.shape(_data(a))} and {np.shape(_data(b))} have different sizes"
+            f"vdot: shapes {_shape_of(a)} and {_shape_of(b)} have different sizes"
         )
     return (reshape(a, (-1,)) * reshape(b, (-1,))).sum()
 
@@ -270,7 +270,7 @@ def vdot(a: Any, b: Any) -> Any:
 def kron(a: Any, b: Any) -> Any:
     """The Kronecker product: every element of ``a`` times all of ``b``, as blocks; a
     product of interleaved reshapes, ``(m, n) (p, q) -> (m, 1, n, 1) * (1, p, 1, q)``."""
-    sa, sb = np.shape(_data(a)), np.shape(_data(b))
+    sa, sb = _shape_of(a), _shape_of(b)
     d = max(len(sa), len(sb))
     sa, sb = (1,) * (d - len(sa)) + sa, (1,) * (d - len(sb)) + sb
     a2 = reshape(a, tuple(n for k in sa for n in (k, 1)))
@@ -285,11 +285,11 @@ def cross(a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1,
     if axis is not None:
         axisa = axisb = axisc = axis
     a, b = moveaxis(a, axisa, -1), moveaxis(b, axisb, -1)
-    na, nb = np.shape(_data(a))[-1], np.shape(_data(b))[-1]
+    na, nb = _shape_of(a)[-1], _shape_of(b)[-1]
     if na not in (2, 3) or nb not in (2, 3):
         raise ValueError(
             f"cross: the vectors must have 2 or 3 components, got shapes "
-            f"{np.shape(_data(a))} and {np.shape(_data(b))} along the vector axes"
+            f"{_shape_of(a)} and {_shape_of(b)} along the vector axes"
         )
     ac = [getitem(a, (Ellipsis, k)) for k in range(na)]
     bc = [getitem(b, (Ellipsis, k)) for k in range(nb)]
@@ -315,7 +315,7 @@ def multi_dot(arrays: Any, *, out: Any = None) -> Any:
 def matrix_transpose(x: Any) -> Any:
     """The last two axes swapped."""
     if np.ndim(_data(x)) < 2:
-        raise ValueError(f"matrix_transpose: needs at least 2 dimensions, got {np.shape(_data(x))}")
+        raise ValueError(f"matrix_transpose: needs at least 2 dimensions, got {_shape_of(x)}")
     return swapaxes(x, -1, -2)
 
 

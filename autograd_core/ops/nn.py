@@ -15,7 +15,7 @@ import numpy as np
 
 from autograd_core.ops.linalg import matmul
 from autograd_core.ops.primitive import primitive
-from autograd_core.value import _data
+from autograd_core.value import _data, _shape_of
 
 
 # --------------------------------------------------------------------------- linear
@@ -60,7 +60,7 @@ def linear(x: Any, W: Any, b: Any = None) -> Any:
     """
     if b is None:
         return matmul(x, W)
-    xs, Ws, bs = _shape(x), _shape(W), _shape(b)
+    xs, Ws, bs = _shape_of(x), _shape_of(W), _shape_of(b)
     if len(Ws) != 2 or not xs:
         raise ValueError(
             f"linear: needs x of shape (..., n_in) and W of shape (n_in, n_out), got {xs} and {Ws}"
@@ -77,11 +77,6 @@ def linear(x: Any, W: Any, b: Any = None) -> Any:
             f"linear: the bias of shape {bs} does not broadcast to the output shape {out_shape}"
         )
     return _linear_prim(x, W, b)
-
-
-def _shape(v: Any) -> tuple[int, ...]:
-    data = _data(v)
-    return data.shape if isinstance(data, np.ndarray) else np.shape(data)
 
 
 # --------------------------------------------------------------------------- softmax
@@ -125,12 +120,12 @@ _log_softmax_prim = primitive(
 
 def softmax(x: Any, axis: int = -1) -> Any:
     """``e^{x_i} / Σ_j e^{x_j}`` along ``axis``, shifted by the max so exp never overflows."""
-    return _softmax_prim(x, axis=_one_axis(axis, _shape(x), "softmax"))
+    return _softmax_prim(x, axis=_one_axis(axis, _shape_of(x), "softmax"))
 
 
 def log_softmax(x: Any, axis: int = -1) -> Any:
     """``x_i - log Σ_j e^{x_j}``, stable (the max is shifted out first)."""
-    return _log_softmax_prim(x, axis=_one_axis(axis, _shape(x), "log_softmax"))
+    return _log_softmax_prim(x, axis=_one_axis(axis, _shape_of(x), "log_softmax"))
 
 
 # --------------------------------------------------------------------------- nll_loss
@@ -168,7 +163,7 @@ def nll_loss(logp: Any, target: Any, reduction: str = "mean") -> Any:
     sample's own class and 0 elsewhere.
     """
     name = "nll_loss"
-    shape = _shape(logp)
+    shape = _shape_of(logp)
     if len(shape) != 2:
         raise ValueError(f"{name}: log-probabilities must have shape (N, C), got {shape}")
     y = np.asarray(_data(target))

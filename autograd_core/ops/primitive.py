@@ -168,9 +168,9 @@ def _lift(args: tuple[Any, ...]) -> tuple[Value, ...]:
 
 
 def constant(x: Any, dtype: Any = np.float64) -> Any:
-    """The data of a constant operand: float arrays and bool masks as they are, ints and
-    Python numbers in ``dtype``."""
-    if type(x) is float or type(x) is int:  # the common case, ``v * 2.0``, first
+    """The data of a constant operand: Python and numpy numbers and int arrays in
+    ``dtype``, float arrays and bool masks as they are."""
+    if isinstance(x, (float, int, np.number)):  # (bool is an int; np.float64 a float)
         return np.dtype(dtype).type(x)
     if isinstance(x, np.ndarray):
         kind = x.dtype.kind
@@ -178,8 +178,6 @@ def constant(x: Any, dtype: Any = np.float64) -> Any:
             return x
         if kind in "iu":
             return x.astype(dtype)
-    elif isinstance(x, (bool, int, float, np.number)):
-        return np.dtype(dtype).type(x)
     return as_array(x, "operand")  # raises a clear TypeError for the rest
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from autograd_core.ops.primitive import linear_op, primitive, register
 from autograd_core.ops.shape import concat
-from autograd_core.value import Value, _data
+from autograd_core.value import Value, _data, _shape_of
 
 
 # --------------------------------------------------------------------------- broadcasting
@@ -42,20 +42,20 @@ _broadcast_to = linear_op(
 
 def broadcast_to(x: Any, shape: Any) -> Any:
     shape = (shape,) if isinstance(shape, int | np.integer) else tuple(shape)
-    if np.shape(_data(x)) == shape:
+    if _shape_of(x) == shape:
         return x
     try:
         return _broadcast_to(x, shape=shape)
     except ValueError:
         raise ValueError(
-            f"broadcast_to: shape {np.shape(_data(x))} does not broadcast to {shape}"
+            f"broadcast_to: shape {_shape_of(x)} does not broadcast to {shape}"
         ) from None
 
 
 def sum_to(x: Any, shape: Any) -> Any:
     """Sum ``x`` down to ``shape``, the inverse of broadcasting ``shape`` up to ``x``'s."""
     shape = tuple(shape)
-    have = np.shape(_data(x))
+    have = _shape_of(x)
     if have == shape:
         return x
     try:
@@ -133,7 +133,7 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     if np.size(_data(x)) == 0:
-        raise ValueError(f"mean: of an empty array (shape {np.shape(_data(x))})")
+        raise ValueError(f"mean: of an empty array (shape {_shape_of(x)})")
     return _mean(x, axes=axes_of(axis, np.ndim(_data(x)), "mean"), keepdims=bool(keepdims))
 
 
@@ -178,7 +178,7 @@ _max = _extremum("max", np.maximum)
 def max(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
     """Maximum; the gradient is split evenly between tied maxima."""
     if np.size(_data(x)) == 0:
-        raise ValueError(f"max: of an empty array (shape {np.shape(_data(x))})")
+        raise ValueError(f"max: of an empty array (shape {_shape_of(x)})")
     return _max(x, axes=axes_of(axis, np.ndim(_data(x)), "max"), keepdims=bool(keepdims))
 
 
@@ -211,7 +211,7 @@ _min = _extremum("min", np.minimum)
 def min(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
     """Minimum; the gradient is split evenly between tied minima."""
     if np.size(_data(x)) == 0:
-        raise ValueError(f"min: of an empty array (shape {np.shape(_data(x))})")
+        raise ValueError(f"min: of an empty array (shape {_shape_of(x)})")
     return _min(x, axes=axes_of(axis, np.ndim(_data(x)), "min"), keepdims=bool(keepdims))
 
 
@@ -270,9 +270,9 @@ def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     """Variance ``Σ (x - mean)² / (N - ddof)``, a composition of primitives."""
     axes = axes_of(axis, np.ndim(_data(x)), "var")
     if np.size(_data(x)) == 0:
-        raise ValueError(f"var: of an empty array (shape {np.shape(_data(x))})")
+        raise ValueError(f"var: of an empty array (shape {_shape_of(x)})")
     centered = x - _mean(x, axes=axes, keepdims=True)
-    n = _count(np.shape(_data(x)), axes)
+    n = _count(_shape_of(x), axes)
     return _sum(centered * centered, axes=axes, keepdims=bool(keepdims)) / (n - ddof)
 
 
@@ -315,7 +315,7 @@ _std = primitive(
 def std(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     """Standard deviation; its gradient is 0 where all the elements are equal."""
     if np.size(_data(x)) == 0:
-        raise ValueError(f"std: of an empty array (shape {np.shape(_data(x))})")
+        raise ValueError(f"std: of an empty array (shape {_shape_of(x)})")
     _int(ddof, "std", "ddof")
     return _std(x, axes=axes_of(axis, np.ndim(_data(x)), "std"), ddof=int(ddof),
                 keepdims=bool(keepdims))
@@ -346,7 +346,7 @@ _logsumexp = reduction_op("logsumexp", _logsumexp_np, _softmax_weights)
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """``log Σ exp(x)`` over ``axis``, computed without overflow (as scipy's)."""
     if np.size(_data(x)) == 0:
-        raise ValueError(f"logsumexp: of an empty array (shape {np.shape(_data(x))})")
+        raise ValueError(f"logsumexp: of an empty array (shape {_shape_of(x)})")
     return _logsumexp(x, axes=axes_of(axis, np.ndim(_data(x)), "logsumexp"),
                       keepdims=bool(keepdims))
 

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
 from autograd_core.ops.primitive import EachInput, constant, linear_op, primitive, register
-from autograd_core.value import Value, _data
+from autograd_core.value import Value, _data, _shape_of
 
 # --------------------------------------------------------------------------- reshape
 _reshape = linear_op(
@@ -32,7 +32,7 @@ def reshape(x: Any, *shape: Any) -> Any:
         shape = tuple(shape[0])
     elif len(shape) == 1 and isinstance(shape[0], int | np.integer):
         shape = (int(shape[0]),)
-    have = np.shape(_data(x))
+    have = _shape_of(x)
     try:
         return _reshape(x, shape=shape)
     except ValueError:
@@ -70,7 +70,7 @@ def transpose(x: Any, *axes: Any) -> Any:
         if sorted(normal) != list(range(n)):
             raise ValueError(
                 f"transpose: axes {tuple(axes)} are not a permutation for shape "
-                f"{np.shape(_data(x))}"
+                f"{_shape_of(x)}"
             )
         return _transpose(x, axes=normal)
     return _transpose(x, axes=None)
@@ -139,7 +139,7 @@ def getitem(x: Any, idx: Any) -> Any:
         return _getitem(x, index=idx)
     except (ValueError, IndexError, TypeError) as err:
         raise IndexError(
-            f"getitem: index {idx!r:.80} is invalid for shape {np.shape(_data(x))}: {err}"
+            f"getitem: index {idx!r:.80} is invalid for shape {_shape_of(x)}: {err}"
         ) from None
 
 
@@ -149,7 +149,7 @@ def scatter(g: Any, idx: Any, shape: tuple[int, ...]) -> Any:
         return _scatter(g, index=_index(idx), shape=tuple(shape))
     except (ValueError, IndexError) as err:
         raise ValueError(
-            f"scatter: values of shape {np.shape(_data(g))} do not fit index {idx!r:.80} of an "
+            f"scatter: values of shape {_shape_of(g)} do not fit index {idx!r:.80} of an "
             f"array of shape {tuple(shape)}: {err}"
         ) from None
 
@@ -195,7 +195,7 @@ def _check_parts(values: Any, name: str) -> list[Any]:
 def concat(values: Any, axis: int = 0) -> Any:
     """Join along an existing axis (``np.concatenate``)."""
     parts = _check_parts(values, "concat")
-    shapes = [np.shape(_data(p)) for p in parts]
+    shapes = [_shape_of(p) for p in parts]
     if not isinstance(axis, int | np.integer):  # np.concatenate would flatten at None
         raise ValueError(
             f"concat: shapes {shapes} along axis {axis!r}: the axis must be an int, got "
@@ -215,7 +215,7 @@ def concat(values: Any, axis: int = 0) -> Any:
 def stack(values: Any, axis: int = 0) -> Any:
     """Join along a new axis (``np.stack``)."""
     parts = _check_parts(values, "stack")
-    shapes = [np.shape(_data(p)) for p in parts]
+    shapes = [_shape_of(p) for p in parts]
     try:
         return _stack(*parts, axis=normalize_axis_index(int(axis), len(shapes[0]) + 1))
     except (ValueError, TypeError, np.exceptions.AxisError) as err:
@@ -237,7 +237,7 @@ def _axis(axis: Any, ndim: int, name: str, x: Any) -> int:
         return normalize_axis_index(int(axis), ndim)
     except np.exceptions.AxisError:
         raise ValueError(
-            f"{name}: axis {axis} is out of range for shape {np.shape(_data(x))}"
+            f"{name}: axis {axis} is out of range for shape {_shape_of(x)}"
         ) from None
 
 
@@ -246,13 +246,13 @@ def _axes(axis: Any, ndim: int, name: str, x: Any) -> tuple[int, ...]:
     many = axis if isinstance(axis, tuple | list) else (axis,)
     out = tuple(_axis(a, ndim, name, x) for a in many)
     if len(set(out)) != len(out):
-        raise ValueError(f"{name}: repeated axis in {axis} for shape {np.shape(_data(x))}")
+        raise ValueError(f"{name}: repeated axis in {axis} for shape {_shape_of(x)}")
     return out
 
 
 def squeeze(x: Any, axis: Any = None) -> Any:
     """Drop axes of length 1 (all of them, or those named)."""
-    shape = np.shape(_data(x))
+    shape = _shape_of(x)
     if axis is None:
         drop = {i for i, n in enumerate(shape) if n == 1}
     else:
@@ -267,7 +267,7 @@ def squeeze(x: Any, axis: Any = None) -> Any:
 
 def expand_dims(x: Any, axis: Any) -> Any:
     """Insert axes of length 1 at ``axis`` (an int or a tuple, as in the output)."""
-    shape = np.shape(_data(x))
+    shape = _shape_of(x)
     try:
         new = np.expand_dims(np.empty(shape, dtype=bool), axis).shape
     except (np.exceptions.AxisError, ValueError, TypeError) as err:
@@ -295,7 +295,7 @@ def _atleast(ndim: int) -> Any:
     def atleast(*arrays: Any) -> Any:
         out = []
         for x in arrays:
-            shape = np.shape(_data(x))
+            shape = _shape_of(x)
             if len(shape) >= ndim:
                 out.append(x)
                 continue
@@ -328,7 +328,7 @@ def flip(x: Any, axis: Any = None) -> Any:
 
 def fliplr(x: Any) -> Any:
     if np.ndim(_data(x)) < 2:
-        raise ValueError(f"fliplr: needs at least 2 dimensions, got shape {np.shape(_data(x))}")
+        raise ValueError(f"fliplr: needs at least 2 dimensions, got shape {_shape_of(x)}")
     return flip(x, 1)
 
 
