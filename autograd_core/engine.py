@@ -70,12 +70,13 @@ def sweep(root: Value, seed: Any, release: bool = False) -> Iterator[tuple[Value
     ``g = dL/d(node)`` goes through the op's vjp rules, and each parent receives
     ``g · d(node)/d(parent)``, summed in ``pending`` until that parent's turn. Yields
     ``(node, g, contributions)`` and writes no ``.grad``: ``backward`` stores ``g``,
-    ``gradients`` and ``backward_steps`` read it. Recording on (``create_graph``): ``g``
-    and the contributions are Values, and the sweep itself is a graph that can be
-    differentiated again.
+    ``gradients`` and ``backward_steps`` read it. Recording on (``create_graph``): the
+    rules get Values, so ``g`` and the contributions are Values, and the sweep itself is a
+    graph that can be differentiated again.
     """
     order = topological_order(root)
-    _check_unchanged(order)
+    _check_graph(order)
+    recording = mode.grad_enabled  # create_graph: the rules get Values, and record
     pending = {root: seed}  # dL/d(node), summed over the paths found so far
     while order:
         node = order.pop()  # (popped: the list must not keep a released node alive)
@@ -84,40 +85,27 @@ def sweep(root: Value, seed: Any, release: bool = False) -> Iterator[tuple[Value
             continue
         if node._hooks:
             g = _run_hooks(node, g)
-        contributions = () if node._op is None else _vjps(node, g)  # a leaf sends nothing on
-        for parent, c in zip(node._parents, contributions):  # noqa: B905 (same length)
-            if c is not None:
-                pending[parent] = c + pending[parent] if parent in pending else c
-        if release and node._op is not None:
-            _release(node)
+        contributions = []
+        if node._op is not None:  # a leaf sends nothing on
+            ans, inputs = (node, node._parents) if recording else _as_arrays(node)
+            for rule, parent in zip(node._op.vjp, node._parents):  # noqa: B905 (a rule each)
+                c = None
+                if parent.requires_grad:
+                    c = rule(g, ans, *inputs, **node._kwargs)
+                    if type(c) is np.ndarray or type(c) is not type(parent.data):
+                        c = _fit(c, parent.data)  # (a numpy scalar of its type fits already)
+                    pending[parent] = c + pending[parent] if parent in pending else c
+                contributions.append(c)
+            if mode.anomaly:
+                _check_backward(node, contributions)
+            if release:
+                _release(node)
         yield node, g, contributions
 
 
-def _vjps(node: Value, g: Any) -> list[Any]:
-    """``g · d(node)/d(parent)`` for each parent that requires grad (``None`` for the rest).
-
-    The rules get plain arrays, or Values while the sweep is recorded (``create_graph``).
-    Each result is summed back over broadcast axes to its parent's shape and dtype.
-    """
-    op, parents, kwargs = node._op, node._parents, node._kwargs
-    if op is _FREED:
-        _freed()
-    if mode.grad_enabled:  # on only under backward(create_graph=True): rules record
-        ans, inputs = node, parents
-    else:
-        ans, inputs = node.data, list(map(_data_of, parents))
-    out = []
-    for rule, parent in zip(op.vjp, parents):  # noqa: B905 (a rule per input)
-        if parent.requires_grad:
-            c = rule(g, ans, *inputs, **kwargs)
-            if type(c) is np.ndarray or type(c) is not type(parent.data):
-                c = _fit(c, parent.data)  # (a numpy scalar of the parent's type fits as it is)
-            out.append(c)
-        else:
-            out.append(None)
-    if mode.anomaly:
-        _check_backward(node, out)
-    return out
+def _as_arrays(node: Value) -> tuple[Any, list[Any]]:
+    """What the rules get in an ordinary sweep: the numpy data of the output and inputs."""
+    return node.data, list(map(_data_of, node._parents))
 
 
 def _fit(c: Any, like: Any) -> Any:
@@ -157,10 +145,14 @@ class _Freed:
 _FREED = _Freed()
 
 
-def _check_unchanged(order: list[Value]) -> None:
-    """Refuse a graph whose leaf was changed in place after an op used it: its derivative
-    would mix the new numbers with the old forward pass (``Value.mark_modified``)."""
+def _check_graph(order: list[Value]) -> None:
+    """Refuse a graph that can no longer be differentiated, before any gradient is sent:
+    one freed by ``backward(retain_graph=False)``, or one whose leaf was changed in place
+    after an op used it (its derivative would mix the new numbers with the old forward
+    pass; ``Value.mark_modified``)."""
     for node in reversed(order):  # from the root: the latest use is named
+        if node._op is _FREED:
+            _freed()
         for leaf in node._parents:
             if leaf._version > node._seq and leaf._op is None:
                 name = f" '{leaf.label}'" if leaf.label else ""
@@ -422,12 +414,10 @@ def forward_tangents(root: Value, tangents: dict[int, Any]) -> Any:
     """
     known: dict[int, Any] = dict(tangents)
     order = topological_order(root)
-    _check_unchanged(order)
+    _check_graph(order)
     for node in order:
         if id(node) in known or node._op is None:
             continue
-        if node._op is _FREED:
-            _freed()
         total = None
         for i, p in enumerate(node._parents):
             t = known.get(id(p))
