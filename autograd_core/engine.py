@@ -75,7 +75,7 @@ def sweep(root: Value, seed: Any, release: bool = False) -> Iterator[tuple[Value
     graph that can be differentiated again.
     """
     order = topological_order(root)
-    _check_graph(order)
+    _check_unchanged(order)
     recording = mode.grad_enabled  # create_graph: the rules get Values, and record
     pending = {root: seed}  # dL/d(node), summed over the paths found so far
     while order:
@@ -128,31 +128,29 @@ def _release(node: Value) -> None:
     node.grad = None
 
 
-def _freed(*args: Any, **kwargs: Any) -> Any:
-    raise RuntimeError(
-        "backward through a graph whose buffers were freed by backward(retain_graph=False); "
-        "keep it with retain_graph=True (the default) to differentiate it twice"
-    )
-
-
 class _Freed:
-    """The op of a node whose graph was released by ``backward(retain_graph=False)``."""
+    """The op of a node whose graph was released by ``backward(retain_graph=False)``: its
+    rules are gone, and asking for them (a sweep or forward mode reaching the node) raises."""
 
     name = "freed"
-    vjp = jvp = ()
+
+    @property
+    def vjp(self) -> Any:
+        raise RuntimeError(
+            "backward through a graph whose buffers were freed by backward(retain_graph=False); "
+            "keep it with retain_graph=True (the default) to differentiate it twice"
+        )
+
+    jvp = vjp
 
 
 _FREED = _Freed()
 
 
-def _check_graph(order: list[Value]) -> None:
-    """Refuse a graph that can no longer be differentiated, before any gradient is sent:
-    one freed by ``backward(retain_graph=False)``, or one whose leaf was changed in place
-    after an op used it (its derivative would mix the new numbers with the old forward
-    pass; ``Value.mark_modified``)."""
+def _check_unchanged(order: list[Value]) -> None:
+    """Refuse a graph whose leaf was changed in place after an op used it: its derivative
+    would mix the new numbers with the old forward pass (``Value.mark_modified``)."""
     for node in reversed(order):  # from the root: the latest use is named
-        if node._op is _FREED:
-            _freed()
         for leaf in node._parents:
             if leaf._version > node._seq and leaf._op is None:
                 name = f" '{leaf.label}'" if leaf.label else ""
@@ -414,22 +412,23 @@ def forward_tangents(root: Value, tangents: dict[int, Any]) -> Any:
     """
     known: dict[int, Any] = dict(tangents)
     order = topological_order(root)
-    _check_graph(order)
+    _check_unchanged(order)
     for node in order:
         if id(node) in known or node._op is None:
             continue
         total = None
+        rules = node._op.jvp  # (the op of a freed graph raises here)
         for i, p in enumerate(node._parents):
             t = known.get(id(p))
             if t is not None:
-                term = _tangent_term(node, i, t)
+                term = _tangent_term(node, rules[i], t)
                 total = term if total is None else total + term
         if total is not None:
             known[id(node)] = total
     return known.get(id(root))
 
 
-def _tangent_term(node: Value, i: int, t: Any) -> Any:
+def _tangent_term(node: Value, rule: Any, t: Any) -> Any:
     """``d(node)/d(parent_i) · t``, broadcast to the node's shape and cast to its dtype."""
     if mode.grad_enabled:
         ans, inputs = node, node._parents
@@ -438,7 +437,7 @@ def _tangent_term(node: Value, i: int, t: Any) -> Any:
     else:
         ans, inputs = node.data, [p.data for p in node._parents]
         t = t.data if isinstance(t, Value) else t
-    term = node._op.jvp[i](t, ans, *inputs, **node._kwargs)
+    term = rule(t, ans, *inputs, **node._kwargs)
     if term.shape != node.shape:
         term = np.broadcast_to(term, node.shape)
     if term.dtype != node.dtype:

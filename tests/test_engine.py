@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from autograd_core import Value, gradients, no_grad, topological_order
+from autograd_core.engine import backward_steps, forward_tangents
 from autograd_core.mode import enable_grad, is_grad_enabled
 
 
@@ -339,6 +340,38 @@ def test_retain_graph_false_frees_the_graph_during_backward():
         assert probe() is None  # nothing but the user's name held it
     finally:
         gc.enable()
+
+
+def test_a_graph_freed_while_a_sweep_runs_raises_instead_of_dropping_gradient():
+    # a hook (or a paused backward_steps) frees part of the graph after the sweep began:
+    # the sweep must refuse the freed node when it reaches it, not send nothing on
+    a, b = Value(np.array([1.0, 2.0])), Value(np.array([3.0, 4.0]))
+    h = a * b
+    t = h.tanh()
+
+    def hook(g):
+        with enable_grad():
+            (h * 1.0).sum().backward(retain_graph=False)  # frees h
+
+    t.register_hook(hook)
+    with pytest.raises(RuntimeError, match="freed by backward\\(retain_graph=False\\)"):
+        t.sum().backward()
+
+    a, b = Value(np.array([1.0, 2.0])), Value(np.array([3.0, 4.0]))
+    L = (a * b).tanh().sum()
+    steps = backward_steps(L)
+    next(steps)
+    L.backward(retain_graph=False)
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        list(steps)
+
+
+def test_forward_mode_through_a_freed_graph_raises():
+    x = Value(np.array([1.0, 2.0]))
+    y = (x * 3.0).tanh()
+    y.sum().backward(retain_graph=False)
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        forward_tangents(y, {id(x): np.ones(2)})
 
 
 def test_retain_graph_false_gives_the_same_leaf_gradients():
