@@ -33,7 +33,7 @@ def describe(
         return f"{count}: {name} = {step.op}({args}) = {fmt_array(step.value)}"
     upstream = fmt_array(step.upstream)
     if step.op is None:
-        return f"{count}: leaf {name} receives dL/d{name} = {upstream}, stored in {name}.grad"
+        return f"{count}: leaf {name} receives {_dL(name)} = {upstream}, stored in {name}.grad"
     sends = [
         f"{fmt_array(c)} to {node_name(p, names)}"
         for p, c in zip(step.node.parents, step.contributions, strict=False)
@@ -41,7 +41,12 @@ def describe(
     ]
     arrived = "the seed" if step.index == 0 else "arrived"
     tail = f"; sends {', '.join(sends)}" if sends else "; its inputs need no gradient"
-    return f"{count}: at {name} ({step.op}), dL/d{name} = {upstream} {arrived}{tail}"
+    return f"{count}: at {name} ({step.op}), {_dL(name)} = {upstream} {arrived}{tail}"
+
+
+def _dL(name: str) -> str:
+    """``dL/dx``, or ``dL/d(w0·x0 + b)`` for a label that is an expression."""
+    return f"dL/d({name})" if any(ch in name for ch in " +-*/·@^") else f"dL/d{name}"
 
 
 def describe_start(root: Value, direction: str, total: int, names: dict[int, str] | None = None

@@ -59,6 +59,12 @@ def as_array(data: Any, what: str = "Value") -> Any:
             return np.float64(data)
         return as_array(np.asarray(data), what)  # raises, naming the dtype
     if isinstance(data, list | tuple):
+        if _holds_a_value(data):
+            raise TypeError(
+                f"{what}: the {type(data).__name__} holds Values; a new Value would copy "
+                "their numbers and cut the graph (their .grad would stay None). Build it "
+                "with autograd_core.array([...]) or np.stack([...]), which record the op"
+            )
         try:
             arr = np.asarray(data)
         except ValueError as err:  # ragged nested lists
@@ -75,6 +81,18 @@ def as_array(data: Any, what: str = "Value") -> Any:
         f"{what}: cannot make numeric data from {type(data).__name__} {data!r:.60}; "
         "give a number, a list of numbers or a numpy array"
     )
+
+
+def _holds_a_value(items: list | tuple) -> bool:
+    """Whether nested lists and tuples hold a Value anywhere."""
+    stack = [items]
+    while stack:
+        for x in stack.pop():
+            if isinstance(x, Value):
+                return True
+            if isinstance(x, list | tuple):
+                stack.append(x)
+    return False
 
 
 class Value:

@@ -139,6 +139,10 @@ def binary_cross_entropy(
     """
     _check_reduction("binary_cross_entropy", reduction)
     p = _pred(prob)
+    _check_probabilities(
+        "binary_cross_entropy", p,
+        "on a model's raw output (no sigmoid) use binary_cross_entropy_with_logits",
+    )
     y = _probability_target("binary_cross_entropy", target, p)
     e = _eps_for(p.dtype, eps)
     pc = p.clip(e, 1.0 - e)
@@ -158,6 +162,50 @@ def binary_cross_entropy_with_logits(logits: Any, target: Any, reduction: str = 
     z = _pred(logits)
     y = _probability_target("binary_cross_entropy_with_logits", target, z)
     return _reduce(z.softplus() - z * y, reduction)
+
+
+def _check_probabilities(name: str, p: Value, hint: str) -> None:
+    """Refuse predictions outside [0, 1]: a model's raw output (logits) passed by mistake,
+    which the clip before the log would otherwise turn into a loss with zero gradient."""
+    data = p.data
+    if np.size(data) and (np.min(data) < 0 or np.max(data) > 1 + 1e-6):
+        raise ValueError(
+            f"{name}: expects probabilities in [0, 1], got min {np.min(data):g} and max "
+            f"{np.max(data):g}; {hint}"
+        )
+
+
+def _distribution_rows(name: str, y: Any, pred: Value) -> None:
+    """Refuse target rows that are not one-hot or probabilities summing to 1 (0/1 labels
+    of one-output samples read as one row, say)."""
+    data = y.data if isinstance(y, Value) else y
+    if not data.size:
+        return
+    sums = np.add.reduce(data, axis=-1)
+    worst = np.max(np.abs(sums - 1))
+    if np.min(data) < 0 or worst > 1e-3:
+        hint = ""
+        if pred.ndim == 1:
+            n = pred.shape[0]
+            hint = (
+                f". Predictions of shape ({n},) are one sample with {n} classes; for {n} "
+                f"samples of one output each (0/1 labels), use "
+                f"binary_cross_entropy_with_logits on the logits"
+            )
+        got = (f"a row summing to {sums:g}" if np.ndim(sums) == 0 else
+               f"row sums from {np.min(sums):g} to {np.max(sums):g}")
+        raise ValueError(
+            f"{name}: each target row must be one-hot or probabilities summing to 1, got "
+            f"{got} and a smallest entry of {np.min(data):g}{hint}"
+        )
+
+
+def _swapped_hint(logits: Any, target: Any, pred: Value, t: np.ndarray) -> str:
+    """A hint for a call with its arguments the wrong way round."""
+    if t.ndim == pred.ndim + 1 or (isinstance(target, Value) and target.requires_grad
+                                   and not (isinstance(logits, Value) and logits.requires_grad)):
+        return " (are the arguments swapped? the prediction comes first, then the target)"
+    return ""
 
 
 def _probability_target(name: str, target: Any, pred: Value) -> Any:
@@ -209,6 +257,12 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Value:
     if z.ndim not in (1, 2):
         raise ValueError(f"{name}: logits must have shape (N, C) or (C,), got {z.shape}")
     c = z.shape[-1]
+    if c == 1:
+        raise ValueError(
+            f"{name}: logits of shape {z.shape} have one class, whose softmax is always 1 (the "
+            f"loss is always 0). For two classes give the model 2 outputs, or use "
+            f"binary_cross_entropy_with_logits with 0/1 targets of shape {z.shape}"
+        )
     logp = z.log_softmax(axis=-1)
     t = target.data if isinstance(target, Value) else np.asarray(target)
     if t.shape == z.shape[:-1]:  # class indices
@@ -219,11 +273,13 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Value:
         return _reduce(-picked, reduction)
     if t.shape == z.shape:  # one-hot or probabilities
         y = _target(name, target, z)
+        _distribution_rows(name, y, z)
         per_sample = -(logp * y).sum(axis=-1)
         return _reduce(per_sample, reduction)
     raise ValueError(
         f"{name}: logits have shape {z.shape}; the target must be class labels of shape "
         f"{z.shape[:-1]} or one-hot rows of shape {z.shape}, got {t.shape}"
+        f"{_swapped_hint(logits, target, z, t)}"
     )
 
 
@@ -249,12 +305,7 @@ def nll(prob: Any, target: Any, reduction: str = "mean", eps: float | None = Non
     p = _pred(prob)
     if p.ndim not in (1, 2):
         raise ValueError(f"{name}: probabilities must have shape (N, C) or (C,), got {p.shape}")
-    data = p.data
-    if data.size and (np.min(data) < 0 or np.max(data) > 1 + 1e-6):
-        raise ValueError(
-            f"{name}: expects probabilities in [0, 1], got min {np.min(data):g} and max "
-            f"{np.max(data):g}; for logits use cross_entropy"
-        )
+    _check_probabilities(name, p, "for logits use cross_entropy")
     e = _eps_for(p.dtype, eps, name)
     c = p.shape[-1]
     t = target.data if isinstance(target, Value) else np.asarray(target)
@@ -264,10 +315,12 @@ def nll(prob: Any, target: Any, reduction: str = "mean", eps: float | None = Non
         return _reduce(-picked.clip(e, None).log(), reduction)
     if t.shape == p.shape:  # one-hot or probabilities
         y = _target(name, target, p)
+        _distribution_rows(name, y, p)
         return _reduce(-(p.clip(e, None).log() * y).sum(axis=-1), reduction)
     raise ValueError(
         f"{name}: probabilities have shape {p.shape}; the target must be class labels of "
         f"shape {p.shape[:-1]} or one-hot rows of shape {p.shape}, got {t.shape}"
+        f"{_swapped_hint(prob, target, p, t)}"
     )
 
 

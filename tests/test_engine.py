@@ -574,3 +574,14 @@ def test_a_recorded_seed_is_a_copy_of_the_callers_grad():
     y.backward(g, create_graph=True)
     assert y.grad is not g.data and np.shares_memory(y.grad, g.data) is False
     np.testing.assert_array_equal(x.grad.data, [6.0, 16.0])
+
+
+def test_a_value_of_a_list_of_values_is_refused_with_the_way_out():
+    # micrograd's habit: Value([a, b]) copied the numbers and cut the graph, silently
+    a, b = Value(1.0), Value(2.0)
+    for given in ([a, b], (1.0, b), [[1.0, 2.0], [3.0, a]]):
+        with pytest.raises(TypeError, match=r"Value: the (list|tuple) holds Values; a new Value "
+                                            r"would copy their numbers and cut the graph.*"
+                                            r"autograd_core.array\(\[...\]\) or np.stack"):
+            Value(given)
+    np.testing.assert_array_equal(Value([[1, 2], (3, 4)]).data, [[1.0, 2.0], [3.0, 4.0]])

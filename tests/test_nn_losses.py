@@ -268,3 +268,45 @@ def test_binary_cross_entropies_refuse_targets_outside_0_1():
     for fn in (nn.binary_cross_entropy, nn.binary_cross_entropy_with_logits):
         with pytest.raises(ValueError, match=r"targets must be probabilities in \[0, 1\].*max 5"):
             fn(Value(np.array([0.3, 0.6])), np.array([0.0, 5.0]))
+
+
+# ------------------------------------------------------------ a learner's first mistakes
+def test_binary_cross_entropy_refuses_logits_and_names_the_with_logits_loss():
+    # a raw output fed to the probability version was clipped to [eps, 1-eps]: a loss of
+    # ~1e-12 with zero gradient, without a word
+    with pytest.raises(ValueError, match=r"binary_cross_entropy: expects probabilities in "
+                                         r"\[0, 1\], got min -2 and max 3; on a model's raw "
+                                         r"output \(no sigmoid\) use binary_cross_entropy_with_"
+                                         r"logits"):
+        L.binary_cross_entropy(Value([[-2.0], [3.0]]), [[0], [1]])
+
+
+def test_cross_entropy_refuses_one_output_per_sample():
+    z = Value(RNG.normal(size=(5, 1)))
+    with pytest.raises(ValueError, match=r"cross_entropy: logits of shape \(5, 1\) have one "
+                                         r"class.*give the model 2 outputs, or use "
+                                         r"binary_cross_entropy_with_logits"):
+        L.cross_entropy(z, np.array([0, 1, 1, 0, 1]))
+    # a Perceptron's (N,) output with 0/1 labels was read as one sample of N classes whose
+    # target row sums to the number of ones (loss 230 for 50 samples)
+    with pytest.raises(ValueError, match=r"each target row must be one-hot or probabilities "
+                                         r"summing to 1, got a row summing to 3 .*Predictions "
+                                         r"of shape \(5,\) are one sample with 5 classes"):
+        L.cross_entropy(Value(RNG.normal(size=5)), np.array([0.0, 1, 1, 0, 1]))
+
+
+def test_probability_targets_must_be_distributions():
+    z = Value(RNG.normal(size=(2, 3)))
+    with pytest.raises(ValueError, match=r"row sums from 1 to 2"):
+        L.cross_entropy(z, np.array([[1.0, 0, 0], [1, 1, 0]]))
+    with pytest.raises(ValueError, match=r"smallest entry of -0.5"):
+        L.nll(Value(np.full((1, 3), 1 / 3)), np.array([[1.5, -0.5, 0.0]]))
+    soft = np.array([[0.9, 0.05, 0.05], [0.1, 0.1, 0.8]], dtype=np.float32)  # smoothed labels
+    L.cross_entropy(Value(soft.copy()), soft).backward()
+
+
+def test_swapped_arguments_are_named():
+    logits = Value(RNG.normal(size=(4, 3)))
+    with pytest.raises(ValueError, match=r"are the arguments swapped\? the prediction comes "
+                                         r"first"):
+        L.cross_entropy(np.array([0, 2, 1, 1]), logits)
