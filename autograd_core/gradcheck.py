@@ -48,6 +48,7 @@ class GradcheckReport:
     atol: float = 1e-5
     rtol: float = 1e-3
     mode: str = "full"
+    notes: list[str] = field(default_factory=list)  # likely causes, shown on failure
 
     @property
     def ok(self) -> bool:
@@ -81,6 +82,8 @@ class GradcheckReport:
                 f"{c.max_abs_error:>12.3e}{c.max_rel_error:>12.3e}"
                 f"  {str(c.worst_index):<12}{c.numerical:>13.6g}{c.analytic:>13.6g}{mark}"
             )
+        if not self.ok:
+            lines += [f"  note: {note}" for note in self.notes]
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -153,6 +156,32 @@ def numerical_grad(
             gflat[j] = (fp - fm) / (2 * eps)
         grads.append(g)
     return grads
+
+
+_CUT = (
+    "fn's output is not connected to its inputs by recorded ops, so its analytic gradient "
+    "is 0: it returned a number, or went through float(), .item(), .data or np.asarray on "
+    "a Value; keep the computation in Values"
+)
+_RANDOM = (
+    "fn gave two different outputs for the same inputs (dropout in train mode? random "
+    "sampling?); central differences need a deterministic function: call model.eval() or "
+    "fix the randomness first"
+)
+
+
+def _notes(fn: Fn, arrays: list[np.ndarray], active: list[bool],
+           cotangent: np.ndarray | None) -> list[str]:
+    """Likely causes of a failure that are not a wrong derivative."""
+    xs = [Value(a.copy(), requires_grad=act) for a, act in zip(arrays, active, strict=True)]
+    with enable_grad():
+        out = fn(*xs)
+    notes = []
+    if any(active) and not (isinstance(out, Value) and out.requires_grad):
+        notes.append(_CUT)
+    if _scalar(out, cotangent) != _scalar(_call(fn, arrays, active), cotangent):
+        notes.append(_RANDOM)
+    return notes
 
 
 def _analytic(fn: Fn, arrays: list[np.ndarray], active: list[bool], cotangent: np.ndarray | None):
@@ -250,6 +279,8 @@ def gradcheck(
         for i, (num, ana, act) in enumerate(zip(numerical, analytic, active, strict=True)):
             if act:
                 report.checks.append(_compare(i, labels[i], num, ana, atol, rtol))
+    if not report.ok:
+        report.notes = _notes(fn, arrays, active, cot)
     if raise_exception and not report.ok:
         raise GradcheckError(str(report))
     return report

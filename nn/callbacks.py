@@ -19,6 +19,7 @@ A plain function ``f(epoch, logs)`` is accepted as a callback too.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import math
@@ -141,7 +142,10 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool | None:
         if self.monitor not in logs:
-            hint = " (pass val=(X_val, y_val) to fit)" if self.monitor.startswith("val_") else ""
+            close = difflib.get_close_matches(self.monitor, logs, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            if self.monitor.startswith("val_") and not any(k.startswith("val_") for k in logs):
+                hint = " (pass val=(X_val, y_val) to fit)"
             raise KeyError(
                 f"EarlyStopping monitors {self.monitor!r}, which is not in the epoch's logs "
                 f"{sorted(logs)}{hint}"

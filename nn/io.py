@@ -175,16 +175,29 @@ def load(model: Module, path: str | os.PathLike[str], strict: bool = True) -> Mo
             raise ModelFileError(
                 f"load: {path!r}: key {key!r} has dtype {arr.dtype}; parameters are floats"
             )
-    if _same_tensors(state, model):  # else load_state_dict names the key and both shapes
-        _check_architecture(arrays, model, path, strict)
+    diff = _architecture_difference_in(arrays, model, path)
+    if diff is not None and _same_tensors(state, model):  # else the keys tell it below
+        msg = (f"load: {path!r} was saved from another architecture than this "
+               f"{type(model).__name__}: {diff}")
+        if strict:
+            raise ModelFileError(f"{msg} (strict=False loads the weights anyway)")
+        warnings.warn(msg, UserWarning, stacklevel=2)
+    because = f" ({diff})" if diff is not None else ""
     try:
-        model.load_state_dict(state, strict=strict)
+        skipped = model.load_state_dict(state, strict=strict)
     except (KeyError, ValueError, TypeError) as err:
         msg = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
         raise ModelFileError(
             f"load: {path!r} (saved from {_article(saved_class)} {saved_class}) does not fit this "
-            f"{type(model).__name__}: {msg}"
+            f"{type(model).__name__}{because}: {msg}"
         ) from None
+    if skipped.missing_keys or skipped.unexpected_keys:  # strict=False: say what was skipped
+        warnings.warn(
+            f"load: {path!r} filled only part of this {type(model).__name__}{because}: "
+            f"parameters left as they were: {skipped.missing_keys}; in the file but not in "
+            f"the model: {skipped.unexpected_keys}",
+            UserWarning, stacklevel=2,
+        )
     return model
 
 
@@ -195,25 +208,18 @@ def _same_tensors(state: dict[str, np.ndarray], model: Module) -> bool:
         mine[k].shape == state[k].shape and mine[k].dtype == state[k].dtype for k in mine)
 
 
-def _check_architecture(arrays: dict[str, np.ndarray], model: Module, path: str,
-                        strict: bool) -> None:
-    """Refuse (``strict``) or warn about a file saved from another architecture; files
-    written before the architecture was recorded (version 1) have nothing to compare."""
+def _architecture_difference_in(arrays: dict[str, np.ndarray], model: Module,
+                                path: str) -> str | None:
+    """How the file's recorded architecture differs from ``model``'s, in words (None when
+    they agree, or for files written before it was recorded: version 1)."""
     text = _meta_str(arrays, _ARCH_KEY)
     if text is None:
-        return
+        return None
     try:
         saved = json.loads(text)
-        diff = _architecture_difference([[str(x) for x in entry] for entry in saved], model)
+        return _architecture_difference([[str(x) for x in entry] for entry in saved], model)
     except (ValueError, TypeError) as err:
         raise ModelFileError(f"load: {path!r}: key {_ARCH_KEY!r} is malformed: {err}") from None
-    if diff is None:
-        return
-    msg = (f"load: {path!r} was saved from another architecture than this "
-           f"{type(model).__name__}: {diff}")
-    if strict:
-        raise ModelFileError(f"{msg} (strict=False loads the weights anyway)")
-    warnings.warn(msg, UserWarning, stacklevel=3)
 
 
 def _article(word: str) -> str:

@@ -182,6 +182,23 @@ def _check_optimizer(optimizer: Any) -> None:
             )
 
 
+def _check_optimizer_holds(optimizer: Any, model: Any) -> None:
+    """Refuse an optimiser that holds none of the model's parameters: made for an earlier
+    model (a notebook cell re-run), its steps would train nothing."""
+    groups = getattr(optimizer, "param_groups", None)
+    parameters = getattr(model, "parameters", None)
+    if groups is None or not callable(parameters):
+        return
+    mine = {id(p) for p in parameters()}
+    held = {id(p) for group in groups for p in group["params"]}
+    if mine and held.isdisjoint(mine):
+        raise ValueError(
+            "fit: the optimizer holds none of this model's parameters, so no step would "
+            "change it (was the model made again after the optimizer, say by re-running a "
+            "cell?); make the optimizer from this model: nn.SGD(model.parameters(), lr=...)"
+        )
+
+
 def _as_scalar_loss(loss: Any, where: str) -> Value:
     if not isinstance(loss, Value):
         raise TypeError(f"{where}: loss_fn must return a Value, got {type(loss).__name__}")
@@ -331,6 +348,8 @@ def fit(
     Logged train values are batch-size-weighted averages of the per-batch values over the
     epoch: for a loss with ``reduction="mean"`` that is the per-sample mean; for ``"sum"``
     (``half_sse``'s default) it is the mean per-batch sum, ``batch_size ×`` the former.
+    Validation values are computed the same way over batches of the same size, so the two
+    learning curves are on one scale whichever the reduction.
 
     The model is in train mode for the steps and eval mode for the validation metrics, and
     gets its previous mode back at the end. Callbacks: see ``nn.callbacks``. Raises
@@ -343,6 +362,7 @@ def fit(
     _check_optimizer(optimizer)
     if not callable(model):
         raise TypeError(f"model must be callable (a Module), got {type(model).__name__}")
+    _check_optimizer_holds(optimizer, model)
     dtype = _model_dtype(model)
     X, y = _check_data(train, "train", dtype)
     val_data = _check_data(val, "val", dtype) if val is not None else None
@@ -364,7 +384,7 @@ def fit(
             logs = _train_epoch(model, loss_fn, optimizer, X, y, batch_size, shuffle, rng,
                                 metric_fns, penalty, epoch, bar)
             if val_data is not None:
-                val_logs = _run_eval(model, loss_fn, *val_data, metric_fns, max(batch_size, 256))
+                val_logs = _run_eval(model, loss_fn, *val_data, metric_fns, batch_size)
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
             history.append(epoch, logs)
             if bar is not None:

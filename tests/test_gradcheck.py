@@ -113,3 +113,18 @@ def test_numerical_grad_of_a_hooked_function():
     fn, _ = _hooked(1.0)
     (g,) = numerical_grad(fn, [np.array([1.0, -2.0])])
     np.testing.assert_allclose(g, [8.0, -16.0], rtol=1e-6)
+
+
+def test_a_failure_that_is_not_a_wrong_derivative_says_so():
+    # a cut graph and a random function failed with numbers that looked like a backprop bug
+    cut = gradcheck(lambda x: float((x * x).sum().data), [np.array([1.0, 2.0])],
+                    raise_exception=False)
+    assert not cut.ok and "note: fn's output is not connected to its inputs" in str(cut)
+    rng = np.random.default_rng(0)
+    noisy = gradcheck(lambda x: (x * rng.random()).sum(), [np.array([1.0, 2.0])],
+                      raise_exception=False)
+    assert not noisy.ok and "note: fn gave two different outputs for the same inputs" in str(noisy)
+    fine = gradcheck(lambda x: (x * x).sum(), [np.array([1.0, 2.0])])
+    assert fine.ok and "note" not in str(fine)
+    with pytest.raises(GradcheckError, match="call model.eval"):
+        gradcheck(lambda x: (x * rng.random()).sum(), [np.array([1.0, 2.0])])

@@ -95,8 +95,26 @@ def test_wrong_shapes_name_file_key_and_both_shapes(tmp_path):
     save(_model(hidden=(8, 5)), path)
     _check_refused(
         tmp_path, path,
-        r"other.npz' \(saved from an MLP\) does not fit this MLP: load_state_dict: shape "
+        r"other.npz' \(saved from an MLP\) does not fit this MLP \(module '2' is Linear\(in_"
+        r"features=8, out_features=5, bias=True\) in the file but Linear\(in_features=8, "
+        r"out_features=4, bias=True\) here\): load_state_dict: shape "
         r"mismatch for '2.weight': the model has \(8, 4\), the state dict has \(8, 5\)")
+
+
+def test_a_partial_load_warns_and_a_refusal_names_the_architecture(tmp_path):
+    # saved with dropout (Linear, ReLU, Dropout, Linear, ...), loaded into the same MLP
+    # without: strict=False filled 0.* and left the rest random, without a word
+    path = tmp_path / "dropout.npz"
+    save(MLP(3, [8, 4], 2, dropout=0.2, seed=0), path)
+    with pytest.raises(ModelFileError, match=r"\(module '2' is Dropout\(p=0.2\) in the file "
+                                             r"but Linear\(.*\) here\): .*missing keys"):
+        load(MLP(3, [8, 4], 2, seed=1), path)
+    m = MLP(3, [8, 4], 2, seed=1)
+    with pytest.warns(UserWarning, match=r"filled only part of this MLP \(module '2' is "
+                                         r"Dropout\(p=0.2\).*parameters left as they were: "
+                                         r"\['2.weight', '2.bias', '4.weight', '4.bias'\]; in "
+                                         r"the file but not in the model: \['3.weight'"):
+        load(m, path, strict=False)
 
 
 def test_missing_and_extra_keys(tmp_path):

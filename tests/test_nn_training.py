@@ -417,6 +417,35 @@ class FakeModel:
         self.w[...] = sd["w"]
 
 
+def test_a_sum_loss_gives_train_and_val_curves_on_one_scale():
+    # half_sse sums over a batch: validation in batches of up to 256 against training in
+    # batches of 32 drew a val curve 6x above the train curve on the same data
+    X, y = blobs(n_samples=300, n_classes=2, seed=0)
+    y = y[:, None].astype(float)
+    model = nn.MLP(2, [4], 1, seed=0)
+    hist = fit(model, nn.half_sse, nn.SGD(model.parameters(), lr=0.0), (X, y), epochs=1,
+               batch_size=32, val=(X, y), metrics=None, shuffle=False, progress=False)
+    np.testing.assert_allclose(hist["val_loss"], hist["loss"], rtol=1e-12)
+
+
+def test_fit_refuses_an_optimizer_made_for_another_model():
+    X, y = xor()
+    old = nn.MLP(2, [4], 2, seed=0)
+    opt = nn.SGD(old.parameters(), lr=0.1)
+    model = nn.MLP(2, [4], 2, seed=0)  # the cell that made the model, run again
+    with pytest.raises(ValueError, match=r"fit: the optimizer holds none of this model's "
+                                         r"parameters.*re-running a cell"):
+        fit(model, nn.cross_entropy, opt, (X, y), epochs=1, progress=False)
+
+
+def test_early_stopping_suggests_the_key_it_meant():
+    es = EarlyStopping(monitor="val_acc")
+    with pytest.raises(KeyError, match=r"did you mean 'val_accuracy'\?"):
+        es.on_epoch_end(1, {"loss": 1.0, "val_loss": 1.0, "val_accuracy": 0.5})
+    with pytest.raises(KeyError, match=r"pass val=\(X_val, y_val\) to fit"):
+        EarlyStopping(monitor="val_loss").on_epoch_end(1, {"loss": 1.0})
+
+
 def test_early_stopping_logic_on_a_given_curve():
     curve = [1.0, 0.8, 0.7, 0.69, 0.75, 0.72, 0.9, 0.6]
     model, hist = FakeModel(), History()
