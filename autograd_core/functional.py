@@ -129,7 +129,17 @@ def vjp(fn: Fn, *primals: Any) -> tuple[Any, Callable[[Any], tuple[Any, ...]]]:
 
 
 def jvp(fn: Fn, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
-    """Forward mode: ``(fn(*primals), J u)`` for tangents ``u``, one pass, no Jacobian built."""
+    """Forward mode: ``(fn(*primals), J u)`` for tangents ``u``, one pass, no Jacobian built.
+
+    ``primals`` and ``tangents`` hold one entry per argument of ``fn``, as in JAX:
+    ``jvp(f, (x,), (u,))``.
+    """
+    for what, seq in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(seq, list | tuple):
+            raise TypeError(
+                f"jvp: {what} must be a tuple with one entry per argument of fn, e.g. "
+                f"jvp(f, (x,), (u,)); got an object of type {type(seq).__name__}"
+            )
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
@@ -164,6 +174,12 @@ def jacobian(fn: Fn, argnums: int = 0, mode: str = "rev") -> Fn:
     """
     if mode not in ("rev", "fwd"):
         raise ValueError(f"jacobian: mode must be 'rev' or 'fwd', got {mode!r}")
+
+    if not isinstance(argnums, int):
+        raise TypeError(
+            f"jacobian and hessian differentiate with respect to one argument: argnums must "
+            f"be an int, got {argnums!r} (for several, call them once per argument)"
+        )
 
     def jacobian_fn(*args: Any) -> Any:
         (i,) = _argnums(argnums, len(args), "jacobian")

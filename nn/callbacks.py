@@ -29,6 +29,7 @@ from typing import Any
 
 from nn.figures import agg_figure
 from nn.files import make_parent
+from nn.optim import LRScheduler
 
 __all__ = ["Callback", "EarlyStopping", "History", "LambdaCallback", "as_callbacks"]
 
@@ -63,7 +64,8 @@ class LambdaCallback(Callback):
 
 
 def as_callbacks(callbacks: Iterable[Any] | Callback | None) -> list[Callback]:
-    """Normalise ``fit``'s ``callbacks`` argument: Callbacks stay, functions get wrapped."""
+    """Normalise ``fit``'s ``callbacks`` argument: Callbacks stay, functions get wrapped,
+    and a learning-rate schedule (``nn.StepLR(opt, ...)``) steps once at each epoch's end."""
     if callbacks is None:
         return []
     if isinstance(callbacks, Callback) or callable(callbacks):
@@ -74,9 +76,12 @@ def as_callbacks(callbacks: Iterable[Any] | Callback | None) -> list[Callback]:
             out.append(cb)
         elif callable(cb):
             out.append(LambdaCallback(cb))
+        elif isinstance(cb, LRScheduler):
+            out.append(LambdaCallback(lambda epoch, logs, schedule=cb: schedule.step()))
         else:
             raise TypeError(
-                f"a callback is a Callback or a function f(epoch, logs), got {type(cb).__name__}"
+                f"a callback is a Callback, a function f(epoch, logs) or a learning-rate "
+                f"schedule, got {type(cb).__name__}"
             )
     return out
 

@@ -46,7 +46,10 @@ def l2_penalty(params: Module | Iterable[Value], coef: float = 1.0,
                include_bias: bool = False) -> Value:
     """``coef/2 · Σ_w w²`` over the weights of a Module (or over given Values).
 
-    Gradient ``coef · w``: adding it to the loss equals SGD's ``weight_decay=coef``.
+    Gradient ``coef · w``: adding it to the loss equals SGD's ``weight_decay=coef`` when
+    ``include_bias=True`` (weight decay shrinks the biases too; by default the penalty
+    leaves them out). The default ``coef=1.0`` is strong for a network: with ``fit``, pass
+    ``penalty=functools.partial(nn.l2_penalty, coef=1e-3)`` or so.
     """
     c = _coef("l2_penalty", coef)
     ws = _weights(params, include_bias, "l2_penalty")

@@ -182,6 +182,18 @@ def _check_optimizer(optimizer: Any) -> None:
             )
 
 
+def _metrics_for(metrics: Iterable[str | Metric] | str | None, y: np.ndarray
+                 ) -> list[tuple[str, Metric]]:
+    """``"auto"``: accuracy when the targets are class labels (integers, or floats that
+    are all whole numbers, as 0/1 targets are), none for regression targets (an accuracy
+    of 0.0 there would only mislead)."""
+    if isinstance(metrics, str) and metrics == "auto":
+        labels = y.dtype.kind in "iub" or bool(np.all(np.isfinite(y)) and
+                                                np.array_equal(y, np.round(y)))
+        metrics = ("accuracy",) if labels else None
+    return resolve_metrics(metrics)
+
+
 def _check_optimizer_holds(optimizer: Any, model: Any) -> None:
     """Refuse an optimiser that holds none of the model's parameters: made for an earlier
     model (a notebook cell re-run), its steps would train nothing."""
@@ -260,7 +272,7 @@ def evaluate(
     model: Any,
     loss_fn: LossFn | str | None = None,
     data: tuple[Any, Any] | None = None,
-    metrics: Iterable[str | Metric] | str | None = ("accuracy",),
+    metrics: Iterable[str | Metric] | str | None = "auto",
     batch_size: int = 256,
 ) -> dict[str, float]:
     """Loss and metrics of ``model`` on ``data = (X, y)``, in eval mode, without a graph.
@@ -268,7 +280,8 @@ def evaluate(
     ``evaluate(model, nn.cross_entropy, (X, y))``. ``loss_fn`` is a loss function, a name
     for ``nn.losses.get_loss`` (``"cross_entropy"``), or None for the metrics alone
     (``evaluate(model, None, (X, y))`` or ``evaluate(model, data=(X, y))``).
-    Returns ``{"loss": ..., "accuracy": ...}`` (no ``"loss"`` if ``loss_fn`` is None).
+    Returns ``{"loss": ..., "accuracy": ...}`` (no ``"loss"`` if ``loss_fn`` is None; no
+    accuracy for regression targets unless asked for: ``metrics="auto"`` as in ``fit``).
     Values are batch-size-weighted averages over minibatches, so for a loss with mean
     reduction (and for accuracy and mse) they equal the value on the whole data set.
     The model's train/eval mode is restored afterwards.
@@ -282,7 +295,7 @@ def evaluate(
     loss_fn = _check_loss_fn(loss_fn, EVALUATE_SIGNATURE, allow_none=True)
     batch_size = _check_int("batch_size", batch_size, 1)
     X, y = _check_data(data, "data", _model_dtype(model))
-    return _run_eval(model, loss_fn, X, y, resolve_metrics(metrics), batch_size)
+    return _run_eval(model, loss_fn, X, y, _metrics_for(metrics, y), batch_size)
 
 
 def predict(model: Any, X: Any, batch_size: int = 256) -> np.ndarray:
@@ -322,7 +335,7 @@ def fit(
     epochs: int,
     batch_size: int = 32,
     val: tuple[Any, Any] | None = None,
-    metrics: Iterable[str | Metric] | str | None = ("accuracy",),
+    metrics: Iterable[str | Metric] | str | None = "auto",
     callbacks: Iterable[Callback | Callable[..., Any]] | Callback | None = (),
     progress: bool = True,
     seed: Seed = None,
@@ -338,8 +351,10 @@ def fit(
       on the model's parameters: ``nn.SGD(model.parameters(), lr=0.1)``.
     - ``train`` / ``val``: ``(X, y)`` numpy arrays. ``X`` is cast to the model's parameter
       dtype (float32 models train in float32), and so is a float ``y``.
-    - ``metrics``: names from ``nn.metrics.METRICS`` or callables ``f(output, target)``.
-    - ``penalty(model) -> scalar Value`` (e.g. ``nn.regularization.l2_penalty``) is added
+    - ``metrics``: names from ``nn.metrics.METRICS`` or callables ``f(output, target)``;
+      ``"auto"`` (the default) is accuracy when the targets are class labels and nothing
+      for regression targets.
+    - ``penalty(model) -> scalar Value`` (e.g. ``partial(nn.l2_penalty, coef=1e-3)``) is added
       to the objective that is differentiated; the recorded ``loss`` is the data loss alone
       (comparable with ``val_loss``) and the penalty is logged as ``"penalty"``.
     - ``seed``: the minibatch order (an int or a Generator; one Generator is used for all
@@ -366,7 +381,7 @@ def fit(
     dtype = _model_dtype(model)
     X, y = _check_data(train, "train", dtype)
     val_data = _check_data(val, "val", dtype) if val is not None else None
-    metric_fns = resolve_metrics(metrics)
+    metric_fns = _metrics_for(metrics, y)
     cbs = as_callbacks(callbacks)
     rng = as_generator(seed)
     steps_per_epoch = math.ceil(len(X) / batch_size)

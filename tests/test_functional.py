@@ -123,6 +123,13 @@ def test_bad_arguments():
         jacobian(f_vector, mode="sideways")
     with pytest.raises(ValueError, match="2 primals but 1 tangents"):
         jvp(lambda a, b: a * b, (1.0, 2.0), (1.0,))
+    # an array for the primals was read as one primal per element (fn got 2 arguments)
+    with pytest.raises(TypeError, match=r"jvp: primals must be a tuple with one entry per "
+                                        r"argument of fn, e.g. jvp\(f, \(x,\), \(u,\)\); got "
+                                        r"an object of type ndarray"):
+        jvp(lambda x: (x * x).sum(), np.array([1.0, 2.0]), np.array([1.0, 0.0]))
+    with pytest.raises(TypeError, match=r"argnums must be an int, got \(0, 1\)"):
+        hessian(lambda a, b: (a * b).sum(), argnums=(0, 1))
     with pytest.raises(ValueError, match="argnums 3 out of range"):
         grad(f_scalar, 3)(np.ones(2))
 

@@ -438,6 +438,33 @@ def test_fit_refuses_an_optimizer_made_for_another_model():
         fit(model, nn.cross_entropy, opt, (X, y), epochs=1, progress=False)
 
 
+def test_regression_is_not_scored_with_accuracy_by_default():
+    # metrics defaulted to accuracy, which logged 0.0 for every regression run
+    X = np.linspace(-2, 2, 40)[:, None]
+    y = np.sin(X)
+    model = nn.MLP(1, [8], 1, seed=0)
+    hist = fit(model, nn.mse, nn.SGD(model.parameters(), lr=0.05), (X, y), epochs=2,
+               val=(X, y), progress=False)
+    assert list(hist.history) == ["loss", "val_loss"]
+    assert list(evaluate(model, nn.mse, (X, y))) == ["loss"]
+    assert "accuracy" in evaluate(model, nn.mse, (X, y), metrics=["accuracy", "mse"])
+    Xc, yc = blobs(n_samples=40, n_classes=2, seed=0)  # class labels, ints or 0/1 floats
+    clf = nn.MLP(2, [4], 1, seed=0)
+    for labels in (yc, yc[:, None].astype(float)):
+        h = fit(clf, nn.binary_cross_entropy_with_logits, nn.SGD(clf.parameters(), lr=0.1),
+                (Xc, labels.reshape(-1, 1)), epochs=1, progress=False)
+        assert "accuracy" in h.history
+
+
+def test_a_learning_rate_schedule_steps_as_a_callback():
+    X, y = xor()
+    model = nn.MLP(2, [4], 2, seed=0)
+    opt = nn.SGD(model.parameters(), lr=0.4)
+    fit(model, nn.cross_entropy, opt, (X, y), epochs=4, progress=False,
+        callbacks=[nn.StepLR(opt, step_size=2, gamma=0.5)])
+    assert opt.lr == pytest.approx(0.1)  # halved after epochs 2 and 4
+
+
 def test_early_stopping_suggests_the_key_it_meant():
     es = EarlyStopping(monitor="val_acc")
     with pytest.raises(KeyError, match=r"did you mean 'val_accuracy'\?"):
@@ -519,7 +546,8 @@ def test_callback_protocol_hooks_and_stop():
     hist = fit(m, nn.cross_entropy, nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=10,
                batch_size=10, progress=False, callbacks=lambda e, logs: e == 4)
     assert hist.epochs == [1, 2, 3, 4]
-    with pytest.raises(TypeError, match="a callback is a Callback or a function"):
+    with pytest.raises(TypeError, match=r"a callback is a Callback, a function f\(epoch, "
+                                        r"logs\) or a learning-rate schedule, got int"):
         fit(m, nn.cross_entropy, nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=1,
             batch_size=10, progress=False, callbacks=[3])
 
