@@ -175,7 +175,7 @@ def jacobian(fn: Fn, argnums: int = 0, mode: str = "rev") -> Fn:
     if mode not in ("rev", "fwd"):
         raise ValueError(f"jacobian: mode must be 'rev' or 'fwd', got {mode!r}")
 
-    if not isinstance(argnums, int):
+    if not isinstance(argnums, int) and len(tuple(argnums)) != 1:
         raise TypeError(
             f"jacobian and hessian differentiate with respect to one argument: argnums must "
             f"be an int, got {argnums!r} (for several, call them once per argument)"

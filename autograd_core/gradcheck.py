@@ -177,9 +177,17 @@ def _notes(fn: Fn, arrays: list[np.ndarray], active: list[bool],
     with enable_grad():
         out = fn(*xs)
     notes = []
-    if any(active) and not (isinstance(out, Value) and out.requires_grad):
+    wanted = [x for x in xs if x.requires_grad]
+    if wanted and isinstance(out, Value) and cotangent is not None:
+        with enable_grad():
+            projected = (out * cotangent).sum()
+    else:
+        projected = out
+    if wanted and (not isinstance(projected, Value) or all(
+            g is None for g in engine.gradients(projected, wanted))):
         notes.append(_CUT)
-    if _scalar(out, cotangent) != _scalar(_call(fn, arrays, active), cotangent):
+    once, again = _scalar(out, cotangent), _scalar(_call(fn, arrays, active), cotangent)
+    if once != again and not (np.isnan(once) and np.isnan(again)):
         notes.append(_RANDOM)
     return notes
 

@@ -84,14 +84,17 @@ def as_array(data: Any, what: str = "Value") -> Any:
 
 
 def _holds_a_value(items: list | tuple) -> bool:
-    """Whether nested lists and tuples hold a Value anywhere."""
+    """Whether nested lists and tuples hold a Value anywhere. (Each level's element types
+    are collected in C, ``set(map(type, level))``: the check costs about what numpy's own
+    conversion of the list does.)"""
     stack = [items]
     while stack:
-        for x in stack.pop():
-            if isinstance(x, Value):
-                return True
-            if isinstance(x, list | tuple):
-                stack.append(x)
+        level = stack.pop()
+        kinds = set(map(type, level))
+        if any(issubclass(kind, Value) for kind in kinds):
+            return True
+        if any(issubclass(kind, list | tuple) for kind in kinds):
+            stack.extend(x for x in level if isinstance(x, list | tuple))
     return False
 
 

@@ -68,7 +68,7 @@ def as_callbacks(callbacks: Iterable[Any] | Callback | None) -> list[Callback]:
     and a learning-rate schedule (``nn.StepLR(opt, ...)``) steps once at each epoch's end."""
     if callbacks is None:
         return []
-    if isinstance(callbacks, Callback) or callable(callbacks):
+    if isinstance(callbacks, Callback | LRScheduler) or callable(callbacks):
         callbacks = [callbacks]
     out: list[Callback] = []
     for cb in callbacks:
@@ -151,6 +151,9 @@ class EarlyStopping(Callback):
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             if self.monitor.startswith("val_") and not any(k.startswith("val_") for k in logs):
                 hint = " (pass val=(X_val, y_val) to fit)"
+            elif not close:  # a metric fit did not compute
+                metric = self.monitor.removeprefix("val_")
+                hint = f" (pass metrics=[{metric!r}] to fit)"
             raise KeyError(
                 f"EarlyStopping monitors {self.monitor!r}, which is not in the epoch's logs "
                 f"{sorted(logs)}{hint}"

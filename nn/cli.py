@@ -127,14 +127,20 @@ def hidden_sizes(text: str) -> tuple[int, ...]:
 
 
 def activation_name(text: str) -> str:
-    """One of the hidden-layer activations that ``--help`` lists (the library has more,
-    such as softmax and hardmax, which do not belong in a hidden layer)."""
-    name = text.lower()
-    if name not in ACTIVATIONS:
+    """A hidden-layer activation: a name ``--help`` lists or one of its aliases
+    (``leaky-relu``, ``logistic``, ``linear``); softmax and hardmax, which normalise over
+    a layer, belong at the output, and a hidden hardmax stops every gradient below it."""
+    from nn.activations import Hardmax, Softmax, get_activation
+
+    try:
+        act = get_activation(text)
+    except (ValueError, TypeError):
+        act = None
+    if act is None or isinstance(act, Softmax | Hardmax):
         raise argparse.ArgumentTypeError(
             f"unknown activation {text!r}; choose from {', '.join(ACTIVATIONS)}"
         )
-    return name
+    return text.lower()
 
 
 # --------------------------------------------------------------------------- parser

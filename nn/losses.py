@@ -168,42 +168,37 @@ def _check_probabilities(name: str, p: Value, hint: str) -> None:
     """Refuse predictions outside [0, 1]: a model's raw output (logits) passed by mistake,
     which the clip before the log would otherwise turn into a loss with zero gradient."""
     data = p.data
-    if np.size(data) and (np.min(data) < 0 or np.max(data) > 1 + 1e-6):
+    if np.size(data) and (np.min(data) < -1e-6 or np.max(data) > 1 + 1e-6):
         raise ValueError(
             f"{name}: expects probabilities in [0, 1], got min {np.min(data):g} and max "
             f"{np.max(data):g}; {hint}"
         )
 
 
-def _distribution_rows(name: str, y: Any, pred: Value) -> None:
-    """Refuse target rows that are not one-hot or probabilities summing to 1 (0/1 labels
-    of one-output samples read as one row, say)."""
-    data = y.data if isinstance(y, Value) else y
-    if not data.size:
+def _check_one_sample(name: str, y: Any, pred: Value, instead: str) -> None:
+    """Predictions of shape (C,) are one sample with C classes, so the target is one row
+    of class weights. Refuse one that does not sum to 1: those are 0/1 labels of C
+    samples with one output each (a Perceptron's), which ``instead`` scores. (Rows of a
+    batch may be weighted or masked, so only this case is checked.)"""
+    if pred.ndim != 1 or not pred.shape[0]:
         return
-    sums = np.add.reduce(data, axis=-1)
-    worst = np.max(np.abs(sums - 1))
-    if np.min(data) < 0 or worst > 1e-3:
-        hint = ""
-        if pred.ndim == 1:
-            n = pred.shape[0]
-            hint = (
-                f". Predictions of shape ({n},) are one sample with {n} classes; for {n} "
-                f"samples of one output each (0/1 labels), use "
-                f"binary_cross_entropy_with_logits on the logits"
-            )
-        got = (f"a row summing to {sums:g}" if np.ndim(sums) == 0 else
-               f"row sums from {np.min(sums):g} to {np.max(sums):g}")
+    total = float(np.add.reduce(y.data if isinstance(y, Value) else y, axis=None))
+    if abs(total - 1) > 1e-3:
+        n = pred.shape[0]
         raise ValueError(
-            f"{name}: each target row must be one-hot or probabilities summing to 1, got "
-            f"{got} and a smallest entry of {np.min(data):g}{hint}"
+            f"{name}: predictions of shape ({n},) are one sample with {n} classes, and the "
+            f"target, its row of class weights, sums to {total:g}. For {n} samples of one "
+            f"output each (0/1 labels) use {instead}"
         )
 
 
-def _swapped_hint(logits: Any, target: Any, pred: Value, t: np.ndarray) -> str:
-    """A hint for a call with its arguments the wrong way round."""
-    if t.ndim == pred.ndim + 1 or (isinstance(target, Value) and target.requires_grad
-                                   and not (isinstance(logits, Value) and logits.requires_grad)):
+def _swapped_hint(pred: Any, target: Any) -> str:
+    """A hint for a call with its arguments the wrong way round: integer labels where the
+    prediction goes, or a target that is being trained while the prediction is not."""
+    labels_first = not isinstance(pred, Value) and np.asarray(pred).dtype.kind in "biu"
+    trained_target = (isinstance(target, Value) and target.requires_grad
+                      and not (isinstance(pred, Value) and pred.requires_grad))
+    if labels_first or trained_target:
         return " (are the arguments swapped? the prediction comes first, then the target)"
     return ""
 
@@ -273,13 +268,13 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Value:
         return _reduce(-picked, reduction)
     if t.shape == z.shape:  # one-hot or probabilities
         y = _target(name, target, z)
-        _distribution_rows(name, y, z)
+        _check_one_sample(name, y, z, "binary_cross_entropy_with_logits")
         per_sample = -(logp * y).sum(axis=-1)
         return _reduce(per_sample, reduction)
     raise ValueError(
         f"{name}: logits have shape {z.shape}; the target must be class labels of shape "
         f"{z.shape[:-1]} or one-hot rows of shape {z.shape}, got {t.shape}"
-        f"{_swapped_hint(logits, target, z, t)}"
+        f"{_swapped_hint(logits, target)}"
     )
 
 
@@ -315,12 +310,12 @@ def nll(prob: Any, target: Any, reduction: str = "mean", eps: float | None = Non
         return _reduce(-picked.clip(e, None).log(), reduction)
     if t.shape == p.shape:  # one-hot or probabilities
         y = _target(name, target, p)
-        _distribution_rows(name, y, p)
+        _check_one_sample(name, y, p, "binary_cross_entropy")
         return _reduce(-(p.clip(e, None).log() * y).sum(axis=-1), reduction)
     raise ValueError(
         f"{name}: probabilities have shape {p.shape}; the target must be class labels of "
         f"shape {p.shape[:-1]} or one-hot rows of shape {p.shape}, got {t.shape}"
-        f"{_swapped_hint(prob, target, p, t)}"
+        f"{_swapped_hint(prob, target)}"
     )
 
 

@@ -184,13 +184,13 @@ def _check_optimizer(optimizer: Any) -> None:
 
 def _metrics_for(metrics: Iterable[str | Metric] | str | None, y: np.ndarray
                  ) -> list[tuple[str, Metric]]:
-    """``"auto"``: accuracy when the targets are class labels (integers, or floats that
-    are all whole numbers, as 0/1 targets are), none for regression targets (an accuracy
-    of 0.0 there would only mislead)."""
+    """``"auto"``: accuracy when the targets are classes (integer labels, whole-number
+    floats such as 0/1 targets, or rows of class scores: one-hot, smoothed or soft), none
+    for other real-valued targets, whose accuracy of 0.0 would only mislead."""
     if isinstance(metrics, str) and metrics == "auto":
-        labels = y.dtype.kind in "iub" or bool(np.all(np.isfinite(y)) and
-                                                np.array_equal(y, np.round(y)))
-        metrics = ("accuracy",) if labels else None
+        classes = (y.dtype.kind in "iub" or (y.ndim == 2 and y.shape[1] > 1)
+                   or bool(np.all(np.isfinite(y)) and np.array_equal(y, np.round(y))))
+        metrics = ("accuracy",) if classes else None
     return resolve_metrics(metrics)
 
 
@@ -281,7 +281,8 @@ def evaluate(
     for ``nn.losses.get_loss`` (``"cross_entropy"``), or None for the metrics alone
     (``evaluate(model, None, (X, y))`` or ``evaluate(model, data=(X, y))``).
     Returns ``{"loss": ..., "accuracy": ...}`` (no ``"loss"`` if ``loss_fn`` is None; no
-    accuracy for regression targets unless asked for: ``metrics="auto"`` as in ``fit``).
+    accuracy for real-valued regression targets unless asked for: ``metrics="auto"`` as
+    in ``fit``).
     Values are batch-size-weighted averages over minibatches, so for a loss with mean
     reduction (and for accuracy and mse) they equal the value on the whole data set.
     The model's train/eval mode is restored afterwards.
@@ -352,8 +353,8 @@ def fit(
     - ``train`` / ``val``: ``(X, y)`` numpy arrays. ``X`` is cast to the model's parameter
       dtype (float32 models train in float32), and so is a float ``y``.
     - ``metrics``: names from ``nn.metrics.METRICS`` or callables ``f(output, target)``;
-      ``"auto"`` (the default) is accuracy when the targets are class labels and nothing
-      for regression targets.
+      ``"auto"`` (the default) is accuracy when the targets are classes (labels, or rows
+      of class scores) and nothing for other real-valued (regression) targets.
     - ``penalty(model) -> scalar Value`` (e.g. ``partial(nn.l2_penalty, coef=1e-3)``) is added
       to the objective that is differentiated; the recorded ``loss`` is the data loss alone
       (comparable with ``val_loss``) and the penalty is logged as ``"penalty"``.
@@ -363,8 +364,9 @@ def fit(
     Logged train values are batch-size-weighted averages of the per-batch values over the
     epoch: for a loss with ``reduction="mean"`` that is the per-sample mean; for ``"sum"``
     (``half_sse``'s default) it is the mean per-batch sum, ``batch_size ×`` the former.
-    Validation values are computed the same way over batches of the same size, so the two
-    learning curves are on one scale whichever the reduction.
+    Validation values are computed the same way over batches of the same size, so for a
+    sum-reduced loss too the two learning curves are on one scale (as long as the
+    validation set holds at least one full batch).
 
     The model is in train mode for the steps and eval mode for the validation metrics, and
     gets its previous mode back at the end. Callbacks: see ``nn.callbacks``. Raises

@@ -515,6 +515,7 @@ def test_model_file_problems_are_one_line(trained, tmp_path, capsys):
         (["train", "--dropout", "nan"], "--dropout: must be in [0, 1), got nan"),
         (["train", "--activation", "swish"], "unknown activation 'swish'"),
         (["train", "--activation", "hardmax"], "unknown activation 'hardmax'; choose from relu"),
+        (["train", "--activation", "softmax"], "unknown activation 'softmax'; choose from relu"),
         (["train", "--optimizer", "lbfgs"], "invalid choice: 'lbfgs'"),
         (["train", "--data", "idx:only_one"], "expected idx:IMAGES,LABELS"),
         (["train", "--weight-decay", "-0.1"], "--weight-decay: must be a number >= 0"),

@@ -130,6 +130,8 @@ def test_bad_arguments():
         jvp(lambda x: (x * x).sum(), np.array([1.0, 2.0]), np.array([1.0, 0.0]))
     with pytest.raises(TypeError, match=r"argnums must be an int, got \(0, 1\)"):
         hessian(lambda a, b: (a * b).sum(), argnums=(0, 1))
+    J = jacobian(lambda a, b: a * b, argnums=(1,))(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+    np.testing.assert_array_equal(J, np.diag([1.0, 2.0]))  # a one-element tuple is one argument
     with pytest.raises(ValueError, match="argnums 3 out of range"):
         grad(f_scalar, 3)(np.ones(2))
 

@@ -126,5 +126,11 @@ def test_a_failure_that_is_not_a_wrong_derivative_says_so():
     assert not noisy.ok and "note: fn gave two different outputs for the same inputs" in str(noisy)
     fine = gradcheck(lambda x: (x * x).sum(), [np.array([1.0, 2.0])])
     assert fine.ok and "note" not in str(fine)
+    rewrapped = gradcheck(lambda x: Value(float((x * x).sum().data)), [np.array([1.0, 2.0])],
+                          raise_exception=False)  # a new leaf: still cut from the inputs
+    assert "note: fn's output is not connected" in str(rewrapped)
+    with np.errstate(invalid="ignore"):
+        nan = gradcheck(lambda x: x.log().sum(), [np.array([-1.0, 2.0])], raise_exception=False)
+    assert not nan.ok and "two different outputs" not in str(nan)  # NaN, deterministically
     with pytest.raises(GradcheckError, match="call model.eval"):
         gradcheck(lambda x: (x * rng.random()).sum(), [np.array([1.0, 2.0])])

@@ -289,20 +289,27 @@ def test_cross_entropy_refuses_one_output_per_sample():
         L.cross_entropy(z, np.array([0, 1, 1, 0, 1]))
     # a Perceptron's (N,) output with 0/1 labels was read as one sample of N classes whose
     # target row sums to the number of ones (loss 230 for 50 samples)
-    with pytest.raises(ValueError, match=r"each target row must be one-hot or probabilities "
-                                         r"summing to 1, got a row summing to 3 .*Predictions "
-                                         r"of shape \(5,\) are one sample with 5 classes"):
+    with pytest.raises(ValueError, match=r"cross_entropy: predictions of shape \(5,\) are one "
+                                         r"sample with 5 classes, and the target, its row of "
+                                         r"class weights, sums to 3. For 5 samples of one output "
+                                         r"each \(0/1 labels\) use binary_cross_entropy_with_"
+                                         r"logits"):
         L.cross_entropy(Value(RNG.normal(size=5)), np.array([0.0, 1, 1, 0, 1]))
+    with pytest.raises(ValueError, match=r"nll: predictions of shape \(3,\).*sums to 2.*use "
+                                         r"binary_cross_entropy$"):
+        L.nll(Value(np.array([0.2, 0.3, 0.5])), np.array([1.0, 0, 1]))
 
 
-def test_probability_targets_must_be_distributions():
-    z = Value(RNG.normal(size=(2, 3)))
-    with pytest.raises(ValueError, match=r"row sums from 1 to 2"):
-        L.cross_entropy(z, np.array([[1.0, 0, 0], [1, 1, 0]]))
-    with pytest.raises(ValueError, match=r"smallest entry of -0.5"):
-        L.nll(Value(np.full((1, 3), 1 / 3)), np.array([[1.5, -0.5, 0.0]]))
+def test_weighted_masked_and_soft_target_rows_are_accepted():
+    z = Value(RNG.normal(size=(3, 3)))
+    weighted = np.array([[2.0, 0, 0], [0, 0.5, 0], [0, 0, 0]])  # class weights, a masked row
+    got = L.cross_entropy(z, weighted, reduction="sum").item()
+    want = -(np.log(_softmax(z.data)) * weighted).sum()
+    np.testing.assert_allclose(got, want, rtol=1e-12)
     soft = np.array([[0.9, 0.05, 0.05], [0.1, 0.1, 0.8]], dtype=np.float32)  # smoothed labels
     L.cross_entropy(Value(soft.copy()), soft).backward()
+    tiny = np.float32(1) - np.float32(1.0000001)  # float32 rounding just below 0
+    L.binary_cross_entropy(Value(np.array([tiny, 0.5], dtype=np.float32)), [0.0, 1.0])
 
 
 def test_swapped_arguments_are_named():
@@ -310,3 +317,5 @@ def test_swapped_arguments_are_named():
     with pytest.raises(ValueError, match=r"are the arguments swapped\? the prediction comes "
                                          r"first"):
         L.cross_entropy(np.array([0, 2, 1, 1]), logits)
+    with pytest.raises(ValueError, match=r"got \(4, 3, 1\)$"):  # no swap hint: only a shape
+        L.cross_entropy(logits, np.zeros((4, 3, 1)))

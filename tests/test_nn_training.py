@@ -454,6 +454,14 @@ def test_regression_is_not_scored_with_accuracy_by_default():
         h = fit(clf, nn.binary_cross_entropy_with_logits, nn.SGD(clf.parameters(), lr=0.1),
                 (Xc, labels.reshape(-1, 1)), epochs=1, progress=False)
         assert "accuracy" in h.history
+    soft = np.eye(2)[yc] * 0.9 + 0.05  # smoothed one-hot rows are classes too
+    two = nn.MLP(2, [4], 2, seed=0)
+    h = fit(two, nn.cross_entropy, nn.SGD(two.parameters(), lr=0.1), (Xc, soft), epochs=1,
+            progress=False)
+    assert "accuracy" in h.history
+    es = EarlyStopping(monitor="val_accuracy")  # asked for, but not computed: say how
+    with pytest.raises(KeyError, match=r"pass metrics=\['accuracy'\] to fit"):
+        es.on_epoch_end(1, {"loss": 1.0, "val_loss": 1.0})
 
 
 def test_a_learning_rate_schedule_steps_as_a_callback():
@@ -463,6 +471,9 @@ def test_a_learning_rate_schedule_steps_as_a_callback():
     fit(model, nn.cross_entropy, opt, (X, y), epochs=4, progress=False,
         callbacks=[nn.StepLR(opt, step_size=2, gamma=0.5)])
     assert opt.lr == pytest.approx(0.1)  # halved after epochs 2 and 4
+    fit(model, nn.cross_entropy, opt, (X, y), epochs=2, progress=False,
+        callbacks=nn.StepLR(opt, step_size=2, gamma=0.5))  # one, not in a list
+    assert opt.lr == pytest.approx(0.2)  # from the group's initial_lr 0.4, as PyTorch
 
 
 def test_early_stopping_suggests_the_key_it_meant():
