@@ -81,6 +81,8 @@ METHODS.update({
     "round": ops.round, "__round__": lambda self, ndigits=None: ops.round(self, ndigits or 0),
     "argmax": lambda self, axis=None: self.data.argmax(axis),
     "argmin": lambda self, axis=None: self.data.argmin(axis),
+    "squeeze": ops.squeeze, "dot": ops.dot,
+    "flatten": lambda self: ops.reshape(self, -1), "ravel": lambda self: ops.reshape(self, -1),
     "__floordiv__": _binary(ops.floor_divide), "__rfloordiv__": _swap(ops.floor_divide),
     "__mod__": _binary(ops.remainder), "__rmod__": _swap(ops.remainder),
     "__divmod__": _binary(ops.divmod_), "__rdivmod__": _swap(ops.divmod_),

@@ -7,9 +7,11 @@ This module imports nothing of the project, so everything else may import it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import linecache
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 grad_enabled: bool = True  # ops record the graph
 anomaly: bool = False  # ops check for NaN/inf and remember the user's line
@@ -22,7 +24,8 @@ def is_grad_enabled() -> bool:
 
 
 class set_grad_enabled:  # noqa: N801 (used like a function)
-    """Set grad mode for a block and restore it after.
+    """Set grad mode for a block and restore it after; or, as a decorator
+    (``@no_grad()``), for every call of a function.
 
     One object may be entered again inside its own block (``ng = no_grad()``, then
     ``with ng:`` nested): each entry remembers the mode it replaced.
@@ -42,6 +45,14 @@ class set_grad_enabled:  # noqa: N801 (used like a function)
     def __exit__(self, *exc: object) -> None:
         global grad_enabled
         grad_enabled = self.previous.pop()
+
+    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def in_mode(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return fn(*args, **kwargs)
+
+        return in_mode
 
 
 def no_grad() -> set_grad_enabled:

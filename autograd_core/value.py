@@ -125,7 +125,15 @@ class Value:
     )
 
     def __init__(self, data: Any, requires_grad: bool = True, label: str | None = None) -> None:
-        data = as_array(data.data if isinstance(data, Value) else data)
+        if isinstance(data, Value):
+            if data._op is not None:
+                raise TypeError(
+                    f"Value(v) of the output of op '{data.op}' would be a new leaf, cutting "
+                    "the graph (no gradient would reach what v was made from): use v "
+                    "itself, or v.detach() to cut it on purpose"
+                )
+            data = data.data
+        data = as_array(data)
         self._setup(data, bool(requires_grad), None, (), _NO_KWARGS, next(_creation_counter))
         self.label = label
 
@@ -209,6 +217,12 @@ class Value:
             raise TypeError("len() of a 0-d Value")
         return len(self.data)
 
+    def __iter__(self) -> Any:
+        """The rows ``v[0], v[1], ...`` (each recorded), as numpy iterates an array."""
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d Value (as over a 0-d numpy array)")
+        return (self[i] for i in range(len(self.data)))
+
     def item(self) -> float:
         return self.data.item()
 
@@ -243,6 +257,17 @@ class Value:
             _warn_float(self)
         return float(self.data)
 
+    def __int__(self) -> int:
+        """A plain integer, outside the graph (``int(v)``, as ``float(v)``)."""
+        return int(self.data)
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats a 0-d Value's number (outside the graph); ``f"{v}"``
+        is ``str(v)``."""
+        if spec and self.data.ndim == 0:
+            return format(self.data.item(), spec)
+        return super().__format__(spec)
+
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         op = f", op={self.op!r}" if self._op is not None else ""
@@ -255,7 +280,8 @@ class Value:
         dtype = "" if self.dtype == np.float64 else f", dtype={self.dtype}"
         return f"Value({body}{grad}{dtype}{label}{op})"
 
-    # identity semantics (Values are graph nodes, kept in sets and dicts)
+    # hashed by identity: Values are graph nodes, kept in sets and dicts (which compare
+    # by identity first, so the elementwise == below never merges two nodes)
     __hash__ = object.__hash__
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -271,7 +297,14 @@ class Value:
                     "Compare .data instead"
                 )
 
-    # comparisons give numpy bool arrays: masks for where(), never part of the graph
+    # comparisons give numpy bool arrays: masks for where(), never part of the graph. ==
+    # and != compare elements too, as numpy and PyTorch do (v == 0 is a mask)
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return self.data == _data(other)
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return self.data != _data(other)
+
     def __lt__(self, other: Any) -> Any:
         return self.data < _data(other)
 
@@ -325,7 +358,15 @@ class Value:
         gradient (PyTorch's version counters catch the same). The optimisers call this
         after every update; call it yourself after changing a parameter by hand, e.g.
         ``with no_grad(): w.data -= lr * w.grad`` followed by ``w.mark_modified()``.
+        Only a leaf's data may change so: an op's output is recomputed by running the
+        forward pass again.
         """
+        if self._op is not None:
+            raise RuntimeError(
+                f"mark_modified(): this Value is the output of op '{self.op}'; only a leaf's "
+                "data may be changed in place (the graph would keep the old numbers). "
+                "Recompute it from the changed leaves instead"
+            )
         self._version = next(_creation_counter)  # later than every node made so far
         return self
 

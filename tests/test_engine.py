@@ -585,3 +585,53 @@ def test_a_value_of_a_list_of_values_is_refused_with_the_way_out():
                                             r"autograd_core.array\(\[...\]\) or np.stack"):
             Value(given)
     np.testing.assert_array_equal(Value([[1, 2], (3, 4)]).data, [[1.0, 2.0], [3.0, 4.0]])
+
+
+# ------------------------------------------------------------ a learner's engine traps
+def test_equality_compares_elements_as_numpy_and_pytorch_do():
+    # == compared identity while < compared elements: np.where(v == 0, 1, v) returned v
+    v = Value(np.array([0.0, 2.0, 0.0, 3.0]))
+    np.testing.assert_array_equal(v == 0, [True, False, True, False])
+    np.testing.assert_array_equal(v != 0, [False, True, False, True])
+    np.testing.assert_array_equal(np.where(v == 0, 1.0, v).data, [1.0, 2.0, 1.0, 3.0])
+    assert v[v != 0].shape == (2,)
+    assert Value(2.0) == 2.0 and Value(2.0) == Value(2.0)
+    a, b = Value(1.0), Value(1.0)  # equal numbers, distinct nodes: sets and dicts keep both
+    assert len({a, b}) == 2 and {a: 1, b: 2}[a] == 1
+    loss = a * b + a
+    loss.backward()
+    assert a.grad == 2.0 and b.grad == 1.0
+
+
+def test_iteration_value_of_a_node_and_mark_modified_of_a_node_say_no():
+    with pytest.raises(TypeError, match="iteration over a 0-d Value"):
+        list(Value(1.0))  # was [] (and sum(Value(1.0)) was 0), silently
+    rows = list(Value(np.array([[1.0, 2.0], [3.0, 4.0]])))
+    assert [r.op for r in rows] == ["getitem", "getitem"] and rows[1].data.tolist() == [3, 4]
+    a = Value(2.0)
+    with pytest.raises(TypeError, match=r"Value\(v\) of the output of op 'mul' would be a new "
+                                        r"leaf, cutting the graph.*v.detach\(\)"):
+        Value(a * 3)  # became a leaf sharing the array: a.grad stayed None
+    assert Value(a).data == 2.0  # a leaf's numbers may be copied into a new leaf
+    y = a * 2
+    with pytest.raises(RuntimeError, match=r"mark_modified\(\): this Value is the output of op "
+                                           r"'mul'; only a leaf's data"):
+        y.mark_modified()  # was accepted and ignored: backward used the changed numbers
+
+
+def test_format_int_and_no_grad_as_a_decorator():
+    loss = Value(0.123456)
+    assert f"{loss:.3f}" == "0.123" and f"{loss}" == "Value(0.123456)"
+    assert int(Value(3.7)) == 3
+    with pytest.raises(TypeError):
+        f"{Value([1.0, 2.0]):.2f}"  # as numpy: no number format for an array
+
+    @no_grad()
+    def double(x):
+        return x * 2
+
+    a = Value(2.0)
+    assert not double(a).requires_grad and (a * 2).requires_grad  # the mode is restored
+    m = Value(np.ones((2, 1, 3)))
+    assert m.squeeze().shape == (2, 3) and m.flatten().shape == (6,) and m.ravel().op == "reshape"
+    assert Value(np.arange(3.0)).dot(Value(np.arange(3.0))).item() == 5.0
