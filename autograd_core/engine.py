@@ -323,7 +323,7 @@ def gradients(
     return result
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # a step is one event: compared by identity
 class BackwardStep:
     """One node of the reverse sweep.
 
@@ -372,7 +372,7 @@ def backward_steps(root: Value, grad: Any = None) -> Iterator[BackwardStep]:
 
 
 # --------------------------------------------------------------------------- forward
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ForwardStep:
     """One node of the forward pass: ``node = op(*inputs)`` has just been computed as ``value``.
 

@@ -63,7 +63,7 @@ class Reject(Exception):
 
 
 # ============================================================================ graph model
-@dataclass
+@dataclass(eq=False)  # a node is itself: "n in g.leaves" by identity
 class Node:
     ours: Value
     theirs: torch.Tensor
