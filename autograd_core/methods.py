@@ -13,18 +13,28 @@ from autograd_core import engine, ops
 from autograd_core.value import Value
 
 
+def _says(method: Any, fn: Any, call: str) -> Any:
+    """Give ``method`` a docstring for ``help()``: the primitive it records."""
+    if hasattr(fn, "name"):  # a Primitive
+        method.__doc__ = (f"``{call}``: records the primitive '{fn.name}' (its numpy forward "
+                          f"and its vjp and jvp rules: autograd_core.ops.OPS['{fn.name}']).")
+    else:  # a composition of primitives
+        method.__doc__ = f"``{call}`` is ``autograd_core.ops.{fn.__name__}``: {fn.__doc__}"
+    return method
+
+
 def _binary(fn: Any) -> Any:
     """``v * w`` calls ``v.__mul__(w)``, which is ``mul(v, w)``."""
-    return lambda self, other: fn(self, other)
+    return _says(lambda self, other: fn(self, other), fn, "op(self, other)")
 
 
 def _swap(fn: Any) -> Any:
     """The reflected operator: ``2.0 - v`` calls ``v.__rsub__(2.0)``, which is ``sub(2.0, v)``."""
-    return lambda self, other: fn(other, self)
+    return _says(lambda self, other: fn(other, self), fn, "op(other, self)")
 
 
 def _unary(fn: Any) -> Any:
-    return lambda self: fn(self)
+    return _says(lambda self: fn(self), fn, "op(self)")
 
 
 def _step(self: Value) -> Any:
@@ -51,6 +61,31 @@ def _value_backward(
     engine.backward(self, grad, create_graph, retain_graph)
 
 
+def _identity(self: Value) -> Value:
+    """``+v`` is ``v`` itself."""
+    return self
+
+
+def _round(self: Value, ndigits: int | None = None) -> Any:
+    """``round(v, ndigits)``: ``autograd_core.ops.round`` (gradient 0, as a step)."""
+    return ops.round(self, ndigits or 0)
+
+
+def _argmax(self: Value, axis: int | None = None) -> Any:
+    """The index of the largest element (along ``axis``): plain numbers, not recorded."""
+    return self.data.argmax(axis)
+
+
+def _argmin(self: Value, axis: int | None = None) -> Any:
+    """The index of the smallest element (along ``axis``): plain numbers, not recorded."""
+    return self.data.argmin(axis)
+
+
+def _flatten(self: Value) -> Any:
+    """The elements as one axis: ``reshape(v, -1)``, recorded."""
+    return ops.reshape(self, -1)
+
+
 METHODS: dict[str, Any] = {
     # operators, with numbers and arrays on either side
     "__add__": _binary(ops.add), "__radd__": _swap(ops.add),
@@ -59,7 +94,7 @@ METHODS: dict[str, Any] = {
     "__truediv__": _binary(ops.div), "__rtruediv__": _swap(ops.div),
     "__pow__": _binary(ops.pow), "__rpow__": _swap(ops.pow),
     "__matmul__": ops.matmul, "__rmatmul__": _swap(ops.matmul),
-    "__neg__": _unary(ops.neg), "__pos__": lambda self: self, "__abs__": _unary(ops.abs),
+    "__neg__": _unary(ops.neg), "__pos__": _identity, "__abs__": _unary(ops.abs),
     "__getitem__": ops.getitem,
     # methods
     "exp": _unary(ops.exp), "log": _unary(ops.log), "sqrt": _unary(ops.sqrt),
@@ -78,11 +113,9 @@ METHODS: dict[str, Any] = {
 METHODS.update({
     "min": ops.min, "prod": ops.prod, "var": ops.var, "std": ops.std,
     "cumsum": ops.cumsum, "cumprod": ops.cumprod, "logsumexp": ops.logsumexp,
-    "round": ops.round, "__round__": lambda self, ndigits=None: ops.round(self, ndigits or 0),
-    "argmax": lambda self, axis=None: self.data.argmax(axis),
-    "argmin": lambda self, axis=None: self.data.argmin(axis),
+    "round": ops.round, "__round__": _round, "argmax": _argmax, "argmin": _argmin,
     "squeeze": ops.squeeze, "dot": ops.dot,
-    "flatten": lambda self: ops.reshape(self, -1), "ravel": lambda self: ops.reshape(self, -1),
+    "flatten": _flatten, "ravel": _flatten,
     "__floordiv__": _binary(ops.floor_divide), "__rfloordiv__": _swap(ops.floor_divide),
     "__mod__": _binary(ops.remainder), "__rmod__": _swap(ops.remainder),
     "__divmod__": _binary(ops.divmod_), "__rdivmod__": _swap(ops.divmod_),

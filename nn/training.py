@@ -31,6 +31,7 @@ import numpy as np
 from autograd_core import Value, no_grad
 from nn.callbacks import Callback, EarlyStopping, History, LambdaCallback, as_callbacks
 from nn.data import Seed, as_generator, minibatches
+from nn.layers import Perceptron
 from nn.losses import get_loss
 from nn.metrics import Metric, accuracy, mse, resolve_metrics
 from nn.module import Module
@@ -192,6 +193,16 @@ def _metrics_for(metrics: Iterable[str | Metric] | str | None, y: np.ndarray
                    or bool(np.all(np.isfinite(y)) and np.array_equal(y, np.round(y))))
         metrics = ("accuracy",) if classes else None
     return resolve_metrics(metrics)
+
+
+def _check_perceptron_targets(model: Any, y: np.ndarray) -> None:
+    """Refuse ±1 targets for a Perceptron, whose step outputs 0 or 1: the loss could never
+    reach 0, and every correctly classified -1 sample would still move the weights."""
+    if isinstance(model, Perceptron) and y.size and not np.all((y == 0) | (y == 1)):
+        raise ValueError(
+            f"fit: a Perceptron outputs 0 or 1 (the step f(z)), so its targets must be 0/1, "
+            f"got values from {np.min(y):g} to {np.max(y):g}; for ±1 labels pass (y + 1) / 2"
+        )
 
 
 def _check_optimizer_holds(optimizer: Any, model: Any) -> None:
@@ -383,6 +394,7 @@ def fit(
     dtype = _model_dtype(model)
     X, y = _check_data(train, "train", dtype)
     val_data = _check_data(val, "val", dtype) if val is not None else None
+    _check_perceptron_targets(model, y)
     metric_fns = _metrics_for(metrics, y)
     cbs = as_callbacks(callbacks)
     rng = as_generator(seed)

@@ -635,3 +635,18 @@ def test_format_int_and_no_grad_as_a_decorator():
     m = Value(np.ones((2, 1, 3)))
     assert m.squeeze().shape == (2, 3) and m.flatten().shape == (6,) and m.ravel().op == "reshape"
     assert Value(np.arange(3.0)).dot(Value(np.arange(3.0))).item() == 5.0
+
+
+def test_operators_say_in_help_which_primitive_they_record():
+    import re
+
+    from autograd_core.methods import METHODS
+    from autograd_core.ops import OPS
+
+    assert "records the primitive 'add'" in Value.__add__.__doc__
+    assert "records the primitive 'sub'" in Value.__rsub__.__doc__
+    for name, method in METHODS.items():
+        doc = getattr(method, "__doc__", None)
+        assert doc, f"Value.{name} has no docstring for help()"
+        for named in re.findall(r"OPS\['(\w+)'\]", doc):
+            assert named in OPS, (name, named)

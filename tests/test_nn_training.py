@@ -732,3 +732,15 @@ def test_ensemble_averages_probabilities_of_independent_networks():
 def _softmax(z):
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
+
+
+def test_a_perceptron_refuses_plus_minus_one_targets():
+    # with ±1 labels the step's 0/1 output never matches -1: the loss stalled at 0.25 and
+    # correctly classified -1 samples kept moving the weights, without a word
+    X, y = blobs(n_samples=20, n_classes=2, seed=0)
+    p = nn.Perceptron(2)
+    with pytest.raises(ValueError, match=r"fit: a Perceptron outputs 0 or 1 \(the step f\(z\)\), "
+                                         r"so its targets must be 0/1, got values from -1 to 1; "
+                                         r"for ±1 labels pass \(y \+ 1\) / 2"):
+        fit(p, nn.half_sse, nn.SGD(p.parameters(), lr=0.1), (X, 2 * y - 1), epochs=1,
+            progress=False)

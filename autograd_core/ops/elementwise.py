@@ -206,6 +206,7 @@ _astype_prim = primitive(
 
 
 def astype(x: Any, dtype: Any) -> Any:
+    """``x`` cast to a float ``dtype``, recorded: the gradient is cast back to ``x``'s."""
     try:
         dt = np.dtype(dtype)
     except TypeError as err:

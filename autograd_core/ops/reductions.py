@@ -128,10 +128,13 @@ _mean = linear_op(
 
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+    """``Σ x`` over ``axis`` (all axes by default), as ``np.sum``; its vjp broadcasts ``g``
+    back to every summed element."""
     return _sum(x, axes=axes_of(axis, np.ndim(_data(x)), "sum"), keepdims=bool(keepdims))
 
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """``1/n Σ x`` over ``axis`` (all axes by default), as ``np.mean``."""
     if np.size(_data(x)) == 0:
         raise ValueError(f"mean: of an empty array (shape {_shape_of(x)})")
     return _mean(x, axes=axes_of(axis, np.ndim(_data(x)), "mean"), keepdims=bool(keepdims))
