@@ -212,7 +212,9 @@ def _check_backward(node: Value, contributions: list[Any]) -> None:
 
 def _seed(root: Value, grad: Any) -> Any:
     """``dL/d(root)``: 1 for a scalar root, else the caller's ``grad`` (copied: the
-    caller's array must never become a stored gradient). A Value while recording."""
+    caller's array must never become a stored gradient). A Value while recording; for a
+    0-d root a numpy scalar, as its data is, so a scalar graph's gradients are numpy
+    scalars whichever ops they pass through."""
     if not root.requires_grad:
         raise RuntimeError(
             "backward(): this Value does not require grad (it was made from inputs with "
@@ -234,6 +236,8 @@ def _seed(root: Value, grad: Any) -> Any:
         raise ValueError(
             f"backward(): grad has shape {seed.shape} but the output has shape {root.shape}"
         )
+    if isinstance(seed, np.ndarray) and seed.ndim == 0:
+        seed = seed[()]
     return Value._node(seed) if mode.grad_enabled and not isinstance(seed, Value) else seed
 
 

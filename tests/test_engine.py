@@ -650,3 +650,15 @@ def test_operators_say_in_help_which_primitive_they_record():
         assert doc, f"Value.{name} has no docstring for help()"
         for named in re.findall(r"OPS\['(\w+)'\]", doc):
             assert named in OPS, (name, named)
+
+
+def test_a_scalar_graphs_gradients_are_numpy_scalars_whichever_ops_they_pass():
+    # the seed was a 0-d array: a leaf reached through + got a 0-d array, through * a
+    # numpy scalar (as its data is)
+    for make in (lambda a: a * a, lambda a: sum([a, a]), lambda a: a + 0):
+        a = Value(2.0)
+        make(a).backward()
+        assert type(a.grad) is np.float64
+    b = Value(np.float32(2.0))
+    (b + 1).backward()
+    assert type(b.grad) is np.float32
