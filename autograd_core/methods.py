@@ -81,8 +81,10 @@ def _argmin(self: Value, axis: int | None = None) -> Any:
     return self.data.argmin(axis)
 
 
-def _flatten(self: Value) -> Any:
-    """The elements as one axis: ``reshape(v, -1)``, recorded."""
+def _flatten(self: Value, order: str = "C") -> Any:
+    """The elements as one axis: ``reshape(v, -1)``, recorded (row-major order only)."""
+    if order != "C":
+        raise ValueError(f"flatten/ravel of a Value: only order='C' is supported, got {order!r}")
     return ops.reshape(self, -1)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import linecache
 import sys
 from collections.abc import Callable, Iterator
@@ -47,6 +48,12 @@ class set_grad_enabled:  # noqa: N801 (used like a function)
         grad_enabled = self.previous.pop()
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        if inspect.isgeneratorfunction(fn):  # the mode would hold only until the first yield
+            raise TypeError(
+                f"{fn.__name__} is a generator function: a grad-mode decorator cannot hold "
+                "across its yields; use the 'with' form inside it"
+            )
+
         @functools.wraps(fn)
         def in_mode(*args: Any, **kwargs: Any) -> Any:
             with self:
@@ -55,12 +62,13 @@ class set_grad_enabled:  # noqa: N801 (used like a function)
         return in_mode
 
 
-def no_grad() -> set_grad_enabled:
+def no_grad(fn: Callable[..., Any] | None = None) -> Any:
     """Context in which ops record no graph: their outputs never require grad.
 
-    Use it for evaluation and for updates of parameters, as ``torch.no_grad()``.
+    Use it for evaluation and for updates of parameters, as ``torch.no_grad()``; as a
+    decorator, ``@no_grad()`` or ``@no_grad``.
     """
-    return set_grad_enabled(False)
+    return set_grad_enabled(False) if fn is None else set_grad_enabled(False)(fn)
 
 
 def enable_grad() -> set_grad_enabled:

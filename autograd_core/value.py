@@ -103,9 +103,10 @@ class Value:
 
     ``Value(data, requires_grad=True, label=None)``. Python numbers and lists become
     float64, float32 arrays stay float32, ints and bools become float64. An array is not
-    copied. Leaves made by the user require grad by default; an op's output requires grad
-    exactly when one of its inputs does (and recording is on), and only then does it
-    remember its op and parents.
+    copied; a leaf Value's numbers are (``Value(v)`` is a new leaf of its own). Leaves made
+    by the user require grad by default; an op's output requires grad exactly when one of
+    its inputs does (and recording is on), and only then does it remember its op and
+    parents.
     """
 
     __slots__ = (
@@ -132,7 +133,7 @@ class Value:
                     "the graph (no gradient would reach what v was made from): use v "
                     "itself, or v.detach() to cut it on purpose"
                 )
-            data = data.data
+            data = np.copy(data.data) if isinstance(data.data, np.ndarray) else data.data
         data = as_array(data)
         self._setup(data, bool(requires_grad), None, (), _NO_KWARGS, next(_creation_counter))
         self.label = label
@@ -259,7 +260,13 @@ class Value:
 
     def __int__(self) -> int:
         """A plain integer, outside the graph (``int(v)``, as ``float(v)``)."""
+        if mode.anomaly and self.requires_grad and mode.grad_enabled:
+            _warn_float(self)
         return int(self.data)
+
+    def __contains__(self, x: Any) -> bool:
+        """``x in v``: whether an element equals ``x``, as numpy answers it."""
+        return bool((self.data == _data(x)).any())
 
     def __format__(self, spec: str) -> str:
         """``f"{loss:.4f}"`` formats a 0-d Value's number (outside the graph); ``f"{v}"``

@@ -75,6 +75,12 @@ def _as_param_list(params: Any, who: str) -> list[Value]:
     for i, p in enumerate(out):
         if not isinstance(p, Value):
             raise TypeError(f"{who}: parameter {i} is a {type(p).__name__}, not a Value")
+        if not p.is_leaf:
+            raise ValueError(
+                f"{who}: parameter {i} is the output of op '{p.op}', not a leaf; an optimiser "
+                "changes its parameters' data in place, which only a leaf's may be. Make it a "
+                "leaf: Value(the numbers), or nn.Parameter"
+            )
     return out
 
 

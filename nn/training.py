@@ -395,6 +395,8 @@ def fit(
     X, y = _check_data(train, "train", dtype)
     val_data = _check_data(val, "val", dtype) if val is not None else None
     _check_perceptron_targets(model, y)
+    if val_data is not None:
+        _check_perceptron_targets(model, val_data[1])
     metric_fns = _metrics_for(metrics, y)
     cbs = as_callbacks(callbacks)
     rng = as_generator(seed)

@@ -662,3 +662,26 @@ def test_a_scalar_graphs_gradients_are_numpy_scalars_whichever_ops_they_pass():
     b = Value(np.float32(2.0))
     (b + 1).backward()
     assert type(b.grad) is np.float32
+
+
+def test_value_of_a_leaf_copies_contains_and_decorator_forms():
+    a = Value(np.array([1.0, 2.0]))
+    b = Value(a)
+    a.data += 1  # b is a leaf of its own: it must not see a's numbers change
+    np.testing.assert_array_equal(b.data, [1.0, 2.0])
+    assert (1.0 in Value(np.eye(2))) and (3.0 not in Value(np.eye(2)))
+    assert 2.0 in Value([1.0, 2.0]) and Value(2.0) in Value([1.0, 2.0])
+
+    @no_grad
+    def double(x):
+        return x * 2
+
+    assert not double(Value(1.0)).requires_grad
+
+    def rows(x):
+        yield x * 2
+
+    with pytest.raises(TypeError, match="rows is a generator function"):
+        no_grad()(rows)
+    with pytest.raises(ValueError, match="only order='C'"):
+        Value(np.ones((2, 2))).flatten("F")

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from autograd_core import Value
 from nn import optim
 from nn.layers import Linear
 from nn.module import Parameter
@@ -570,3 +571,12 @@ def test_zero_grad_without_none_zeroes_a_scalar_parameters_gradient():
         opt.zero_grad(set_to_none=False)
         (w * w).backward()
     assert float(w.grad) == 4.0  # not 8.0: the first step's gradient was zeroed
+
+
+def test_an_optimiser_refuses_an_op_output_as_a_parameter():
+    # it was accepted, and step() then failed half-way (mark_modified of a non-leaf)
+    w = Value(np.ones(3)) * 0.01
+    with pytest.raises(ValueError, match=r"SGD: parameter 1 is the output of op 'mul', not a "
+                                         r"leaf; an optimiser changes its parameters' data in "
+                                         r"place"):
+        optim.SGD([Value(np.zeros(3)), w], lr=0.1)

@@ -744,3 +744,6 @@ def test_a_perceptron_refuses_plus_minus_one_targets():
                                          r"for ±1 labels pass \(y \+ 1\) / 2"):
         fit(p, nn.half_sse, nn.SGD(p.parameters(), lr=0.1), (X, 2 * y - 1), epochs=1,
             progress=False)
+    with pytest.raises(ValueError, match=r"a Perceptron outputs 0 or 1"):  # the val set too
+        fit(p, nn.half_sse, nn.SGD(p.parameters(), lr=0.1), (X, y), epochs=1,
+            val=(X, 2 * y - 1), progress=False)
