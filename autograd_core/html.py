@@ -42,7 +42,7 @@ from autograd_core.engine import (
     forward_steps,
     topological_order,
 )
-from autograd_core.steps import describe, describe_start
+from autograd_core.steps import bracketed, describe, describe_start
 from autograd_core.value import Value
 from autograd_core.viz import (
     DEFAULT_MAX_NODES,
@@ -223,7 +223,7 @@ def _short(c: Any) -> str:
 
 
 def _d(of: str, wrt: str) -> str:
-    return f"∂{escape(of)}/∂{escape(wrt)}"
+    return f"∂{escape(bracketed(of))}/∂{escape(bracketed(wrt))}"
 
 
 # --------------------------------------------------------------------------- frames

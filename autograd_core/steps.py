@@ -46,7 +46,18 @@ def describe(
 
 def _dL(name: str) -> str:
     """``dL/dx``, or ``dL/d(w0·x0 + b)`` for a label that is an expression."""
-    return f"dL/d({name})" if any(ch in name for ch in " +-*/·@^") else f"dL/d{name}"
+    return f"dL/d{bracketed(name)}"
+
+
+def bracketed(name: str) -> str:
+    """A node's name as it may follow a ``d`` or ``∂``: ``(y0 - y_p)`` for an expression
+    (an operator outside any brackets), ``(y0 - y_p)²`` and ``w`` as they are."""
+    depth = 0
+    for ch in name:
+        depth += (ch in "([") - (ch in ")]")
+        if depth == 0 and ch in " +-*/·@^−":
+            return f"({name})"
+    return name
 
 
 def describe_start(root: Value, direction: str, total: int, names: dict[int, str] | None = None

@@ -288,9 +288,14 @@ def spike_note(spikes: list[dict[str, Any]]) -> str:
     if alone:
         accs = ", ".join(f"{sp['val_accuracy_before']:.0%}→{sp['val_accuracy']:.0%}"
                          for sp in alone)
+        flipped = any(f"{sp['val_accuracy_before']:.0%}" != f"{sp['val_accuracy']:.0%}"
+                      for sp in alone)
+        why = ("a few of the 75 validation points near the boundary flip side, and "
+               "cross-entropy punishes a confident mistake hard" if flipped else
+               "no point changes side, but a few grow more confidently wrong (or less "
+               "confidently right), and cross-entropy counts confidence, not only the side")
         parts.append(f"At {epochs(alone)} only the validation loss moves (validation "
-                     f"accuracy {accs}): a few of the 75 validation points near the boundary "
-                     f"flip side, and cross-entropy punishes a confident mistake hard.")
+                     f"accuracy {accs}): {why}.")
     return " ".join(parts)
 
 

@@ -33,13 +33,15 @@ def render_model_graph(
     ``autograd_core.draw_graph`` groups the nodes by the name scope each layer opens, so
     every layer is one box; the gradients are filled in, so every node shows ``dL/d(node)``.
     Parameters are labelled with their names in ``state_dict`` (``0.weight``) for the
-    drawing, the input ``x``. ``fmt``: png or svg. The model's grads are cleared afterwards.
+    drawing, the input ``x``. ``fmt``: png or svg. The drawn gradients are this loss's alone:
+    the model's grads are cleared before, and again after.
     The folder of ``path`` is created if missing.
     """
     named = list(model.named_parameters())
     old_labels = [p.label for _, p in named]
     was_training = model.training
     model.eval()
+    model.zero_grad()  # a training step's gradients are not this loss's
     try:
         for name, p in named:  # the dotted path says which layer, in the whole-model drawing
             p.label = name

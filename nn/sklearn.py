@@ -313,7 +313,9 @@ class _LinearUnitClassifier(_Classifier):
 
     @property
     def intercept_(self) -> np.ndarray:
-        """Biases ``b`` (the lecture's ``w0 = -θ``), one per unit."""
+        """Biases ``b``, one per unit: the lecture's bias ``-θ``, the weight ``w0`` of
+        ``x0 = 1`` once ``z > θ`` is written ``z - θ > 0`` (its slide writes ``w0 = θ``,
+        which is the threshold with the other sign)."""
         return self._weights()[1]
 
 

@@ -55,3 +55,36 @@ def test_moons_validation_spikes_are_found_and_explained_honestly():
     assert any(note in t.get_text() for t in fig.texts)
     marks = [t for ax in fig.axes for t in ax.texts if t.get_text() == "▼"]
     assert len(marks) >= len(spikes)
+
+
+def test_a_model_graph_draws_its_own_losss_gradients(tmp_path, monkeypatch):
+    # the demo's mlp_graph.png drew the training step's leftover gradients plus this loss's
+    import nn
+    import nn.graphs as graphs
+    from nn.data import xor
+
+    X, y = xor()
+    model = nn.MLP(2, [3], 2, seed=0)
+    nn.cross_entropy(model(X), y).backward()  # a training step's gradients, left in place
+    drawn = {}
+    real = graphs.draw_graph
+
+    def spy(loss, **kwargs):
+        drawn.update({n: np.array(p.grad) for n, p in model.named_parameters()})
+        return real(loss, **kwargs)
+
+    monkeypatch.setattr(graphs, "draw_graph", spy)
+    graphs.render_model_graph(model, nn.cross_entropy, X[1:2], y[1:2], tmp_path / "g.svg", "svg")
+    fresh = nn.MLP(2, [3], 2, seed=0)  # the same weights
+    nn.cross_entropy(fresh(X[1:2]), y[1:2]).backward()
+    for name, p in fresh.named_parameters():
+        np.testing.assert_allclose(drawn[name], p.grad, rtol=1e-12)
+    assert all(p.grad is None for p in model.parameters())  # cleared after, as documented
+
+
+def test_the_spike_note_says_points_flip_only_when_the_accuracy_moved():
+    base = {"epoch": 7, "with_train_loss": False, "train_loss_before": 0.1, "train_loss": 0.1}
+    moved = demo.spike_note([{**base, "val_accuracy_before": 0.96, "val_accuracy": 0.91}])
+    assert "96%→91%" in moved and "flip side" in moved
+    still = demo.spike_note([{**base, "val_accuracy_before": 1.0, "val_accuracy": 1.0}])
+    assert "100%→100%" in still and "flip" not in still and "no point changes side" in still

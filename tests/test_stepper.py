@@ -307,3 +307,10 @@ def test_an_mlp_loss_names_every_node_alike_in_text_and_drawing():
         if step.op is not None and not step.node.label:
             assert d.nodes[ids[id(step.node)][0]].title == name
     assert "label=<<font point-size=\"12\"><b>loss: mse</b></font>>" in s.show().source
+
+
+def test_the_page_brackets_a_label_that_is_an_expression_after_the_partial_sign():
+    from autograd_core.html import _d
+
+    assert _d("L", "y0 - y_p") == "∂L/∂(y0 - y_p)" and _d("L", "w") == "∂L/∂w"
+    assert _d("L", "(y0 - y_p)²") == "∂L/∂(y0 - y_p)²" and _d("L", "h[0]") == "∂L/∂h[0]"
