@@ -512,3 +512,11 @@ def every_numpy_op(x: Value, y: Value) -> list[Value]:
         np.min(x, axis=0), np.prod(x, axis=1), np.std(x), logsumexp(x, axis=1),
         np.cumsum(x, axis=1), np.cumprod(x, axis=0),
     ]
+
+
+def test_elu_derivative_keeps_its_relative_accuracy_far_below_zero():
+    # computed as ans + alpha it cancelled: 3% off at x = -34 and 0 below -37
+    x = Value(np.array([-50.0, -34.0, -1.0, 0.5]))
+    x.elu(alpha=2.0).sum().backward()
+    want = [2 * np.exp(-50.0), 2 * np.exp(-34.0), 2 * np.exp(-1.0), 1.0]
+    np.testing.assert_allclose(x.grad, want, rtol=1e-12)

@@ -135,7 +135,10 @@ def _elu(x: Any, alpha: float) -> Any:
 
 
 def _elu_derivative(ans: Any, x: Any, alpha: float) -> Any:
-    return np.where(np.greater(x, 0), 1.0, ans + alpha)  # alpha e^x = ans + alpha
+    # alpha e^x, from the input: ans + alpha equals it but cancels to 0 below x = -37.
+    # (The inner where keeps e^x finite for x > 0, and x = 0 on the x <= 0 branch.)
+    positive = np.greater(x, 0)
+    return np.where(positive, 1.0, alpha * np.exp(np.where(positive, 0.0, x)))
 
 
 _elu_prim = primitive(
