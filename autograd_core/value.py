@@ -259,10 +259,8 @@ class Value:
         return float(self.data)
 
     def __int__(self) -> int:
-        """A plain integer, outside the graph (``int(v)``, as ``float(v)``)."""
-        if mode.anomaly and self.requires_grad and mode.grad_enabled:
-            _warn_float(self)
-        return int(self.data)
+        """A plain integer, outside the graph (``int(v)``: ``float(v)``, truncated)."""
+        return int(float(self))
 
     def __contains__(self, x: Any) -> bool:
         """``x in v``: whether an element equals ``x``, as numpy answers it."""
@@ -292,16 +290,17 @@ class Value:
     __hash__ = object.__hash__
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """A subclass keeps identity: the engine keeps graph nodes in sets and dicts, where
-        an ``__eq__``/``__hash__`` by content would merge two nodes holding equal numbers
-        (and their gradients) without a word."""
+        """A subclass keeps Value's ``__eq__`` and ``__hash__``: the engine keeps graph nodes
+        in sets and dicts by their identity hash. A hash by content would merge two nodes
+        holding equal numbers (and their gradients) without a word, and an ``__eq__`` of
+        its own makes a class unhashable."""
         super().__init_subclass__(**kwargs)
         for name in ("__eq__", "__hash__"):
             if name in cls.__dict__:
                 raise TypeError(
                     f"{cls.__name__}: a Value subclass cannot define {name}: graph nodes are "
-                    "told apart by identity (the engine keeps them in sets and dicts). "
-                    "Compare .data instead"
+                    "hashed by identity (the engine keeps them in sets and dicts); == "
+                    "already compares the numbers"
                 )
 
     # comparisons give numpy bool arrays: masks for where(), never part of the graph. ==

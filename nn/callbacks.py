@@ -148,12 +148,12 @@ class EarlyStopping(Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool | None:
         if self.monitor not in logs:
             close = difflib.get_close_matches(self.monitor, logs, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
             if self.monitor.startswith("val_") and not any(k.startswith("val_") for k in logs):
                 hint = " (pass val=(X_val, y_val) to fit)"
-            elif not close:  # a metric fit did not compute
-                metric = self.monitor.removeprefix("val_")
-                hint = f" (pass metrics=[{metric!r}] to fit)"
+            elif close:
+                hint = f" (did you mean {close[0]!r}?)"
+            else:  # a metric fit did not compute
+                hint = f" (pass metrics=[{self.monitor.removeprefix('val_')!r}] to fit)"
             raise KeyError(
                 f"EarlyStopping monitors {self.monitor!r}, which is not in the epoch's logs "
                 f"{sorted(logs)}{hint}"
