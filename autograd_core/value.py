@@ -27,6 +27,10 @@ from autograd_core import mode
 # number is a topological order (engine.topological_order). Constants get 0.
 _creation_counter = itertools.count(1)
 
+# The creation number of the latest mark_modified() of any leaf: a graph whose first op
+# came later holds no stale leaf, and engine._check_unchanged skips its scan.
+last_change = 0
+
 # numpy function -> the primitive (or composition) that records it; filled by ``ops``
 UFUNCS: dict[np.ufunc, Callable[..., Any]] = {}
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {}
@@ -373,7 +377,8 @@ class Value:
                 "data may be changed in place (the graph would keep the old numbers). "
                 "Recompute it from the changed leaves instead"
             )
-        self._version = next(_creation_counter)  # later than every node made so far
+        global last_change
+        self._version = last_change = next(_creation_counter)  # later than every node so far
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Value:

@@ -515,6 +515,15 @@ def test_mark_modified_by_hand_and_by_load_state_dict():
         out.backward()
 
 
+def test_a_changed_leaf_that_needs_no_gradient_is_refused_too():
+    w, x = Value(2.0), Value(3.0, requires_grad=False, label="x")
+    y = w * x  # dy/dw reads x's data
+    x.data = x.data + 1.0
+    x.mark_modified()
+    with pytest.raises(RuntimeError, match="'x' .* changed in place"):
+        y.backward()
+
+
 def test_a_value_as_grad_takes_the_roots_dtype():
     for record in (False, True):
         x = Value(np.ones(3, np.float32))

@@ -70,8 +70,11 @@ class Primitive:
             if not values:
                 return self.forward(*args, **kwargs)  # arrays in, arrays out: plain numpy
             args = _lift(args)  # numbers and arrays beside Values become constants
-        try:
-            data = self.forward(*map(_data_of, args), **kwargs)
+        try:  # (two inputs written out: most ops have two, and *map costs 150 ns more)
+            if len(args) == 2 and not kwargs:
+                data = self.forward(args[0].data, args[1].data)
+            else:
+                data = self.forward(*map(_data_of, args), **kwargs)
         except ValueError as err:
             raise _shape_error(self.name, args, err) from None
         out = object.__new__(Value)
