@@ -130,20 +130,15 @@ def log_softmax(x: Any, axis: int = -1) -> Any:
 
 # --------------------------------------------------------------------------- nll_loss
 def _nll(logp: Any, rows: Any, labels: Any, mean: bool) -> Any:
-    total = np.add.reduce(-logp[rows, labels], None)
+    total = -np.add.reduce(logp[rows, labels], None)  # (negating the sum: one number)
     return total / len(labels) if mean else total  # np.mean's own steps
 
 
-def _picked(shape: tuple[int, ...], rows: Any, labels: Any) -> Any:
-    """True at each sample's own class: where ``d nll / d logp`` is not zero."""
-    mask = np.zeros(shape, dtype=bool)
-    mask[rows, labels] = True
-    return mask
-
-
 def _nll_vjp(g: Any, ans: Any, logp: Any, rows: Any, labels: Any, mean: bool) -> Any:
-    scale = 1.0 / len(labels) if mean else 1.0  # -1/N at each sample's own class
-    return _picked(logp.shape, rows, labels) * (g * -scale)
+    # d nll / d logp: -1/N at each sample's own class, 0 elsewhere; times g
+    d = np.zeros(logp.shape, logp.dtype)
+    d[rows, labels] = -1.0 / len(labels) if mean else -1.0
+    return d * g
 
 
 def _nll_jvp(t: Any, ans: Any, logp: Any, rows: Any, labels: Any, mean: bool) -> Any:
