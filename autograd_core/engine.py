@@ -58,7 +58,7 @@ def topological_order(root: Value) -> list[Value]:
     return nodes
 
 
-ndarray = np.ndarray  # (read in the sweep's inner loop: a global is one lookup, not two)
+_ndarray = np.ndarray  # (read in the sweep's inner loop: a global is one lookup, not two)
 _creation = operator.attrgetter("_seq")  # a node's creation number, read in C
 
 
@@ -99,7 +99,7 @@ def sweep(root: Value, seed: Any, release: bool = False) -> Iterator[tuple[Value
                 c = None
                 if parent.requires_grad:
                     c = rule(*args, **node._kwargs)
-                    if type(c) is not type(parent.data) or type(c) is ndarray:
+                    if type(c) is not type(parent.data) or type(c) is _ndarray:
                         c = _fit(c, parent.data)  # (a numpy scalar of its type fits already)
                     pending[parent] = c + pending[parent] if parent in pending else c
                 contributions.append(c)

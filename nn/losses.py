@@ -261,10 +261,12 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Value:
     logp = z.log_softmax(axis=-1)
     t = target.data if isinstance(target, Value) else np.asarray(target)
     if t.shape == z.shape[:-1]:  # class indices
-        if z.ndim == 2 and reduction != "none" and len(t) and t.dtype.kind in "iu":
-            return nll_loss(logp, t, reduction)  # log_softmax → nll_loss, which checks the labels
-        idx = _class_indices(name, t, 1 if z.ndim == 1 else z.shape[0], c)
-        if z.ndim == 2 and reduction != "none" and len(idx):  # (whole-number float labels)
+        fused = z.ndim == 2 and reduction != "none" and len(t) > 0  # log_softmax → nll_loss
+        if fused and t.dtype.kind in "iu":
+            idx = t  # integer labels: nll_loss checks them (once per step, not twice)
+        else:
+            idx = _class_indices(name, t, 1 if z.ndim == 1 else z.shape[0], c)
+        if fused:
             return nll_loss(logp, idx, reduction)
         picked = logp[idx] if z.ndim == 1 else logp[np.arange(z.shape[0]), idx]
         return _reduce(-picked, reduction)
