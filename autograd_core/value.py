@@ -24,7 +24,8 @@ import numpy as np
 from autograd_core import mode
 
 # Creation numbers: an op's output is always made after its inputs, so sorting by this
-# number is a topological order (engine.topological_order). Constants get 0.
+# number is a topological order (engine.topological_order). Constants, and outputs made
+# while not recording, get 0: they are never in a graph's order.
 _creation_counter = itertools.count(1)
 
 # The creation number of the latest mark_modified() of any leaf: a graph whose first op
@@ -119,7 +120,7 @@ class Value:
         "requires_grad",
         "label",  # a name for drawings and messages
         "_op",  # the Primitive that made this node (None for a leaf)
-        "_parents",  # its inputs, as Values (constants included)
+        "_parents",  # its inputs as Values, in order, repeats kept (a*a: (a, a))
         "_kwargs",  # the op's non-differentiable arguments (axis, shape, index, ...)
         "_scope",  # the name_scope path it was made in
         "_hooks",  # functions called with its gradient during backward
@@ -159,7 +160,7 @@ class Value:
         self._op = op
         self._parents = parents
         self._kwargs = kwargs
-        self._scope = mode.scope if seq else ()
+        self._scope = mode.scope if seq else ()  # (seq 0: not in any graph, no scope)
         self._hooks = None
         self._trace = None
         self._seq = seq

@@ -308,3 +308,26 @@ def test_numpy_ufunc_keywords_are_refused_by_name():
         np.add(v, 1.0, casting="same_kind")
     with pytest.raises(TypeError, match="out="):
         np.exp(v, out=np.empty(3))
+
+
+def test_a_primitive_rule_must_be_a_function():
+    from autograd_core.ops.primitive import Primitive
+
+    with pytest.raises(TypeError, match=r"primitive 'half': vjp rule 1 is None, not a function"):
+        Primitive("half", lambda x, y: x * y, vjp=(lambda g, ans, x, y: g * y, None),
+                  jvp=(lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t))
+    with pytest.raises(TypeError, match=r"primitive 'half': jvp rule 0 is 2.0, not a function"):
+        Primitive("half", lambda x: x, vjp=(lambda g, ans, x: g,), jvp=(2.0,))
+
+
+def test_a_primitive_with_fewer_vjp_rules_than_inputs_fails_loudly_in_backward():
+    # one rule for two inputs: the second input's gradient is never computed; backward says
+    # so instead of leaving b.grad at None
+    from autograd_core.ops.primitive import Primitive
+
+    times = Primitive("times", lambda x, y: x * y, vjp=(lambda g, ans, x, y: g * y,),
+                      jvp=(lambda t, ans, x, y: t * y,))
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    out = times(a, b)
+    with pytest.raises(RuntimeError, match=r"no gradient reached .*fewer vjp rules than inputs"):
+        out.backward()

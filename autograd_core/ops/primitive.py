@@ -47,8 +47,9 @@ class Primitive:
     plain arrays, it is just ``forward`` (so rules can use primitives on either).
 
     ``vjp[i](g, ans, *inputs, **kwargs)`` is ``g · d(ans)/d(input i)``;
-    ``jvp[i](t, ans, *inputs, **kwargs)`` is ``d(ans)/d(input i) · t``. ``None`` marks an
-    input that takes no gradient (an integer index, say).
+    ``jvp[i](t, ans, *inputs, **kwargs)`` is ``d(ans)/d(input i) · t``: one rule of each
+    for every input (arguments that take no gradient, an axis or an index, are keyword
+    arguments, not inputs). A rule returns numpy data, or Values when it is given Values.
     """
 
     __slots__ = ("name", "forward", "vjp", "jvp")
@@ -60,14 +61,19 @@ class Primitive:
         self.name, self.forward = name, forward
         self.vjp = vjp if isinstance(vjp, EachInput) else tuple(vjp)
         self.jvp = jvp if isinstance(jvp, EachInput) else tuple(jvp)
+        for kind, rules in (("vjp", self.vjp), ("jvp", self.jvp)):
+            for i, rule in enumerate(() if isinstance(rules, EachInput) else rules):
+                if not callable(rule):
+                    raise TypeError(f"primitive '{name}': {kind} rule {i} is {rule!r}, not a "
+                                    f"function of (g or t, ans, *inputs, **kwargs)")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        values = 0
+        n_values = 0
         for x in args:
             if isinstance(x, Value):
-                values += 1
-        if values < len(args):
-            if not values:
+                n_values += 1
+        if n_values < len(args):
+            if not n_values:
                 return self.forward(*args, **kwargs)  # arrays in, arrays out: plain numpy
             args = _lift(args)  # numbers and arrays beside Values become constants
         try:  # (two inputs written out: most ops have two, and *map costs 150 ns more)
@@ -77,9 +83,9 @@ class Primitive:
                 data = self.forward(*map(_data_of, args), **kwargs)
         except ValueError as err:
             raise _shape_error(self.name, args, err) from None
-        out = object.__new__(Value)
+        out = object.__new__(Value)  # (Value._node written out: a call less for every op)
         if mode.grad_enabled:
-            for x in args:
+            for x in args:  # the first input that requires grad makes the output record
                 if x.requires_grad:  # record: the output remembers its op and inputs
                     out._setup(data, True, self, args, kwargs or _NO_KWARGS, next(_counter))
                     if mode.anomaly:
@@ -147,8 +153,10 @@ def linear_op(
     """An op linear in its one input, ``ans = A x``: its jvp is the op itself applied to
     the tangent (``A t``) and its vjp the transpose ``transpose(g, ans, x, **kw) = A^T g``
     (JAX's ``deflinear``). Shapes, indexing and sums are of this kind."""
-    prim = primitive(name, forward, (transpose,), (None,), function=function)
-    prim.jvp = (lambda t, ans, x, **kw: prim(t, **kw),)
+    def apply_to_tangent(t: Any, ans: Any, x: Any, **kw: Any) -> Any:
+        return prim(t, **kw)  # (prim: the primitive made just below)
+
+    prim = primitive(name, forward, (transpose,), (apply_to_tangent,), function=function)
     return prim
 
 
