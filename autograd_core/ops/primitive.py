@@ -59,13 +59,8 @@ class Primitive:
         jvp: Sequence[Rule | None],
     ) -> None:
         self.name, self.forward = name, forward
-        self.vjp = vjp if isinstance(vjp, EachInput) else tuple(vjp)
-        self.jvp = jvp if isinstance(jvp, EachInput) else tuple(jvp)
-        for kind, rules in (("vjp", self.vjp), ("jvp", self.jvp)):
-            for i, rule in enumerate(() if isinstance(rules, EachInput) else rules):
-                if not callable(rule):
-                    raise TypeError(f"primitive '{name}': {kind} rule {i} is {rule!r}, not a "
-                                    f"function of (g or t, ans, *inputs, **kwargs)")
+        self.vjp = _rules(name, "vjp", vjp)
+        self.jvp = _rules(name, "jvp", jvp)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         n_values = 0
@@ -112,6 +107,18 @@ class EachInput:
 
     def __iter__(self) -> Iterator[Rule]:  # zip(op.vjp, parents) takes as many as needed
         return map(self.__getitem__, itertools.count())
+
+
+def _rules(name: str, kind: str, rules: Any) -> Any:
+    """A primitive's vjp or jvp rules as a tuple (an EachInput as it is), each a function."""
+    if isinstance(rules, EachInput):
+        return rules
+    rules = tuple(rules)
+    for i, rule in enumerate(rules):
+        if not callable(rule):
+            raise TypeError(f"primitive '{name}': {kind} rule {i} is {rule!r}, not a function "
+                            f"of (g or t, ans, *inputs, **kwargs)")
+    return rules
 
 
 def primitive(
