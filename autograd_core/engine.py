@@ -30,7 +30,7 @@ import numpy as np
 
 from autograd_core import mode, value
 from autograd_core.mode import set_grad_enabled
-from autograd_core.ops.reductions import _sum_to
+from autograd_core.ops.reductions import _reduces_to, _sum_to
 from autograd_core.value import Value, _data_of, as_array
 
 
@@ -103,7 +103,7 @@ def sweep(root: Value, seed: Any, release: bool = False) -> Iterator[tuple[Value
                     # arrays and Values are fitted to the parent's shape and dtype; a numpy
                     # scalar of the parent's own type (0-d data, value.py) fits already
                     if type(c) is not type(parent.data) or type(c) is _ndarray:
-                        c = _fit(c, parent.data)
+                        c = _fit(c, parent, node)
                     # a new sum, never +=: a rule may hand one array to two parents (add)
                     pending[parent] = c + pending[parent] if parent in pending else c
                 contributions.append(c)
@@ -123,14 +123,42 @@ def _no_gradient(node: Value) -> RuntimeError:
     )
 
 
-def _fit(c: Any, like: Any) -> Any:
-    """A gradient with ``like``'s shape and dtype: summed over the axes that broadcasting
-    added (the sum of the copies' gradients), then cast."""
-    if c.shape != like.shape:
-        c = _sum_to(c, shape=like.shape)
+def _fit(c: Any, parent: Value, node: Value) -> Any:
+    """A gradient with ``parent``'s shape and dtype: summed over the axes that broadcasting
+    added (the sum of the copies' gradients), then cast. A rule's result that is not numpy
+    data, or whose shape broadcasting cannot have made from the parent's, is an error in
+    the rule: it names the op, not a numpy function deep in the sweep."""
+    like = parent.data
+    try:
+        if c.shape != like.shape:
+            if not _reduces_to(c.shape, like.shape):
+                raise _bad_rule("vjp", node, parent, c)
+            c = _sum_to(c, shape=like.shape)
+    except AttributeError:  # (a try costs nothing until it catches)
+        raise _bad_rule("vjp", node, parent, c) from None
     if c.dtype != like.dtype:
         c = c.astype(like.dtype)
     return c
+
+
+def _bad_rule(kind: str, node: Value, parent: Value, result: Any) -> Exception:
+    """The error for a vjp or jvp rule whose result does not fit (``_fit``, ``_tangent_term``):
+    a TypeError for a result that is not numpy data, a ValueError for one of a wrong shape."""
+    i = next(i for i, p in enumerate(node._parents) if p is parent)
+    if hasattr(result, "shape"):
+        error = ValueError
+        what = f"a {'gradient' if kind == 'vjp' else 'tangent'} of shape {result.shape}"
+    else:
+        error, what = TypeError, f"a {type(result).__name__}"
+    wanted = (
+        f"the input's shape {parent.shape}, or a shape that broadcasting made from it"
+        if kind == "vjp" else f"a shape that broadcasts to the output's {node.shape}"
+    )
+    return error(
+        f"{'backward' if kind == 'vjp' else 'forward mode'}: the {kind} rule of op "
+        f"'{node.op}' for its input {i} returned {what}; a rule returns numpy data (an array "
+        f"or a numpy scalar; Values while recording) of {wanted}"
+    )
 
 
 def _release(node: Value) -> None:
@@ -443,15 +471,15 @@ def forward_tangents(root: Value, tangents: dict[int, Any]) -> Any:
         for i, p in enumerate(node._parents):
             t = known.get(id(p))
             if t is not None:
-                term = _tangent_term(node, rules[i], t)
+                term = _tangent_term(node, rules[i], p, t)
                 total = term if total is None else total + term
         if total is not None:
             known[id(node)] = total
     return known.get(id(root))
 
 
-def _tangent_term(node: Value, rule: Any, t: Any) -> Any:
-    """``d(node)/d(parent_i) · t``, broadcast to the node's shape and cast to its dtype."""
+def _tangent_term(node: Value, rule: Any, parent: Value, t: Any) -> Any:
+    """``d(node)/d(parent) · t``, broadcast to the node's shape and cast to its dtype."""
     if mode.grad_enabled:
         ans, inputs = node, node._parents
         if not isinstance(t, Value):
@@ -460,8 +488,13 @@ def _tangent_term(node: Value, rule: Any, t: Any) -> Any:
         ans, inputs = node.data, [p.data for p in node._parents]
         t = t.data if isinstance(t, Value) else t
     term = rule(t, ans, *inputs, **node._kwargs)
-    if term.shape != node.shape:
-        term = np.broadcast_to(term, node.shape)
+    try:
+        if term.shape != node.shape:
+            term = np.broadcast_to(term, node.shape)
+    except AttributeError:
+        raise _bad_rule("jvp", node, parent, term) from None
+    except ValueError:  # (np.broadcast_to: the shapes do not broadcast)
+        raise _bad_rule("jvp", node, parent, term) from None
     if term.dtype != node.dtype:
         term = term.astype(node.dtype)
     return term

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import fractions
+import re
 
 import numpy as np
 import pytest
@@ -331,3 +332,62 @@ def test_a_primitive_with_fewer_vjp_rules_than_inputs_fails_loudly_in_backward()
     out = times(a, b)
     with pytest.raises(RuntimeError, match=r"no gradient reached .*fewer vjp rules than inputs"):
         out.backward()
+
+
+def test_a_rule_whose_result_does_not_fit_its_input_is_named_in_the_error():
+    # A rule that returns a Python number, or a gradient of a shape broadcasting cannot have
+    # made from its input's, is a mistake in the rule. The error names the op, the input and
+    # the shapes. (A (4,) gradient for a (3,) input used to be stored as x.grad, silently.)
+    from autograd_core.functional import jvp
+    from autograd_core.ops.primitive import Primitive
+
+    def op(name, rule):
+        return Primitive(name, lambda x, y: x * y, vjp=(rule, lambda g, ans, x, y: g * x),
+                         jvp=(rule, lambda t, ans, x, y: x * t))
+
+    y = np.ones(3)
+    wide = op("wide", lambda g, ans, x, y: np.ones(4))
+    with pytest.raises(ValueError, match=re.escape(
+            "backward: the vjp rule of op 'wide' for its input 0 returned a gradient of shape "
+            "(4,); a rule returns numpy data (an array or a numpy scalar; Values while "
+            "recording) of the input's shape (3,), or a shape that broadcasting made from it")):
+        wide(Value(np.ones(3)), y).sum().backward()
+    narrow = op("narrow", lambda g, ans, x, y: np.float64(1.0))
+    with pytest.raises(ValueError, match=r"'narrow' for its input 0 returned a gradient of "
+                                         r"shape \(\); .* the input's shape \(3,\)"):
+        narrow(Value(np.ones(3)), y).sum().backward()
+    number = op("number", lambda g, ans, x, y: 0.0)
+    with pytest.raises(TypeError, match=r"'number' for its input 0 returned a float; a rule "
+                                        r"returns numpy data"):
+        number(Value(2.0), 3.0).backward()
+    with pytest.raises(TypeError, match=r"forward mode: the jvp rule of op 'number' for its "
+                                        r"input 0 returned a float"):
+        jvp(lambda x: number(x, 3.0), (2.0,), (1.0,))
+    with pytest.raises(ValueError, match=re.escape(
+            "forward mode: the jvp rule of op 'wide' for its input 0 returned a tangent of "
+            "shape (4,); a rule returns numpy data (an array or a numpy scalar; Values while "
+            "recording) of a shape that broadcasts to the output's (3,)")):
+        jvp(lambda x: wide(x, y), (np.ones(3),), (np.ones(3),))
+    # the second input is found by identity, even when both inputs are one Value
+    late = Primitive("late", lambda x, y: x * y,
+                     vjp=(lambda g, ans, x, y: g * y, lambda g, ans, x, y: [1.0]),
+                     jvp=(lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t))
+    a, b = Value(2.0), Value(3.0)
+    with pytest.raises(TypeError, match=r"'late' for its input 1 returned a list"):
+        late(a, b).backward()
+    with pytest.raises(TypeError, match=r"'late' for its input 0 returned a list"):
+        late(a, a).backward()  # (the same Value twice: named by its first place)
+
+
+def test_a_gradient_that_broadcasting_made_is_still_summed_back():
+    # the engine's side of the contract above: a rule may return a broadcast gradient
+    from autograd_core.ops.primitive import Primitive
+
+    spread = Primitive("spread", lambda x: x, vjp=(lambda g, ans, x: np.ones((2, 3)),),
+                       jvp=(lambda t, ans, x: t,))
+    x = Value(np.zeros((1, 3)))
+    spread(x).sum().backward()
+    np.testing.assert_array_equal(x.grad, np.full((1, 3), 2.0))
+    s = Value(0.0)
+    spread(s).backward()
+    assert s.grad == 6.0 and type(s.grad) is np.float64

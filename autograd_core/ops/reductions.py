@@ -24,6 +24,8 @@ from autograd_core.value import Value, _data, _shape_of
 # --------------------------------------------------------------------------- broadcasting
 def _sum_to_np(x: Any, shape: tuple[int, ...]) -> Any:
     """Sum ``x`` down to ``shape``: the inverse of broadcasting ``shape`` up to ``x.shape``."""
+    if not shape:  # summed whole: a numpy scalar, as 0-d data is (value.py)
+        return np.add.reduce(x, None)
     lead = x.ndim - len(shape)
     if lead == 1 and x.shape[1:] == shape:  # a bias's gradient: the sum over the samples
         return np.add.reduce(x, 0)
@@ -58,13 +60,21 @@ def sum_to(x: Any, shape: Any) -> Any:
     have = _shape_of(x)
     if have == shape:
         return x
-    try:
-        np.broadcast_shapes(shape, have)
-        if len(shape) > len(have) or np.broadcast_shapes(shape, have) != have:
-            raise ValueError
-    except ValueError:
-        raise ValueError(f"sum_to: shape {have} does not reduce to {shape}") from None
+    if not _reduces_to(have, shape):
+        raise ValueError(f"sum_to: shape {have} does not reduce to {shape}")
     return _sum_to(x, shape=shape)
+
+
+def _reduces_to(have: tuple[int, ...], shape: tuple[int, ...]) -> bool:
+    """Whether broadcasting ``shape`` can make ``have``, so that summing ``have`` gives
+    ``shape``: as many axes or more, and each of ``shape``'s axes 1 or equal to ``have``'s."""
+    lead = len(have) - len(shape)
+    if lead < 0:
+        return False
+    for n, m in zip(shape, have[lead:]):  # noqa: B905 (the same length)
+        if n != 1 and n != m:
+            return False
+    return True
 
 
 register(np.broadcast_to, broadcast_to)
