@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core import Value, concat, linear, no_grad
+from autograd_core import Value, array, concat, linear, no_grad
 from nn.activations import get_activation
 from nn.init import Seed, as_rng, get_initializer
 from nn.module import Module, Parameter, Sequential
@@ -39,15 +39,22 @@ def _float_dtype(dtype: Any) -> np.dtype:
 
 def _as_input(x: Any, dtype: np.dtype) -> Any:
     """Inputs as the layer sees them: a Value unchanged; data as a numpy array of the
-    layer's dtype (so float64 data fed to a float32 model computes in float32)."""
+    layer's dtype (so float64 data fed to a float32 model computes in float32). A list
+    holding Values (micrograd's ``model([x1, x2])``) is stacked by a recorded op, so the
+    gradient reaches each Value."""
     if isinstance(x, Value):
         return x
     if isinstance(x, np.ndarray) and x.dtype == dtype:
         return x
+    given = type(x).__name__
     try:
+        if isinstance(x, list | tuple) and x:
+            x = array(x)  # (numbers only: a plain array)
+            if isinstance(x, Value):
+                return x
         arr = np.asarray(x, dtype=dtype)
     except (TypeError, ValueError) as err:
-        raise TypeError(f"expected numeric input, got {type(x).__name__}: {err}") from None
+        raise TypeError(f"expected numeric input, got {given}: {err}") from None
     return arr
 
 

@@ -388,3 +388,24 @@ def test_dropout_eval_is_identity_and_edge_probabilities():
     assert Dropout(0.5, seed=1)(xf).dtype == np.float32
     with pytest.raises(ValueError, match=r"p must be a probability in \[0, 1\], got 1.5"):
         Dropout(1.5)
+
+
+def test_a_list_of_values_reaches_the_model_as_micrograd_feeds_it():
+    # micrograd's model([x1, x2]): the Values are stacked by a recorded op, so their
+    # gradient is the one the stacked Value gets (it used to be cut: a.grad stayed None)
+    import autograd_core as ag
+
+    m = nn.MLP(2, [4], 3, seed=0)
+    a, b = ag.Value(1.0), ag.Value(2.0)
+    m([a, b]).sum().backward()
+    x = ag.Value(np.array([1.0, 2.0]))
+    m.zero_grad()
+    m(x).sum().backward()
+    assert a.grad == x.grad[0] and b.grad == x.grad[1]
+    assert a.grad != 0.0
+    # a list of numbers is data of the layer's dtype, as an array is
+    m32 = nn.MLP(2, [4], 3, seed=0, dtype=np.float32)
+    assert m32([1.0, 2.0]).dtype == np.float32
+    assert m32([[1.0, 2.0], [3.0, 4.0]]).shape == (2, 3)
+    with pytest.raises(TypeError, match=r"expected numeric input, got list: .*give numbers"):
+        m(["a", "b"])

@@ -34,7 +34,7 @@ from autograd_core.ops.shape import (
     reshape,
     stack,
 )
-from autograd_core.value import Value, _data, _shape_of
+from autograd_core.value import Value, _data, _holds_a_value, _shape_of, as_array
 
 
 # --------------------------------------------------------------------------- stacking
@@ -99,6 +99,8 @@ def array(obj: Any) -> Any:
     if isinstance(obj, list | tuple):
         if not obj:
             raise ValueError("array: an empty list has no shape to stack; use np.zeros")
+        if not _holds_a_value(obj):  # numbers only: one numpy conversion, nothing to record
+            return as_array(obj, "array")
         try:
             return stack([array(item) for item in obj])
         except ValueError as err:
