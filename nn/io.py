@@ -142,7 +142,7 @@ def _meta_str(arrays: dict[str, np.ndarray], key: str) -> str | None:
     return str(a)
 
 
-def load(model: Module, path: str | os.PathLike[str], strict: bool = True) -> Module:
+def load(model: Module, path: str | os.PathLike[str] | None = None, strict: bool = True) -> Module:
     """Fill ``model``'s parameters in place from a file written by :func:`save`; returns it.
 
     Checks the format marker and version, that the file was saved from the same
@@ -151,8 +151,12 @@ def load(model: Module, path: str | os.PathLike[str], strict: bool = True) -> Mo
     model is left untouched. ``strict=False`` loads despite a different architecture
     (with a warning) and ignores missing or unexpected parameters.
     """
+    if path is None and isinstance(model, str | os.PathLike):
+        raise TypeError(_model_first(os.fspath(model)))
     if not isinstance(model, Module):
         raise TypeError(f"load: expected a Module, got {type(model).__name__}")
+    if path is None:
+        raise TypeError("load(model, path): the file to read is missing")
     path = os.fspath(path)
     arrays = _read(path)
     if _meta_str(arrays, _FORMAT_KEY) != FORMAT:
@@ -199,6 +203,20 @@ def load(model: Module, path: str | os.PathLike[str], strict: bool = True) -> Mo
             UserWarning, stacklevel=2,
         )
     return model
+
+
+def _model_first(path: str) -> str:
+    """The error for ``load(path)``: the file holds weights, not code, so ``load`` fills a
+    model built first; the message shows the one the file was saved from, when it can."""
+    msg = ("load(model, path): give the model to fill first, built as the saved one was "
+           f"(the file holds weights, not code): nn.load(model, {path!r})")
+    try:
+        arrays = _read(path)
+        saved = [[str(x) for x in entry] for entry in json.loads(_meta_str(arrays, _ARCH_KEY))]
+    except (ModelFileError, OSError, ValueError, TypeError):
+        return msg
+    layers = ", ".join(f"{cls}({extra})" for name, cls, extra in saved if name)
+    return f"{msg}. {path!r} was saved from {_article(saved[0][1])} {saved[0][1]}: {layers}"
 
 
 def _same_tensors(state: dict[str, np.ndarray], model: Module) -> bool:

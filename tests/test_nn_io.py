@@ -299,3 +299,22 @@ def test_files_from_before_the_architecture_record_still_load(tmp_path):
     dst = MLP(2, [8], 2, activation="relu", seed=2)  # nothing recorded to compare with
     load(dst, path)
     _assert_same(dst, _snapshot(src))
+
+
+def test_load_with_only_a_path_says_to_build_the_model_first(tmp_path):
+    # nn.load("xor.npz") used to fail with Python's "missing 1 required positional
+    # argument: 'path'", though a path was given
+    import nn
+
+    path = str(tmp_path / "m.npz")
+    nn.save(nn.MLP(2, [8], 1, seed=0), path)
+    with pytest.raises(TypeError, match=re.escape(
+            f"load(model, path): give the model to fill first, built as the saved one was (the "
+            f"file holds weights, not code): nn.load(model, {path!r}). {path!r} was saved from "
+            f"an MLP: Linear(in_features=2, out_features=8, bias=True), ReLU(), "
+            f"Linear(in_features=8, out_features=1, bias=True)")):
+        nn.load(path)
+    with pytest.raises(TypeError, match=r"give the model to fill first.*'nothere.npz'\)$"):
+        nn.load("nothere.npz")
+    with pytest.raises(TypeError, match=r"load\(model, path\): the file to read is missing"):
+        nn.load(nn.MLP(2, [8], 1))
