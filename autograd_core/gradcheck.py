@@ -49,6 +49,7 @@ class GradcheckReport:
     rtol: float = 1e-3
     mode: str = "full"
     notes: list[str] = field(default_factory=list)  # likely causes, shown on failure
+    projected: tuple[int, ...] | None = None  # a non-scalar output's shape: checked as v^T f
 
     @property
     def ok(self) -> bool:
@@ -82,6 +83,9 @@ class GradcheckReport:
                 f"{c.max_abs_error:>12.3e}{c.max_rel_error:>12.3e}"
                 f"  {str(c.worst_index):<12}{c.numerical:>13.6g}{c.analytic:>13.6g}{mark}"
             )
+        if self.projected is not None:
+            lines.append(f"  (output of shape {self.projected}: the gradients of v^T f(x), "
+                         "v random, are compared)")
         if not self.ok:
             lines += [f"  note: {note}" for note in self.notes]
         return "\n".join(lines)
@@ -259,6 +263,8 @@ def gradcheck(
     cot = _cotangent(fn, arrays, active, rng)
     analytic, connected = _analytic(fn, arrays, active, cot)
     report = GradcheckReport(eps=eps, atol=atol, rtol=rtol, mode="fast" if fast else "full")
+    if cot is not None:
+        report.projected = cot.shape
     if fast:
         dirs = [
             rng.standard_normal(a.shape) if act else None

@@ -134,3 +134,14 @@ def test_a_failure_that_is_not_a_wrong_derivative_says_so():
     assert not nan.ok and "two different outputs" not in str(nan)  # NaN, deterministically
     with pytest.raises(GradcheckError, match="call model.eval"):
         gradcheck(lambda x: (x * rng.random()).sum(), [np.array([1.0, 2.0])])
+
+
+def test_the_report_says_when_a_non_scalar_output_was_projected():
+    # the numbers of x*x at x = 1 are not 2: they are d(v^T f)/dx = 2 v, and the report says so
+    report = gradcheck(lambda x: x * x, [np.ones(3)])
+    assert report.projected == (3,)
+    assert str(report).endswith("(output of shape (3,): the gradients of v^T f(x), v random, "
+                                "are compared)")
+    scalar = gradcheck(lambda x: (x * x).sum(), [np.ones(3)])
+    assert scalar.projected is None and "v^T f" not in str(scalar)
+    assert scalar.checks[0].numerical == pytest.approx(2.0)
