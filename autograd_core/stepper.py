@@ -115,16 +115,16 @@ class Stepper:
         options = {"title": self.describe(), **self.draw_options}
         return draw_graph(self.root, highlight=self.step or self.direction, **options)
 
-    def to_html(self, path: str | Path | None = None, *, title: str | None = None) -> str:
+    def to_html(self, path: str | Path | None = None, *, title: str | None = None) -> str | Path:
         """The self-contained step-through page (forward, then backward pass), as HTML.
 
         The page opens at this stepper's step and numbers the steps as it does. With
-        ``path``, also writes it there. See ``autograd_core.save_html``.
+        ``path``, writes it there and returns the file's path, as ``save_html`` does (the
+        page, 30 kB and more, would fill an interactive session's screen); without, returns
+        the page.
         """
         page = self._page(standalone=True, title=title)
-        if path is not None:
-            write_page(page, path)
-        return page
+        return page if path is None else write_page(page, path)
 
     def _page(self, standalone: bool, title: str | None = None) -> str:
         if self.direction == "backward":
