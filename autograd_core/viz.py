@@ -86,6 +86,11 @@ class ComputationGraph(graphviz.Digraph):
         ``render("out/L", format="png")`` writes ``out/L.png``. The DOT source file that
         Graphviz writes first is removed unless ``cleanup=False``. Folders are created."""
         ext = os.path.splitext(os.fspath(filename or ""))[1].lower().lstrip(".")
+        if ext and format is None and ext not in graphviz.FORMATS and "outfile" not in kwargs:
+            raise ValueError(
+                f"render: {os.fspath(filename)!r} ends in .{ext}, which is not a format "
+                f"Graphviz writes: name the file .png, .svg, .pdf or .jpg (or give format=)"
+            )
         if filename is not None and ext in graphviz.FORMATS and "outfile" not in kwargs:
             if format is not None and format.lower() != ext:
                 raise ValueError(f"render: {os.fspath(filename)!r} is a .{ext} name but "
@@ -101,6 +106,16 @@ class ComputationGraph(graphviz.Digraph):
             if isinstance(err, GraphvizNotFoundError):
                 raise
             raise GraphvizNotFoundError("the graph") from err
+        except graphviz.CalledProcessError as err:  # dot refused: a format this build lacks
+            if cleanup and "outfile" in kwargs:  # the DOT source written first: L.bmp -> L.gv
+                source = os.path.splitext(kwargs["outfile"])[0] + ".gv"
+                if os.path.exists(source):
+                    os.remove(source)
+            said = (err.stderr or b"").decode(errors="replace").strip().splitlines()
+            raise ValueError(
+                f"render: Graphviz's dot could not write {format or self.format!r}"
+                f"{': ' + said[0] if said else ''}. Use png, svg, pdf or jpg"
+            ) from None
 
 
 # --------------------------------------------------------------------------- text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import struct
+import sys
 import xml.etree.ElementTree as ET
 
 import graphviz
@@ -668,3 +669,22 @@ def test_render_keeps_the_dot_file_when_asked_and_refuses_a_clash(tmp_path):
     assert (tmp_path / "k.gv").read_text().startswith("digraph")
     with pytest.raises(ValueError, match=r"'.*t\.png' is a \.png name but format='svg'"):
         g.render(tmp_path / "t.png", format="svg")
+
+
+def test_render_refuses_a_name_it_would_not_write_as_asked(tmp_path):
+    # from a new-user trial: render("r/L.txt") wrote r/L.txt.pdf, and a format this dot
+    # build lacks (.bmp here) raised subprocess's CalledProcessError and left L.gv behind
+    g = draw_graph(lecture_graph())
+    with pytest.raises(ValueError, match=r"'.*L\.txt' ends in \.txt, which is not a format "
+                                         r"Graphviz writes: name the file \.png, \.svg"):
+        g.render(tmp_path / "L.txt")
+    # (cgimage: a Graphviz format that only macOS builds of dot write)
+    with pytest.raises(ValueError, match=r"render: Graphviz's dot could not write 'cgimage'"):
+        if sys.platform == "darwin":
+            pytest.skip("macOS builds of dot write cgimage")
+        g.render(tmp_path / "L.cgimage")
+    assert list(tmp_path.iterdir()) == []
+    # with format= the name may hold any dot; without an extension Graphviz's default, pdf
+    assert g.render(tmp_path / "graph.v1", format="png") == str(tmp_path / "graph.v1.png")
+    assert g.render(tmp_path / "L") == str(tmp_path / "L.pdf")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["L.pdf", "graph.v1.png"]
