@@ -65,6 +65,17 @@ ET.register_namespace("xlink", _XLINK)
 
 
 # --------------------------------------------------------------------------- public API
+# The vjps of the matrix ops in the lecture's notation (δ = dL/d(output), inputs named
+# {0}, {1}, ...), written on the page where a tensor step would otherwise say vjp(...).
+MATRIX_RULES = {
+    ("matmul", 0): "δ · {1}<sup>T</sup>",
+    ("matmul", 1): "{0}<sup>T</sup> · δ",
+    ("linear", 0): "δ · {1}<sup>T</sup>",  # linear(x, W, b) = x·W + b
+    ("linear", 1): "{0}<sup>T</sup> · δ",
+    ("linear", 2): "δ summed over the samples",
+}
+
+
 def save_html(
     root: Value,
     path: str | os.PathLike[str],
@@ -370,6 +381,10 @@ class _Page:
                     continue
                 if local is not None and local[i] is not None:
                     factors = f"{_num(s.upstream, True)} · {_num(local[i], True)}"
+                elif (v.op, i) in MATRIX_RULES:  # the lecture's formula, δ = dL/d(node)
+                    names = [escape(self.name(q)) for q in v.parents]
+                    factors = (f"{MATRIX_RULES[v.op, i].format(*names)}, with δ = "
+                               f"{_num(s.upstream)}")
                 else:  # a tensor node: the vjp multiplies by the Jacobian without forming it
                     factors = f"vjp<sub>{escape(v.op or '')}</sub>({_num(s.upstream)})"
                 more = len(self.parts.get(id(p), [])) > 1

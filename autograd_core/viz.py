@@ -135,7 +135,10 @@ def fmt_array(a: Any) -> str:
         return "[] (empty)"
     if a.size <= SMALL:
         return _nested(a)
-    return f"min {fmt_number(a.min())} · mean {fmt_number(a.mean())} · max {fmt_number(a.max())}"
+    lo, mean, hi = a.min(), a.mean(), a.max()
+    if a.dtype.kind == "f" and abs(mean) <= 64 * np.finfo(a.dtype).eps * max(abs(lo), abs(hi)):
+        mean = 0.0  # rounding noise: a softmax gradient's mean is 0, not 1.274e-17
+    return f"min {fmt_number(lo)} · mean {fmt_number(mean)} · max {fmt_number(hi)}"
 
 
 def _edge_text(c: Any) -> str:

@@ -110,3 +110,23 @@ def test_errors_say_what_is_wrong(tmp_path):
     big = scalar_mlp(UNCUT_LIMIT // 17 + 5)
     with pytest.raises(ValueError, match="max_nodes=None draws them all.*collapse=True"):
         html_page(big, max_nodes=None)
+
+
+def test_a_matrix_step_writes_the_lectures_formula(tmp_path):
+    # from a new-user trial: at linear and matmul the chain rule read vjp_linear([[...]]),
+    # exactly where a backprop student wants dL/dW = x^T δ and dL/dx = δ W^T
+    x = Value(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), label="x")
+    W = Value(np.ones((3, 2)), label="W")
+    b = Value(np.zeros(2), label="b")
+    import autograd_core as ag
+
+    def page_of(L, name):  # (the steps' texts are JSON in a script, where "</" is "<\\/")
+        return save_html(L, tmp_path / name).read_text(encoding="utf-8").replace("<\\/", "</")
+
+    page = page_of(ag.linear(x, W, b).sum(), "lin.html")
+    assert "= δ · W<sup>T</sup>, with δ = " in page
+    assert "= x<sup>T</sup> · δ, with δ = " in page
+    assert "= δ summed over the samples, with δ = " in page
+    page = page_of((x @ W).sum(), "mm.html")
+    assert "= δ · W<sup>T</sup>, with δ = " in page and "= x<sup>T</sup> · δ, with δ = " in page
+    assert "vjp<sub>" not in page

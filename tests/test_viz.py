@@ -83,6 +83,13 @@ def test_array_format_values_when_small_else_min_mean_max():
     assert fmt_array(x) == f"min -1 · mean {x.mean():.4g} · max 2"
     assert fmt_array(np.zeros((0, 3))) == "[] (empty)"
     assert fmt_array(Value([1.5, 2.5])) == "[1.5, 2.5]"
+    # a mean that is rounding noise is 0 (a softmax gradient's rows sum to zero)
+    g = np.random.default_rng(0).standard_normal((4, 10))
+    g -= g.mean(axis=1, keepdims=True)
+    assert g.mean() != 0.0 and abs(g.mean()) < 1e-15
+    assert " mean 0 " in fmt_array(g) and " mean 0 " in fmt_array(g.astype(np.float32))
+    tiny = np.array([-1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1e-10])  # a real mean stays
+    assert fmt_array(tiny) == "min -1 · mean 1.429e-11 · max 1"
 
 
 # --------------------------------------------------------------------------- scalar graph
