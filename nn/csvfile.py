@@ -88,6 +88,10 @@ def load_csv(path: str | os.PathLike[str], target: str | None = None
                                  f"{len(names)} (as in row {rows[0][0]})")
         for j, text in enumerate(fields):
             value = _number(text)
+            if j == label and value is None:  # a class name: the classes must be numbered
+                raise CSVFormatError(f"{path}, row {line}, column {j + 1} ({names[j]!r}): "
+                                     f"the label {text!r} is not a class 0, 1, 2, ...: number "
+                                     f"the classes first (e.g. cat 0, dog 1)")
             if value is None or not math.isfinite(value):
                 raise CSVFormatError(f"{path}, row {line}, column {j + 1} ({names[j]!r}): "
                                      f"{text!r} is not a finite number")
