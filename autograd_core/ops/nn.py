@@ -20,16 +20,12 @@ from autograd_core.value import _data, _shape_of
 
 # --------------------------------------------------------------------------- linear
 def _linear(x: Any, W: Any, b: Any) -> Any:
-    out = x @ W
-    if getattr(b, "dtype", None) == out.dtype or np.result_type(out, b) == out.dtype:
-        out += b  # into the fresh product: no second array
-        return out
-    return out + b  # a wider bias promotes, as matmul then add would
+    return x @ W + b
 
 
 def _linear_dW(g: Any, ans: Any, x: Any, W: Any, b: Any) -> Any:
     # the lecture's dL/dW = x^T delta, summed over every sample of the batch
-    if x.ndim == 2:
+    if x.ndim == 2:  # (no reshape: 3% of the 64-32-10 MLP step)
         return x.T @ g
     samples = math.prod(x.shape[:-1])  # (1 for a single sample x of shape (n_in,))
     return x.reshape(samples, x.shape[-1]).T @ g.reshape(samples, g.shape[-1])
@@ -54,8 +50,7 @@ _linear_prim = primitive(
 def linear(x: Any, W: Any, b: Any = None) -> Any:
     """A layer's affine map ``x @ W + b`` as one op (``W`` of shape ``(n_in, n_out)``).
 
-    The same numbers as ``matmul`` then ``add``, with one output array instead of two (the
-    bias is added into the product), and one node in the graph for the layer's
+    The same numbers as ``matmul`` then ``add``, as one node in the graph for the layer's
     ``a = W^T x + b``.
     """
     if b is None:
@@ -170,7 +165,7 @@ def nll_loss(logp: Any, target: Any, reduction: str = "mean") -> Any:
     if y.shape != (n,):
         raise ValueError(f"{name}: expected {n} class labels (shape ({n},)), got shape {y.shape}")
     if n:
-        lo, hi = np.minimum.reduce(y), np.maximum.reduce(y)
+        lo, hi = y.min(), y.max()
         if lo < 0 or hi >= c:
             raise ValueError(
                 f"{name}: labels must be in [0, {c}) for {c} classes, got min {lo} and max {hi}"
