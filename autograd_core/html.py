@@ -47,10 +47,10 @@ from autograd_core.value import Value
 from autograd_core.viz import (
     DEFAULT_MAX_NODES,
     SMALL,
+    _edge_text,
     draw_graph,
     drawing_ids,
     fmt_array,
-    fmt_number,
     node_name,
     node_names,
 )
@@ -227,12 +227,6 @@ def _num(x: Any, term: bool = False) -> str:
             "</details>")
 
 
-def _short(c: Any) -> str:
-    """What an edge carries, short enough to sit beside it (as ``draw_graph`` labels it)."""
-    a = np.asarray(c)
-    return fmt_array(a) if a.size <= 2 else f"mean {fmt_number(a.mean())}"
-
-
 def _d(of: str, wrt: str) -> str:
     return f"∂{escape(bracketed(of))}/∂{escape(bracketed(wrt))}"
 
@@ -336,7 +330,7 @@ class _Page:
                 if src != oval:
                     edges.append(f"{src}->{oval}")
                     if i < len(sent) and src != "more":
-                        labels[f"{src}->{oval}"] = _short(sent[i])
+                        labels[f"{src}->{oval}"] = _edge_text(sent[i])
         return nodes, tuple(edges), labels
 
     def forward_frame(self, s: ForwardStep, total: int) -> _Frame:

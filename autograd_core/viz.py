@@ -135,16 +135,22 @@ def fmt_array(a: Any) -> str:
         return "[] (empty)"
     if a.size <= SMALL:
         return _nested(a)
-    lo, mean, hi = a.min(), a.mean(), a.max()
-    if a.dtype.kind == "f" and abs(mean) <= 64 * np.finfo(a.dtype).eps * max(abs(lo), abs(hi)):
-        mean = 0.0  # rounding noise: a softmax gradient's mean is 0, not 1.274e-17
-    return f"min {fmt_number(lo)} · mean {fmt_number(mean)} · max {fmt_number(hi)}"
+    return f"min {fmt_number(a.min())} · mean {fmt_mean(a)} · max {fmt_number(a.max())}"
+
+
+def fmt_mean(a: np.ndarray) -> str:
+    """The mean of a non-empty array, 0 when it is rounding noise: within 64 ulps of the
+    largest magnitude (a softmax gradient's mean is 0, not 1.274e-17)."""
+    mean = a.mean()
+    if a.dtype.kind == "f" and abs(mean) <= 64 * np.finfo(a.dtype).eps * np.abs(a).max():
+        mean = 0.0
+    return fmt_number(mean)
 
 
 def _edge_text(c: Any) -> str:
     """A gradient on an edge, kept short: it is placed after layout and must not cover nodes."""
     c = np.asarray(c)
-    return fmt_array(c) if c.size <= 2 else f"mean {fmt_number(c.mean())}"
+    return fmt_array(c) if c.size <= 2 else f"mean {fmt_mean(c)}"
 
 
 def _edge_label(c: Any) -> str:

@@ -20,6 +20,7 @@ from autograd_core.viz import (
     PARAMETER,
     ComputationGraph,
     GraphvizNotFoundError,
+    _edge_text,
     fmt_array,
     fmt_number,
 )
@@ -88,6 +89,7 @@ def test_array_format_values_when_small_else_min_mean_max():
     g -= g.mean(axis=1, keepdims=True)
     assert g.mean() != 0.0 and abs(g.mean()) < 1e-15
     assert " mean 0 " in fmt_array(g) and " mean 0 " in fmt_array(g.astype(np.float32))
+    assert _edge_text(g) == "mean 0"  # an edge's label, in the drawing and on the page
     tiny = np.array([-1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1e-10])  # a real mean stays
     assert fmt_array(tiny) == "min -1 · mean 1.429e-11 · max 1"
 
