@@ -128,13 +128,14 @@ def _fit(c: Any, parent: Value, node: Value) -> Any:
     data, or whose shape broadcasting cannot have made from the parent's, is an error in
     the rule: it names the op, not a numpy function deep in the sweep."""
     like = parent.data
-    try:
-        if c.shape != like.shape:
-            if not _reduces_to(c.shape, like.shape):
-                raise _bad_rule("vjp", node, parent, c)
-            c = _sum_to(c, shape=like.shape)
-    except AttributeError:  # (a try costs nothing until it catches)
+    try:  # (a try costs nothing until it catches)
+        shape = c.shape
+    except AttributeError:
         raise _bad_rule("vjp", node, parent, c) from None
+    if shape != like.shape:
+        if not _reduces_to(shape, like.shape):
+            raise _bad_rule("vjp", node, parent, c)
+        c = _sum_to(c, shape=like.shape)
     if c.dtype != like.dtype:
         c = c.astype(like.dtype)
     return c
@@ -490,12 +491,13 @@ def _tangent_term(node: Value, rule: Any, parent: Value, t: Any) -> Any:
         t = t.data if isinstance(t, Value) else t
     term = rule(t, ans, *inputs, **node._kwargs)
     try:
-        if term.shape != node.shape:
-            term = np.broadcast_to(term, node.shape)
+        shape = term.shape
     except AttributeError:
         raise _bad_rule("jvp", node, parent, term) from None
-    except ValueError:  # (np.broadcast_to: the shapes do not broadcast)
-        raise _bad_rule("jvp", node, parent, term) from None
+    if shape != node.shape:
+        if not _reduces_to(node.shape, shape):  # broadcasting cannot make the output's
+            raise _bad_rule("jvp", node, parent, term)
+        term = np.broadcast_to(term, node.shape)
     if term.dtype != node.dtype:
         term = term.astype(node.dtype)
     return term
