@@ -213,10 +213,11 @@ def _model_first(path: str) -> str:
     try:
         arrays = _read(path)
         saved = [[str(x) for x in entry] for entry in json.loads(_meta_str(arrays, _ARCH_KEY))]
-    except (ModelFileError, OSError, ValueError, TypeError):
+        model = saved[0][1]
+        layers = ", ".join(f"{cls}({extra})" for name, cls, extra in saved if name)
+    except (ModelFileError, OSError, ValueError, TypeError, IndexError):  # not a model file
         return msg
-    layers = ", ".join(f"{cls}({extra})" for name, cls, extra in saved if name)
-    return f"{msg}. {path!r} was saved from {_article(saved[0][1])} {saved[0][1]}: {layers}"
+    return f"{msg}. {path!r} was saved from {_article(model)} {model}: {layers}"
 
 
 def _same_tensors(state: dict[str, np.ndarray], model: Module) -> bool:

@@ -47,7 +47,7 @@ def _as_input(x: Any, dtype: np.dtype) -> Any:
     given = type(x).__name__
     try:
         if isinstance(x, list | tuple) and x:
-            x = array(x)  # (numbers only: a plain array)
+            x = array(x)  # (a list of numbers gives a plain array)
             if isinstance(x, Value):
                 return x
         arr = np.asarray(x, dtype=dtype)
