@@ -124,9 +124,9 @@ def _no_gradient(node: Value) -> RuntimeError:
 
 def _fit(c: Any, parent: Value, node: Value) -> Any:
     """A gradient with ``parent``'s shape and dtype: summed over the axes that broadcasting
-    added (the sum of the copies' gradients), then cast. A rule's result that is not numpy
-    data, or whose shape broadcasting cannot have made from the parent's, is an error in
-    the rule: it names the op, not a numpy function deep in the sweep."""
+    added (the sum of the copies' gradients), then cast; for 0-d data a numpy scalar, as
+    the data is. A rule's result that is not numpy data, or whose shape broadcasting cannot
+    have made from the parent's, is an error in the rule, named by ``_bad_rule``."""
     like = parent.data
     try:  # (a try costs nothing until it catches)
         shape = c.shape
@@ -138,26 +138,33 @@ def _fit(c: Any, parent: Value, node: Value) -> Any:
         c = _sum_to(c, shape=like.shape)
     if c.dtype != like.dtype:
         c = c.astype(like.dtype)
+    if not like.shape and type(c) is _ndarray:
+        c = c[()]  # a rule's 0-d array, for 0-d data
     return c
+
+
+# what _bad_rule says of a vjp and of a jvp rule: where it ran, and the shapes it may return
+_RULES_SAY = {
+    "vjp": ("backward", "the input's shape {input}, or a shape that broadcasting made from it"),
+    "jvp": ("forward mode", "a shape that broadcasts to the output's {output}"),
+}
 
 
 def _bad_rule(kind: str, node: Value, parent: Value, result: Any) -> Exception:
     """The error for a vjp or jvp rule whose result does not fit (``_fit``, ``_tangent_term``):
     a TypeError for a result that is not numpy data, a ValueError for one of a wrong shape."""
-    i = next(i for i, p in enumerate(node._parents) if p is parent)
+    places = [str(i) for i, p in enumerate(node._parents) if p is parent]
+    where = f"input {places[0]}" if len(places) == 1 else (
+        f"input {' or '.join(places)} (the same Value)")
     if hasattr(result, "shape"):
-        error = ValueError
-        what = f"a {'gradient' if kind == 'vjp' else 'tangent'} of shape {result.shape}"
+        error, what = ValueError, f"an array of shape {result.shape}"
     else:
         error, what = TypeError, f"a {type(result).__name__}"
-    wanted = (
-        f"the input's shape {parent.shape}, or a shape that broadcasting made from it"
-        if kind == "vjp" else f"a shape that broadcasts to the output's {node.shape}"
-    )
+    during, shapes = _RULES_SAY[kind]
     return error(
-        f"{'backward' if kind == 'vjp' else 'forward mode'}: the {kind} rule of op "
-        f"'{node.op}' for its input {i} returned {what}; a rule returns numpy data (an array "
-        f"or a numpy scalar; Values while recording) of {wanted}"
+        f"{during}: the {kind} rule of op '{node.op}' for its {where} returned {what}; a rule "
+        f"returns numpy data (an array or a numpy scalar; Values while recording) of "
+        f"{shapes.format(input=parent.shape, output=node.shape)}"
     )
 
 

@@ -84,8 +84,8 @@ class GradcheckReport:
                 f"  {str(c.worst_index):<12}{c.numerical:>13.6g}{c.analytic:>13.6g}{mark}"
             )
         if self.projected is not None:
-            lines.append(f"  (output of shape {self.projected}: the gradients of v^T f(x), "
-                         "v random, are compared)")
+            lines.append(f"  (output of shape {self.projected}: what is checked is v^T f(x), "
+                         "for a random v of that shape)")
         if not self.ok:
             lines += [f"  note: {note}" for note in self.notes]
         return "\n".join(lines)

@@ -47,9 +47,9 @@ from autograd_core.value import Value
 from autograd_core.viz import (
     DEFAULT_MAX_NODES,
     SMALL,
-    _edge_text,
     draw_graph,
     drawing_ids,
+    edge_text,
     fmt_array,
     node_name,
     node_names,
@@ -65,14 +65,13 @@ ET.register_namespace("xlink", _XLINK)
 
 
 # --------------------------------------------------------------------------- public API
-# The vjps of the matrix ops in the lecture's notation (δ = dL/d(output), inputs named
-# {0}, {1}, ...), written on the page where a tensor step would otherwise say vjp(...).
+# The vjps of the matrix ops in the lecture's notation, written on the page where a tensor
+# step would otherwise say vjp(...): δ = dL/d(output), {0}, {1} the inputs' names (the
+# letters here for data that has none); linear(x, W, b) = x·W + b.
 MATRIX_RULES = {
-    ("matmul", 0): "δ · {1}<sup>T</sup>",
-    ("matmul", 1): "{0}<sup>T</sup> · δ",
-    ("linear", 0): "δ · {1}<sup>T</sup>",  # linear(x, W, b) = x·W + b
-    ("linear", 1): "{0}<sup>T</sup> · δ",
-    ("linear", 2): "δ summed over the samples",
+    "matmul": (("A", "B"), ("δ · {1}<sup>T</sup>", "{0}<sup>T</sup> · δ")),
+    "linear": (("x", "W", "b"), ("δ · {1}<sup>T</sup>", "{0}<sup>T</sup> · δ",
+                                 "δ summed over the samples")),
 }
 
 
@@ -330,7 +329,7 @@ class _Page:
                 if src != oval:
                     edges.append(f"{src}->{oval}")
                     if i < len(sent) and src != "more":
-                        labels[f"{src}->{oval}"] = _edge_text(sent[i])
+                        labels[f"{src}->{oval}"] = edge_text(sent[i])
         return nodes, tuple(edges), labels
 
     def forward_frame(self, s: ForwardStep, total: int) -> _Frame:
@@ -375,10 +374,8 @@ class _Page:
                     continue
                 if local is not None and local[i] is not None:
                     factors = f"{_num(s.upstream, True)} · {_num(local[i], True)}"
-                elif (v.op, i) in MATRIX_RULES:  # the lecture's formula, δ = dL/d(node)
-                    names = [escape(self.name(q)) for q in v.parents]
-                    factors = (f"{MATRIX_RULES[v.op, i].format(*names)}, with δ = "
-                               f"{_num(s.upstream)}")
+                elif v.op in MATRIX_RULES:  # the lecture's formula, δ = dL/d(node)
+                    factors = f"{self.matrix_rule(v, i)}, with δ = {_num(s.upstream)}"
                 else:  # a tensor node: the vjp multiplies by the Jacobian without forming it
                     factors = f"vjp<sub>{escape(v.op or '')}</sub>({_num(s.upstream)})"
                 more = len(self.parts.get(id(p), [])) > 1
@@ -399,6 +396,17 @@ class _Page:
         body = "".join(lines)
         return _Frame("step", s.index + 1, body, nodes, edges, self.box(v),
                       g.tolist() if g.size <= FULL_ARRAY else None, labels)
+
+    def matrix_rule(self, v: Value, i: int) -> str:
+        """``MATRIX_RULES``' formula for input ``i`` of ``v``, with the inputs' names."""
+        letters, rules = MATRIX_RULES[v.op]
+        if v.op == "linear" and i == 2 and np.ndim(v.data) == 1:
+            return "δ (one sample: nothing to sum over)"
+        names = [
+            letter if q.op is None and not q.label else escape(self.name(q))
+            for letter, q in zip(letters, v.parents, strict=True)
+        ]
+        return rules[i].format(*names)
 
     def local_derivatives(self, s: BackwardStep) -> list[Any] | None:
         """∂(node)/∂(input) for a scalar node, from the engine's own vjp with a unit seed.

@@ -89,17 +89,20 @@ def as_array(data: Any, what: str = "Value") -> Any:
 
 
 def _holds_a_value(items: list | tuple) -> bool:
-    """Whether nested lists and tuples hold a Value anywhere. (Each level's element types
-    are collected in C, ``set(map(type, level))``: the check costs about what numpy's own
-    conversion of the list does.)"""
-    stack = [items]
-    while stack:
-        level = stack.pop()
+    """Whether nested lists and tuples hold a Value anywhere. (One depth at a time: the
+    element types of a whole depth are collected in C, ``set(map(type, level))``, so the
+    check costs about what numpy's own conversion of the list does.)"""
+    level = items
+    while level:
         kinds = set(map(type, level))
         if any(issubclass(kind, Value) for kind in kinds):
             return True
-        if any(issubclass(kind, list | tuple) for kind in kinds):
-            stack.extend(x for x in level if isinstance(x, list | tuple))
+        nested = [kind for kind in kinds if issubclass(kind, list | tuple)]
+        if not nested:
+            return False
+        if len(nested) < len(kinds):  # numbers beside lists: keep the lists
+            level = [x for x in level if isinstance(x, list | tuple)]
+        level = list(itertools.chain.from_iterable(level))  # the next depth
     return False
 
 

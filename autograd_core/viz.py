@@ -99,6 +99,7 @@ class ComputationGraph(graphviz.Digraph):
             filename, directory, format, kwargs["outfile"] = None, None, ext, path
             if not cleanup:  # the DOT source beside it: L.png -> L.gv
                 filename = os.path.splitext(path)[0] + ".gv"
+        kwargs.setdefault("quiet", True)  # dot's complaints come back in the error below
         try:
             return super().render(filename, directory=directory, view=view, cleanup=cleanup,
                                   format=format, **kwargs)
@@ -107,14 +108,13 @@ class ComputationGraph(graphviz.Digraph):
                 raise
             raise GraphvizNotFoundError("the graph") from err
         except graphviz.CalledProcessError as err:  # dot refused: a format this build lacks
-            if cleanup and "outfile" in kwargs:  # the DOT source written first: L.bmp -> L.gv
-                source = os.path.splitext(kwargs["outfile"])[0] + ".gv"
-                if os.path.exists(source):
-                    os.remove(source)
-            said = (err.stderr or b"").decode(errors="replace").strip().splitlines()
+            if cleanup and os.path.exists(self.filepath):  # the DOT source it wrote first
+                os.remove(self.filepath)
+            said = (err.stderr or b"").decode(errors="replace").strip()
+            said = said.splitlines()[0].split(". Use one of")[0] if said else "it failed"
             raise ValueError(
-                f"render: Graphviz's dot could not write {format or self.format!r}"
-                f"{': ' + said[0] if said else ''}. Use png, svg, pdf or jpg"
+                f"render: Graphviz's dot could not write the file ({said}); use a .png, .svg, "
+                f".pdf or .jpg name"
             ) from None
 
 
@@ -140,14 +140,16 @@ def fmt_array(a: Any) -> str:
 
 def fmt_mean(a: np.ndarray) -> str:
     """The mean of a non-empty array, 0 when it is rounding noise: within 64 ulps of the
-    largest magnitude (a softmax gradient's mean is 0, not 1.274e-17)."""
+    mean magnitude, the size of a sum's rounding error (a softmax gradient's mean is 0, not
+    1.274e-17; a sparse array's small mean, or an infinite one, is shown as it is)."""
     mean = a.mean()
-    if a.dtype.kind == "f" and abs(mean) <= 64 * np.finfo(a.dtype).eps * np.abs(a).max():
-        mean = 0.0
+    if a.dtype.kind == "f" and np.isfinite(mean):
+        if abs(mean) <= 64 * np.finfo(a.dtype).eps * np.abs(a).mean():
+            mean = 0.0
     return fmt_number(mean)
 
 
-def _edge_text(c: Any) -> str:
+def edge_text(c: Any) -> str:
     """A gradient on an edge, kept short: it is placed after layout and must not cover nodes."""
     c = np.asarray(c)
     return fmt_array(c) if c.size <= 2 else f"mean {fmt_mean(c)}"
@@ -157,7 +159,7 @@ def _edge_label(c: Any) -> str:
     # an opaque white box: the label stays readable where it crosses a line
     return (
         '<table border="0" cellborder="0" cellpadding="1" cellspacing="0" bgcolor="white">'
-        f"<tr><td>{_esc(_edge_text(c))}</td></tr></table>"
+        f"<tr><td>{_esc(edge_text(c))}</td></tr></table>"
     )
 
 

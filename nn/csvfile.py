@@ -88,6 +88,9 @@ def load_csv(path: str | os.PathLike[str], target: str | None = None
                                  f"{len(names)} (as in row {rows[0][0]})")
         for j, text in enumerate(fields):
             value = _number(text)
+            if j == label and not text:
+                raise CSVFormatError(f"{path}, row {line}, column {j + 1} ({names[j]!r}): "
+                                     f"the label is missing")
             if j == label and value is None:  # a class name: the classes must be numbered
                 raise CSVFormatError(f"{path}, row {line}, column {j + 1} ({names[j]!r}): "
                                      f"the label {text!r} is not a class 0, 1, 2, ...: number "

@@ -156,7 +156,7 @@ def load(model: Module, path: str | os.PathLike[str] | None = None, strict: bool
     if not isinstance(model, Module):
         raise TypeError(f"load: expected a Module, got {type(model).__name__}")
     if path is None:
-        raise TypeError("load(model, path): the file to read is missing")
+        raise TypeError("load(model, path): no path given")
     path = os.fspath(path)
     arrays = _read(path)
     if _meta_str(arrays, _FORMAT_KEY) != FORMAT:
@@ -210,14 +210,16 @@ def _model_first(path: str) -> str:
     model built first; the message shows the one the file was saved from, when it can."""
     msg = ("load(model, path): give the model to fill first, built as the saved one was "
            f"(the file holds weights, not code): nn.load(model, {path!r})")
+    if not os.path.exists(path):
+        return f"{msg}. (And {path!r} does not exist.)"
     try:
         arrays = _read(path)
         saved = [[str(x) for x in entry] for entry in json.loads(_meta_str(arrays, _ARCH_KEY))]
-        model = saved[0][1]
-        layers = ", ".join(f"{cls}({extra})" for name, cls, extra in saved if name)
-    except (ModelFileError, OSError, ValueError, TypeError, IndexError):  # not a model file
+        (_, model, extra), *parts = saved
+        modules = ", ".join(f"{cls}({more})" for _, cls, more in parts) or f"{model}({extra})"
+    except (ModelFileError, OSError, ValueError, TypeError):  # not a model file of ours
         return msg
-    return f"{msg}. {path!r} was saved from {_article(model)} {model}: {layers}"
+    return f"{msg}. {path!r} was saved from {_article(model)} {model}: {modules}"
 
 
 def _same_tensors(state: dict[str, np.ndarray], model: Module) -> bool:

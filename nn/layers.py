@@ -41,7 +41,7 @@ def _as_input(x: Any, dtype: np.dtype) -> Any:
     """Inputs as the layer sees them: a Value unchanged; data as a numpy array of the
     layer's dtype (so float64 data fed to a float32 model computes in float32). A list
     holding Values (micrograd's ``model([x1, x2])``) is stacked by a recorded op, so the
-    gradient reaches each Value."""
+    gradient reaches each Value; like a Value given directly, it keeps its own dtype."""
     if isinstance(x, Value):
         return x
     given = type(x).__name__

@@ -348,12 +348,12 @@ def test_a_rule_whose_result_does_not_fit_its_input_is_named_in_the_error():
     y = np.ones(3)
     wide = op("wide", lambda g, ans, x, y: np.ones(4))
     with pytest.raises(ValueError, match=re.escape(
-            "backward: the vjp rule of op 'wide' for its input 0 returned a gradient of shape "
+            "backward: the vjp rule of op 'wide' for its input 0 returned an array of shape "
             "(4,); a rule returns numpy data (an array or a numpy scalar; Values while "
             "recording) of the input's shape (3,), or a shape that broadcasting made from it")):
         wide(Value(np.ones(3)), y).sum().backward()
     narrow = op("narrow", lambda g, ans, x, y: np.float64(1.0))
-    with pytest.raises(ValueError, match=r"'narrow' for its input 0 returned a gradient of "
+    with pytest.raises(ValueError, match=r"'narrow' for its input 0 returned an array of "
                                          r"shape \(\); .* the input's shape \(3,\)"):
         narrow(Value(np.ones(3)), y).sum().backward()
     number = op("number", lambda g, ans, x, y: 0.0)
@@ -364,19 +364,31 @@ def test_a_rule_whose_result_does_not_fit_its_input_is_named_in_the_error():
                                         r"input 0 returned a float"):
         jvp(lambda x: number(x, 3.0), (2.0,), (1.0,))
     with pytest.raises(ValueError, match=re.escape(
-            "forward mode: the jvp rule of op 'wide' for its input 0 returned a tangent of "
+            "forward mode: the jvp rule of op 'wide' for its input 0 returned an array of "
             "shape (4,); a rule returns numpy data (an array or a numpy scalar; Values while "
             "recording) of a shape that broadcasts to the output's (3,)")):
         jvp(lambda x: wide(x, y), (np.ones(3),), (np.ones(3),))
-    # the second input is found by identity, even when both inputs are one Value
+    # the input is found by identity; one Value in two places names both places
     late = Primitive("late", lambda x, y: x * y,
                      vjp=(lambda g, ans, x, y: g * y, lambda g, ans, x, y: [1.0]),
                      jvp=(lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t))
     a, b = Value(2.0), Value(3.0)
     with pytest.raises(TypeError, match=r"'late' for its input 1 returned a list"):
         late(a, b).backward()
-    with pytest.raises(TypeError, match=r"'late' for its input 0 returned a list"):
-        late(a, a).backward()  # (the same Value twice: named by its first place)
+    with pytest.raises(TypeError, match=r"'late' for its input 0 or 1 \(the same Value\) "
+                                        r"returned a list"):
+        late(a, a).backward()
+
+
+def test_a_rules_0d_array_for_0d_data_is_stored_as_a_numpy_scalar():
+    # 0-d data is a numpy scalar (value.py), and so is its gradient, whatever a rule returns
+    from autograd_core.ops.primitive import Primitive
+
+    twice = Primitive("twice", lambda x: 2 * x, vjp=(lambda g, ans, x: np.array(2.0 * g),),
+                      jvp=(lambda t, ans, x: 2 * t,))
+    x = Value(3.0)
+    twice(x).backward()
+    assert x.grad == 2.0 and type(x.grad) is np.float64
 
 
 def test_a_gradient_that_broadcasting_made_is_still_summed_back():

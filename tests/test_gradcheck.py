@@ -140,8 +140,10 @@ def test_the_report_says_when_a_non_scalar_output_was_projected():
     # the numbers of x*x at x = 1 are not 2: they are d(v^T f)/dx = 2 v, and the report says so
     report = gradcheck(lambda x: x * x, [np.ones(3)])
     assert report.projected == (3,)
-    assert str(report).endswith("(output of shape (3,): the gradients of v^T f(x), v random, "
-                                "are compared)")
+    assert str(report).endswith("(output of shape (3,): what is checked is v^T f(x), for a "
+                                "random v of that shape)")
+    fast = gradcheck(lambda x: x * x, [np.ones((2, 3))], fast=True)  # v^T J u of it
+    assert fast.projected == (2, 3) and "what is checked is v^T f(x)" in str(fast)
     scalar = gradcheck(lambda x: (x * x).sum(), [np.ones(3)])
     assert scalar.projected is None and "v^T f" not in str(scalar)
     assert scalar.checks[0].numerical == pytest.approx(2.0)

@@ -130,3 +130,7 @@ def test_a_matrix_step_writes_the_lectures_formula(tmp_path):
     page = page_of((x @ W).sum(), "mm.html")
     assert "= δ · W<sup>T</sup>, with δ = " in page and "= x<sup>T</sup> · δ, with δ = " in page
     assert "vjp<sub>" not in page
+    # data without a label is called by the lecture's letter; one sample sums nothing
+    page = page_of(ag.linear(np.array([1.0, 2.0, 3.0]), W, b).sum(), "one.html")
+    assert "= x<sup>T</sup> · δ, with δ = " in page
+    assert "= δ (one sample: nothing to sum over), with δ = " in page

@@ -43,6 +43,7 @@ def test_no_header_and_target_by_name_or_number(tmp_path):
     ("x1,x2,label\n0.5,1,0\n0.7,1,2.5\n", None,
      r"my.csv, row 3, column 3 \('label'\): the label '2.5' is not a class 0, 1, 2, ...$"),
     ("x1,x2,label\n0.5,1,-1\n", None, r"row 2, column 3 \('label'\): the label '-1'"),
+    ("x1,x2,label\n0.5,1,\n", None, r"row 2, column 3 \('label'\): the label is missing$"),
     ("x1,x2,label\n0.5,1,cat\n", None,
      r"row 2, column 3 \('label'\): the label 'cat' is not a class 0, 1, 2, ...: number the "
      r"classes first \(e.g. cat 0, dog 1\)$"),

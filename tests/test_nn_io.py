@@ -314,7 +314,16 @@ def test_load_with_only_a_path_says_to_build_the_model_first(tmp_path):
             f"an MLP: Linear(in_features=2, out_features=8, bias=True), ReLU(), "
             f"Linear(in_features=8, out_features=1, bias=True)")):
         nn.load(path)
-    with pytest.raises(TypeError, match=r"give the model to fill first.*'nothere.npz'\)$"):
+    with pytest.raises(TypeError, match=r"give the model to fill first.*\(And 'nothere.npz' "
+                                        r"does not exist.\)$"):
         nn.load("nothere.npz")
-    with pytest.raises(TypeError, match=r"load\(model, path\): the file to read is missing"):
+    with pytest.raises(TypeError, match=r"load\(model, path\): no path given"):
         nn.load(nn.MLP(2, [8], 1))
+    one = str(tmp_path / "one.npz")  # a model of one module names that module
+    nn.save(nn.Linear(2, 3), one)
+    with pytest.raises(TypeError, match=r"saved from a Linear: Linear\(in_features=2, "
+                                        r"out_features=3, bias=True\)$"):
+        nn.load(one)
+    (tmp_path / "junk.npz").write_bytes(b"not a zip file")  # a file of another kind: advice only
+    with pytest.raises(TypeError, match=r"nn.load\(model, '.*junk.npz'\)$"):
+        nn.load(str(tmp_path / "junk.npz"))

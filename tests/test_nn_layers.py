@@ -407,5 +407,13 @@ def test_a_list_of_values_reaches_the_model_as_micrograd_feeds_it():
     m32 = nn.MLP(2, [4], 3, seed=0, dtype=np.float32)
     assert m32([1.0, 2.0]).dtype == np.float32
     assert m32([[1.0, 2.0], [3.0, 4.0]]).shape == (2, 3)
-    with pytest.raises(TypeError, match=r"expected numeric input, got list: .*give numbers"):
+    # a Value beside a number: the number is data, the Value gets its gradient
+    c = ag.Value(1.0)
+    m.zero_grad()
+    m([c, 2.0]).sum().backward()
+    assert c.grad == a.grad
+    # Values keep their own dtype, as a Value given directly does
+    assert m32([ag.Value(1.0), ag.Value(2.0)]).dtype == np.float64
+    with pytest.raises(TypeError, match=r"expected numeric input, got list: operand: cannot "
+                                        r"make numeric data from str 'a'"):
         m(["a", "b"])

@@ -20,7 +20,7 @@ from autograd_core.viz import (
     PARAMETER,
     ComputationGraph,
     GraphvizNotFoundError,
-    _edge_text,
+    edge_text,
     fmt_array,
     fmt_number,
 )
@@ -89,9 +89,18 @@ def test_array_format_values_when_small_else_min_mean_max():
     g -= g.mean(axis=1, keepdims=True)
     assert g.mean() != 0.0 and abs(g.mean()) < 1e-15
     assert " mean 0 " in fmt_array(g) and " mean 0 " in fmt_array(g.astype(np.float32))
-    assert _edge_text(g) == "mean 0"  # an edge's label, in the drawing and on the page
+    assert edge_text(g) == "mean 0"  # an edge's label, in the drawing and on the page
     tiny = np.array([-1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1e-10])  # a real mean stays
     assert fmt_array(tiny) == "min -1 · mean 1.429e-11 · max 1"
+    sparse = np.zeros(200_000, np.float32)
+    sparse[0] = 1.0
+    assert fmt_array(sparse) == "min 0 · mean 5e-06 · max 1"
+    half = np.zeros(20, np.float16)
+    half[0] = 1.0
+    assert fmt_array(half) == "min 0 · mean 0.04999 · max 1"  # (float16 rounding)
+    blown = np.arange(20.0)
+    blown[3] = np.inf
+    assert fmt_array(blown) == "min 0 · mean inf · max inf" and edge_text(blown) == "mean inf"
 
 
 # --------------------------------------------------------------------------- scalar graph
@@ -681,19 +690,32 @@ def test_render_keeps_the_dot_file_when_asked_and_refuses_a_clash(tmp_path):
 
 
 def test_render_refuses_a_name_it_would_not_write_as_asked(tmp_path):
-    # from a new-user trial: render("r/L.txt") wrote r/L.txt.pdf, and a format this dot
-    # build lacks (.bmp here) raised subprocess's CalledProcessError and left L.gv behind
+    # from a new-user trial: render("r/L.txt") wrote r/L.txt.pdf
     g = draw_graph(lecture_graph())
     with pytest.raises(ValueError, match=r"'.*L\.txt' ends in \.txt, which is not a format "
                                          r"Graphviz writes: name the file \.png, \.svg"):
         g.render(tmp_path / "L.txt")
-    # (cgimage: a Graphviz format that only macOS builds of dot write)
-    with pytest.raises(ValueError, match=r"render: Graphviz's dot could not write 'cgimage'"):
-        if sys.platform == "darwin":
-            pytest.skip("macOS builds of dot write cgimage")
-        g.render(tmp_path / "L.cgimage")
     assert list(tmp_path.iterdir()) == []
     # with format= the name may hold any dot; without an extension Graphviz's default, pdf
     assert g.render(tmp_path / "graph.v1", format="png") == str(tmp_path / "graph.v1.png")
     assert g.render(tmp_path / "L") == str(tmp_path / "L.pdf")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["L.pdf", "graph.v1.png"]
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS builds of dot write cgimage")
+@pytest.mark.parametrize("how", ["extension", "format", "outfile"])
+def test_a_format_dot_cannot_write_is_an_error_in_words_leaving_no_file(tmp_path, how, capfd):
+    # a format this dot build lacks (.bmp here; cgimage, which only macOS builds write, in
+    # the test) raised subprocess's CalledProcessError, echoed dot's list of formats, and
+    # left the DOT source behind
+    g = draw_graph(lecture_graph())
+    with pytest.raises(ValueError, match=r"render: Graphviz's dot could not write the file "
+                                         r"\(Format: \"cgimage\" not recognized\); use a \.png"):
+        if how == "extension":
+            g.render(tmp_path / "L.cgimage")
+        elif how == "format":
+            g.render(tmp_path / "L", format="cgimage")
+        else:
+            g.render(tmp_path / "L", outfile=tmp_path / "L.cgimage")
+    assert list(tmp_path.iterdir()) == []
+    assert "not recognized" not in capfd.readouterr().err  # said once, in the error

@@ -89,7 +89,8 @@ def column_stack(arrays: Any) -> Any:
 
 def array(obj: Any) -> Any:
     """``np.array`` for Values: nested lists and tuples of Values and numbers, stacked
-    (``stack`` at every level), so the gradient flows back to each Value.
+    (``stack`` at every level), so the gradient flows back to each Value. A list of numbers
+    alone becomes a float array in one numpy call.
 
     ``np.array([v1, v2])`` itself cannot record: numpy builds its result from each
     element's ``__array__``, which gives plain numbers (the documented way to get a
@@ -100,7 +101,10 @@ def array(obj: Any) -> Any:
         if not obj:
             raise ValueError("array: an empty list has no shape to stack; use np.zeros")
         if not _holds_a_value(obj):  # numbers only: one numpy conversion, nothing to record
-            return as_array(obj, "array")
+            try:
+                return as_array(np.asarray(obj), "array")
+            except (TypeError, ValueError):
+                pass  # ragged, or an item that is not a number: named below, item by item
         try:
             return stack([array(item) for item in obj])
         except ValueError as err:
