@@ -51,7 +51,10 @@ def _dL(name: str) -> str:
 
 def bracketed(name: str) -> str:
     """A node's name as it may follow a ``d`` or ``∂``: ``(y0 - y_p)`` for an expression
-    (an operator outside any brackets), ``(y0 - y_p)²`` and ``w`` as they are."""
+    (an operator outside any brackets) and ``(2.weight)`` for a module path, which would
+    read as ``d2`` times something; ``(y0 - y_p)²`` and ``w`` as they are."""
+    if name[:1].isdigit():
+        return f"({name})"
     depth = 0
     for ch in name:
         depth += (ch in "([") - (ch in ")]")

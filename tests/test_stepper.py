@@ -157,6 +157,13 @@ def test_a_label_that_is_an_expression_is_bracketed_after_dL_d():
     assert "receives dL/dx = 2," in describe([s for s in backward_steps(w * x) if s.node is x][0])
 
 
+def test_a_module_path_is_bracketed_after_dL_d():
+    """``2.weight`` after ``dL/d`` would read as ``d2``: an nn parameter's name is bracketed."""
+    w = Value(2.0, label="2.weight")
+    leaf = [s for s in backward_steps(w * 3.0) if s.node is w][0]
+    assert "receives dL/d(2.weight) = 3, stored in 2.weight.grad" in describe(leaf)
+
+
 def test_descriptions_say_what_happens_with_numbers():
     L = lecture_graph()
     steps = {s.node.label: s for s in backward_steps(L)}
