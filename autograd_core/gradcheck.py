@@ -233,6 +233,28 @@ def _compare(
     )
 
 
+def _input_list(name: str, fn: Any, inputs: Any) -> list[Any]:
+    """``inputs`` as a list, one entry per argument of ``fn``. A single array, Value or
+    number is one input (``list(array)`` would split it into its rows); arguments given
+    the wrong way round are named as such."""
+    if not callable(fn):
+        swapped = callable(inputs)
+        raise TypeError(
+            f"{name}(fn, inputs): fn must be a function of the inputs, got "
+            f"{type(fn).__name__}" + (" (are the arguments swapped? the function comes "
+                                      "first, then the list of inputs)" if swapped else "")
+        )
+    if isinstance(inputs, (Value, np.ndarray, np.generic, int, float)):
+        return [inputs]
+    try:
+        return list(inputs)
+    except TypeError:
+        raise TypeError(
+            f"{name}(fn, inputs): inputs must be a list of arrays or Values, one per "
+            f"argument of fn, got {type(inputs).__name__}"
+        ) from None
+
+
 def gradcheck(
     fn: Fn,
     inputs: Sequence[Any],
@@ -255,9 +277,9 @@ def gradcheck(
 
     Returns a ``GradcheckReport`` (max absolute and relative error per input, the worst
     element with both values); raises ``GradcheckError`` with that report on failure
-    unless ``raise_exception=False``.
+    unless ``raise_exception=False``. A single array or Value is one input.
     """
-    inputs = list(inputs)
+    inputs = _input_list("gradcheck", fn, inputs)
     arrays, active, labels = _float64_inputs(inputs)
     rng = np.random.default_rng(seed)
     cot = _cotangent(fn, arrays, active, rng)
@@ -306,7 +328,7 @@ def gradgradcheck(
     Its gradient is a Hessian-vector product computed by differentiating the backward
     pass (``create_graph=True``), compared with differences of first derivatives.
     """
-    inputs = list(inputs)
+    inputs = _input_list("gradgradcheck", fn, inputs)
     arrays, active, _ = _float64_inputs(inputs)
     rng = np.random.default_rng(seed + 1)
     cot = _cotangent(fn, arrays, active, rng)

@@ -122,7 +122,13 @@ def _check_X(X: Any, name: str, dtype: np.dtype | None) -> np.ndarray:
 
 def _check_data(data: Any, name: str, dtype: np.dtype | None) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(data, (tuple, list)):
-        raise TypeError(f"{name} must be a tuple (X, y) of arrays, got {type(data).__name__}")
+        hint = ""
+        if name == "train" and isinstance(data, np.ndarray):  # fit(model, loss, opt, X, y, ...)
+            hint = (" (inputs and targets go together: "
+                    "fit(model, loss_fn, optimizer, (X, y), epochs=10))")
+        raise TypeError(
+            f"{name} must be a tuple (X, y) of arrays, got {type(data).__name__}{hint}"
+        )
     if len(data) != 2:
         raise TypeError(f"{name} must be a tuple (X, y) of arrays, got a {type(data).__name__} "
                         f"of {len(data)} items")
@@ -384,6 +390,8 @@ def fit(
     :class:`TrainingDiverged` (a FloatingPointError naming the epoch and step) if the loss
     is NaN or infinite, before that step updates the weights.
     """
+    if not isinstance(train, (tuple, list)):
+        _check_data(train, "train", None)  # raises, before epochs=y can be blamed
     epochs = _check_int("epochs", epochs, 1)
     batch_size = _check_int("batch_size", batch_size, 1)
     loss_fn = _check_loss_fn(loss_fn, FIT_SIGNATURE)

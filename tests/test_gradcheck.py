@@ -147,3 +147,21 @@ def test_the_report_says_when_a_non_scalar_output_was_projected():
     scalar = gradcheck(lambda x: (x * x).sum(), [np.ones(3)])
     assert scalar.projected is None and "v^T f" not in str(scalar)
     assert scalar.checks[0].numerical == pytest.approx(2.0)
+
+
+def test_a_single_array_or_value_is_one_input():
+    """``list(array)`` would split an array into its rows, one argument each."""
+    assert gradcheck(lambda x: (x * x).sum(), np.ones(3)).ok
+    assert gradcheck(lambda x: (x * x).sum(), Value(np.ones((2, 3)))).ok
+    assert gradgradcheck(lambda x: (x * x * x).sum(), np.ones(3)).ok
+
+
+@pytest.mark.parametrize("check", [gradcheck, gradgradcheck])
+def test_swapped_or_wrong_arguments_are_named(check):
+    name = check.__name__
+    with pytest.raises(TypeError, match=rf"^{name}\(fn, inputs\): fn must be a function of the "
+                       r"inputs, got list \(are the arguments swapped\?"):
+        check([np.ones(3)], lambda x: x.sum())
+    with pytest.raises(TypeError, match=r"inputs must be a list of arrays or Values, one per "
+                       r"argument of fn, got complex"):
+        check(lambda x: x, 5j)

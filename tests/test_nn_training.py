@@ -747,3 +747,13 @@ def test_a_perceptron_refuses_plus_minus_one_targets():
     with pytest.raises(ValueError, match=r"a Perceptron outputs 0 or 1"):  # the val set too
         fit(p, nn.half_sse, nn.SGD(p.parameters(), lr=0.1), (X, y), epochs=1,
             val=(X, 2 * y - 1), progress=False)
+
+
+def test_fit_with_X_and_y_apart_says_they_go_together():
+    """``fit(model, loss, opt, X, y)`` took y for ``epochs``; the message blamed epochs."""
+    model = nn.MLP(2, [3], 1, seed=0)
+    X, y = np.ones((4, 2)), np.ones((4, 1))
+    with pytest.raises(TypeError, match=r"^train must be a tuple \(X, y\) of arrays, got ndarray "
+                       r"\(inputs and targets go together: fit\(model, loss_fn, optimizer, "
+                       r"\(X, y\), epochs=10\)\)$"):
+        nn.fit(model, nn.mse, nn.SGD(model.parameters(), lr=0.1), X, y)
