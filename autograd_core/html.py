@@ -73,6 +73,24 @@ MATRIX_RULES = {
     "linear": (("x", "W", "b"), ("δ · {1}<sup>T</sup>", "{0}<sup>T</sup> · δ",
                                  "δ summed over the samples")),
 }
+# The same for the tensor ops a network is made of, one formula per input: {0}, {1} the
+# inputs' names, {out} the node's own; ⊙ multiplies element by element. Ops not here are
+# written vjp_op(δ): the engine's rule, applied without forming the Jacobian.
+ELEMENTWISE_RULES = {
+    "tanh": ("δ ⊙ (1 − {out}²)",),
+    "sigmoid": ("δ ⊙ {out} ⊙ (1 − {out})",),
+    "relu": ("δ ⊙ [{0} &gt; 0]",),
+    "exp": ("δ ⊙ {out}",),
+    "log": ("δ / {0}",),
+    "neg": ("−δ",),
+    "add": ("δ", "δ"),
+    "sub": ("δ", "−δ"),
+    "mul": ("δ ⊙ {1}", "δ ⊙ {0}"),
+    "sum": ("δ copied to every element of {0}",),
+    "mean": ("δ / n copied to every element of {0}",),
+    "log_softmax": ("δ − softmax({0}) · (δ summed over the row)",),
+    "nll_loss": ("−δ at each sample's true class, 0 elsewhere (÷ N for the mean)",),
+}
 
 
 def save_html(
@@ -376,12 +394,22 @@ class _Page:
                     factors = f"{_num(s.upstream, True)} · {_num(local[i], True)}"
                 elif v.op in MATRIX_RULES:  # the lecture's formula, δ = dL/d(node)
                     factors = f"{self.matrix_rule(v, i)}, with δ = {_num(s.upstream)}"
+                elif len(ELEMENTWISE_RULES.get(v.op or "", ())) > i:
+                    names = [escape(self.name(q)) for q in v.parents]
+                    text = ELEMENTWISE_RULES[v.op][i].format(*names, out=escape(name))
+                    if v.op in ("add", "sub", "mul") and np.shape(p.data) != np.shape(v.data):
+                        text += f", summed back to {escape(pn)}'s shape {np.shape(p.data)}"
+                    factors = f"{text}, with δ = {_num(s.upstream)}"
                 else:  # a tensor node: the vjp multiplies by the Jacobian without forming it
                     factors = f"vjp<sub>{escape(v.op or '')}</sub>({_num(s.upstream)})"
                 more = len(self.parts.get(id(p), [])) > 1
+                # at the root, dL/dL · dL/dp would name the local factor as the result
+                chain = (f"{_d(L, name)} · {_d(name, pn)}" if v is not self.root else
+                         f"(the seed) · (the derivative of {escape(v.op or '')} in "
+                         f"{escape(pn)})")
                 rule.append(
                     f'<li class="sent">{_d(L, pn)}{" (a part)" if more else ""} = '
-                    f"{_d(L, name)} · {_d(name, pn)} = {factors} = "
+                    f"{chain} = {factors} = "
                     f'<b class="send">{_num(c)}</b>'
                     + (" <small>(one part; the parts are summed when "
                        f"{escape(pn)} is reached)</small>" if more else "") + "</li>"
@@ -569,7 +597,8 @@ _BODY = """<div class="agc-page{fwd}" id="{uid}" tabindex="0" data-start="{first
 </div>
 <div class="panel" aria-live="polite">{first_text}</div>
 <div class="keys">Keys: ← → step, Home / End. Hover a number for all its digits.
-In red: the current node, and the edges its gradient goes back along.
+The current node is outlined: in blue in the forward pass, with the edges its inputs come along;
+in red in the backward pass, with the edges its gradient goes back along.
 <span class="q">grad ?</span> is not known yet.</div>
 <div class="drawing">{svg}</div>
 <script type="application/json" class="agc-data">{data}</script>

@@ -39,7 +39,7 @@ def describe(
         for p, c in zip(step.node.parents, step.contributions, strict=False)
         if c is not None
     ]
-    arrived = "the seed" if step.index == 0 else "arrived"
+    arrived = "(the seed)" if step.index == 0 else "arrived"
     tail = f"; sends {', '.join(sends)}" if sends else "; its inputs need no gradient"
     return f"{count}: at {name} ({step.op}), {_dL(name)} = {upstream} {arrived}{tail}"
 

@@ -134,3 +134,37 @@ def test_a_matrix_step_writes_the_lectures_formula(tmp_path):
     page = page_of(ag.linear(np.array([1.0, 2.0, 3.0]), W, b).sum(), "one.html")
     assert "= x<sup>T</sup> · δ, with δ = " in page
     assert "= δ (one sample: nothing to sum over), with δ = " in page
+
+
+def test_a_network_step_writes_its_derivative_not_vjp(tmp_path):
+    """From a new-user trial: at tanh, relu and log_softmax the page read
+    vjp_tanh(δ), where the lecture's f'(a) factor is what a student looks for."""
+    import nn
+
+    def page_of(L, name):
+        return save_html(L, tmp_path / name).read_text(encoding="utf-8").replace("<\\/", "</")
+
+    X, y = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])
+    page = page_of(nn.losses.cross_entropy(nn.MLP(2, [3], 2, activation="tanh", seed=0)(X), y),
+                   "tanh.html")
+    assert "= δ ⊙ (1 − ⟨tanh⟩²), with δ = " in page
+    assert "= δ − softmax(⟨linear⟩2) · (δ summed over the row), with δ = " in page
+    assert "vjp<sub>" not in page
+    page = page_of(nn.losses.cross_entropy(nn.MLP(2, [3], 2, activation="relu", seed=0)(X), y),
+                   "relu.html")
+    assert "= δ ⊙ [⟨linear⟩1 &gt; 0], with δ = " in page
+    # a broadcast input gets the sum of δ over the axes it was stretched along
+    a, b = Value(np.ones((2, 3)), label="a"), Value(np.ones(3), label="b")
+    page = page_of((a * b).sum(), "bcast.html")
+    assert "= δ ⊙ a, summed back to b's shape (3,), with δ = " in page
+
+
+def test_the_seed_step_does_not_name_its_result_as_its_factor(tmp_path):
+    """At the root, dL/dr = dL/dL · dL/dr named the local factor as the result."""
+    r = Value(0.5, label="r")
+    L = r**2
+    L.label = "L"
+    page = save_html(L, tmp_path / "seed.html").read_text(encoding="utf-8")
+    page = re.sub(r"<[^>]*>", "", page.replace("<\\/", "</"))  # the text, without markup
+    assert "∂L/∂r = ∂L/∂L · ∂L/∂r" not in page
+    assert "∂L/∂r = (the seed) · (the derivative of pow in r) = 1 · 1 = 1" in page

@@ -168,7 +168,7 @@ def test_descriptions_say_what_happens_with_numbers():
     L = lecture_graph()
     steps = {s.node.label: s for s in backward_steps(L)}
     assert describe(steps["L"], 8) == (
-        f"Step 1/8: at L (pow), dL/dL = 1 the seed; sends {2 * (T - Y):.4g} to r"
+        f"Step 1/8: at L (pow), dL/dL = 1 (the seed); sends {2 * (T - Y):.4g} to r"
     )
     assert describe(steps["d"], 8) == (
         f"Step 4/8: at d (add), dL/dd = {DL_DD:.4g} arrived; sends {DL_DD:.4g} to e, "
@@ -184,7 +184,7 @@ def test_descriptions_say_what_happens_with_numbers():
     x = Value(1.0, label="x")
     z = (x * 2.0).exp()
     assert describe(next(backward_steps(z))) == (
-        f"Step 1: at ⟨exp⟩ (exp), dL/d⟨exp⟩ = 1 the seed; sends {np.exp(2):.4g} to ⟨mul⟩"
+        f"Step 1: at ⟨exp⟩ (exp), dL/d⟨exp⟩ = 1 (the seed); sends {np.exp(2):.4g} to ⟨mul⟩"
     )
 
 
