@@ -298,7 +298,7 @@ class MLP(Sequential):
         self,
         n_in: int,
         hidden: list[int] | tuple[int, ...],
-        n_out: int,
+        n_out: int | None = None,  # None only to reach the message below
         activation: Any = "relu",
         output_activation: Any = None,
         dropout: float = 0.0,
@@ -310,6 +310,12 @@ class MLP(Sequential):
         if isinstance(hidden, int | np.integer):
             hidden = [int(hidden)]
         hidden = list(hidden)
+        if n_out is None:  # micrograd's MLP(2, [16, 16, 1]) lists the output size last
+            example = f"MLP({n_in}, {hidden[:-1]}, {hidden[-1]})" if hidden else "MLP(2, [16], 1)"
+            raise TypeError(
+                f"MLP(n_in, hidden, n_out): n_out is missing. The output size comes apart from "
+                f"the hidden sizes: {example}, not micrograd's MLP({n_in}, {hidden})"
+            )
         sizes = [
             _check_size("MLP: n_in", n_in),
             *(_check_size(f"MLP: hidden[{i}]", h) for i, h in enumerate(hidden)),

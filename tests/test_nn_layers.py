@@ -417,3 +417,10 @@ def test_a_list_of_values_reaches_the_model_as_micrograd_feeds_it():
     with pytest.raises(TypeError, match=r"expected numeric input, got list: operand: cannot "
                                         r"make numeric data from str 'a'"):
         m(["a", "b"])
+
+
+def test_mlp_with_micrograds_size_list_says_where_the_output_size_goes():
+    with pytest.raises(TypeError, match=r"^MLP\(n_in, hidden, n_out\): n_out is missing\. The "
+                       r"output size comes apart from the hidden sizes: MLP\(2, \[16, 16\], 1\), "
+                       r"not micrograd's MLP\(2, \[16, 16, 1\]\)$"):
+        nn.MLP(2, [16, 16, 1])
