@@ -555,6 +555,8 @@ ROOT .bar input[type=range]{flex:1 1 200px;min-width:120px}
 ROOT .counter{font-variant-numeric:tabular-nums;min-width:15em}
 ROOT .panel{border:1px solid #ddd;border-radius:6px;padding:6px 12px;background:#fbfbfb;
  min-height:7.5em}
+ROOT.standalone .head{position:sticky;top:0;z-index:2;background:#fff;padding-bottom:4px}
+ROOT.standalone .panel{max-height:45vh;overflow:auto}
 ROOT .panel p{margin:4px 0}
 ROOT .panel ul{margin:2px 0 4px;padding-left:22px}
 ROOT .phase{font-weight:600;color:#555}
@@ -586,6 +588,7 @@ ROOT.fwd g.edge.cur>polygon{stroke:#1f5fa8;fill:#1f5fa8}
 _BODY = """<div class="agc-page{fwd}" id="{uid}" tabindex="0" data-start="{first}">
 <style>{css}</style>
 <h1>{title}</h1>
+<div class="head">
 <div class="bar">
 <button type="button" class="home" title="first step (Home)">◀◀ First</button>
 <button type="button" class="prev" title="previous step (←)">◀ Previous</button>
@@ -596,6 +599,7 @@ _BODY = """<div class="agc-page{fwd}" id="{uid}" tabindex="0" data-start="{first
 <span class="counter"></span>
 </div>
 <div class="panel" aria-live="polite">{first_text}</div>
+</div>
 <div class="keys">Keys: ← → step, Home / End. Hover a number for all its digits.
 The current node is outlined: in blue in the forward pass, with the edges its inputs come along;
 in red in the backward pass, with the edges its gradient goes back along.
@@ -612,7 +616,8 @@ _JS = r"""
 var D=JSON.parse(root.querySelector("script.agc-data").textContent);
 var frames=D.frames,texts=D.texts,pos=0;
 var panel=root.querySelector(".panel"),slider=root.querySelector(".slider");
-var counter=root.querySelector(".counter");
+var counter=root.querySelector(".counter"),head=root.querySelector(".head");
+if(standalone)root.classList.add("standalone");
 var byId={};root.querySelectorAll(".drawing g[data-id]").forEach(function(g){
   byId[g.getAttribute("data-id")]=g;});
 var nf=0,nb=0;frames.forEach(function(f){if(f.kind==="forward")nf=f.k;else nb=f.k;});
@@ -678,6 +683,8 @@ function show(i){
   if(standalone){var h=(fwd?"#forward=":"#step=")+f.k;
     if(location.hash!==h)history.replaceState(null,"",h);}
   var cur=f.node&&byId[f.node];
+  // the step's text stays in view at the top: scroll the node below it, not under it
+  if(standalone)document.documentElement.style.scrollPaddingTop=head.offsetHeight+"px";
   if(cur&&cur.scrollIntoView)cur.scrollIntoView({block:"nearest",inline:"nearest"});}
 function fromHash(){
   var m=/^#(step|forward)=(\d+)$/.exec(location.hash);if(!m)return null;

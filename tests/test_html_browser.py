@@ -284,3 +284,23 @@ def test_collapsed_layers_light_up_as_one_box(watched, tmp_path):
         box, _ = ids[id(step.node)]
         assert state(page)["node"] == box and box in state(page)["current"]
         assert state(page)["grad"] == np.asarray(step.node.grad).tolist()
+
+
+def test_the_steps_text_and_its_node_are_in_view_together(watched, tmp_path):
+    """From a new-user trial at 1280x720: opening a step of a tall graph scrolled to its node
+    and the text of the step out of view. The bar and the text stay at the top now."""
+    import nn
+
+    X, y = np.array([[0.0, 1.0]]), np.array([1])
+    model = nn.MLP(2, [8], 2, activation="tanh", seed=0)
+    path = save_html(nn.losses.cross_entropy(model(X), y), tmp_path / "xor.html")
+    page = watched.page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    for step in (4, 9):  # the tanh node half-way down, then the first weight at the top
+        page.goto(path.as_uri() + f"#step={step}")
+        page.wait_for_timeout(100)
+        head = page.locator(".head").bounding_box()
+        node = page.locator(".drawing g.node.cur").first.bounding_box()
+        assert head["y"] == 0 or page.evaluate("window.scrollY") == 0  # the text is on top
+        assert node["y"] >= head["y"] + head["height"] - 1  # the node is below it, not under
+        assert node["y"] + node["height"] <= 720 + 1  # and on the screen
