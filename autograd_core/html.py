@@ -603,7 +603,8 @@ _BODY = """<div class="agc-page{fwd}" id="{uid}" tabindex="0" data-start="{first
 <div class="keys">Keys: ← → step, Home / End. Hover a number for all its digits.
 The current node is outlined: in blue in the forward pass, with the edges its inputs come along;
 in red in the backward pass, with the edges its gradient goes back along.
-<span class="q">grad ?</span> is not known yet.</div>
+<span class="q">grad ?</span>: not summed yet. A node's gradient is shown when the sweep
+reaches it; the parts on their way to it are the numbers on the red edges.</div>
 <div class="drawing">{svg}</div>
 <script type="application/json" class="agc-data">{data}</script>
 <script>
