@@ -67,7 +67,8 @@ def describe_start(root: Value, direction: str, total: int, names: dict[int, str
                    ) -> str:
     """Step 0: the pass about to start (nothing computed, or no gradient known yet)."""
     if direction == "forward":
-        return f"Step 0/{total}: before the forward pass: only data and constants are known"
+        return (f"Step 0/{total}: before the forward pass: nothing is computed yet; the first "
+                f"steps give the leaves (data, parameters, constants), then each op runs")
     name = node_name(root, names)
     return (
         f"Step 0/{total}: the forward pass is done ({name} = {fmt_array(root.data)}); "

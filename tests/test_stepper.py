@@ -321,3 +321,11 @@ def test_the_page_brackets_a_label_that_is_an_expression_after_the_partial_sign(
 
     assert _d("L", "y0 - y_p") == "∂L/∂(y0 - y_p)" and _d("L", "w") == "∂L/∂w"
     assert _d("L", "(y0 - y_p)²") == "∂L/∂(y0 - y_p)²" and _d("L", "h[0]") == "∂L/∂h[0]"
+
+
+def test_forward_step_0_says_the_leaves_come_first():
+    """From a new-user trial: step 0 said 'only data and constants are known' while every
+    leaf, parameters included, read 'data ?' until its own step gave it."""
+    text = Stepper(lecture_graph(), "forward").describe()
+    assert text == ("Step 0/8: before the forward pass: nothing is computed yet; the first "
+                    "steps give the leaves (data, parameters, constants), then each op runs")
