@@ -353,12 +353,24 @@ class _Page:
     def forward_frame(self, s: ForwardStep, total: int) -> _Frame:
         text = self.say(escape(describe(s, total, self.names)))
         if s.inputs:  # the numbers that went in
-            text += "<p>from " + ", ".join(f"{escape(self.name(p))} = {_num(p.data)}"
-                                           for p in s.inputs) + "</p>"
+            text += "<p>from " + ", ".join(self.given(p) for p in s.inputs) + "</p>"
         else:
-            text += f"<p>{escape(self.name(s.node))} = {_num(s.value)} is given</p>"
+            text += f"<p>{self.given(s.node)} is given</p>"
         nodes, edges, _ = self.highlight(s.node, s.inputs)
         return _Frame("forward", s.index + 1, text, nodes, edges, self.box(s.node))
+
+    def given(self, v: Value) -> str:
+        """``r = -0.5379``, or ``the constant 2`` (not ``2 = 2``)."""
+        return self.called(v) if self.unnamed_constant(v) else (
+            f"{escape(self.name(v))} = {_num(v.data)}")
+
+    def called(self, v: Value) -> str:
+        """A node's name in a sentence: ``r``, or ``the constant 2``."""
+        return f"the constant {_num(v.data)}" if self.unnamed_constant(v) else escape(self.name(v))
+
+    def unnamed_constant(self, v: Value) -> bool:
+        """A leaf without label or gradient, which the drawing names by its number."""
+        return v.op is None and not v.label and not v.requires_grad and id(v) not in self.names
 
     def backward_frame(self, s: BackwardStep, total: int) -> _Frame:
         v, name, L = s.node, self.name(s.node), self.L
@@ -388,7 +400,7 @@ class _Page:
             for i, (p, c) in enumerate(zip(v.parents, s.contributions, strict=False)):
                 pn = self.name(p)
                 if c is None:
-                    rule.append(f"<li>{escape(pn)} needs no gradient</li>")
+                    rule.append(f"<li>{self.called(p)} needs no gradient</li>")
                     continue
                 if local is not None and local[i] is not None:
                     factors = f"{_num(s.upstream, True)} · {_num(local[i], True)}"

@@ -168,3 +168,15 @@ def test_the_seed_step_does_not_name_its_result_as_its_factor(tmp_path):
     page = re.sub(r"<[^>]*>", "", page.replace("<\\/", "</"))  # the text, without markup
     assert "∂L/∂r = ∂L/∂L · ∂L/∂r" not in page
     assert "∂L/∂r = (the seed) · (the derivative of pow in r) = 1 · 1 = 1" in page
+
+
+def test_an_unlabelled_constant_is_called_the_constant(tmp_path):
+    """From a new-user trial: the forward text read 'from r = -0.5379, 2 = 2'."""
+    a = Value(2.0, label="a")
+    L = (a - 1) ** 2
+    page = save_html(L, tmp_path / "c.html").read_text(encoding="utf-8").replace("<\\/", "</")
+    text = re.sub(r"<[^>]*>", "", page)
+    assert "from a = 2, the constant 1" in text
+    assert "from ⟨sub⟩ = 1, the constant 2" in text
+    assert "the constant 2 needs no gradient" in text
+    assert "from ⟨sub⟩ = 1, 2 = 2" not in text
