@@ -87,8 +87,8 @@ ELEMENTWISE_RULES = {
     "sub": ("δ", "−δ"),
     "mul": ("δ ⊙ {1}", "δ ⊙ {0}"),
     "sum": ("δ copied to every element of {0}",),
-    "mean": ("δ / n copied to every element of {0}",),
-    "log_softmax": ("δ − softmax({0}) · (δ summed over the row)",),
+    "mean": ("δ / n copied to every element of {0} (n: how many were averaged)",),
+    "log_softmax": ("δ − softmax({0}) ⊙ (δ summed along the softmax's axis)",),
     "nll_loss": ("−δ at each sample's true class, 0 elsewhere (÷ N for the mean)",),
 }
 
@@ -407,8 +407,9 @@ class _Page:
                 elif v.op in MATRIX_RULES:  # the lecture's formula, δ = dL/d(node)
                     factors = f"{self.matrix_rule(v, i)}, with δ = {_num(s.upstream)}"
                 elif len(ELEMENTWISE_RULES.get(v.op or "", ())) > i:
-                    names = [escape(self.name(q)) for q in v.parents]
-                    text = ELEMENTWISE_RULES[v.op][i].format(*names, out=escape(name))
+                    names = [escape(self.name(q) if self.unnamed_constant(q) else
+                                    bracketed(self.name(q))) for q in v.parents]
+                    text = ELEMENTWISE_RULES[v.op][i].format(*names, out=escape(bracketed(name)))
                     if v.op in ("add", "sub", "mul") and np.shape(p.data) != np.shape(v.data):
                         text += f", summed back to {escape(pn)}'s shape {np.shape(p.data)}"
                     factors = f"{text}, with δ = {_num(s.upstream)}"

@@ -310,12 +310,14 @@ class MLP(Sequential):
         if isinstance(hidden, int | np.integer):
             hidden = [int(hidden)]
         hidden = list(hidden)
-        if n_out is None:  # micrograd's MLP(2, [16, 16, 1]) lists the output size last
-            example = f"MLP({n_in}, {hidden[:-1]}, {hidden[-1]})" if hidden else "MLP(2, [16], 1)"
-            raise TypeError(
-                f"MLP(n_in, hidden, n_out): n_out is missing. The output size comes apart from "
-                f"the hidden sizes: {example}, not micrograd's MLP({n_in}, {hidden})"
-            )
+        if n_out is None:
+            message = "MLP(n_in, hidden, n_out): n_out, the number of outputs, is missing"
+            sizes_given = [int(h) for h in hidden if isinstance(h, int | np.integer)]
+            if len(hidden) >= 2 and len(sizes_given) == len(hidden):
+                # micrograd's MLP(2, [16, 16, 1]) lists the output size last
+                message += (f". If the last size is the output, as in micrograd: "
+                            f"MLP({n_in}, {sizes_given[:-1]}, {sizes_given[-1]})")
+            raise TypeError(message)
         sizes = [
             _check_size("MLP: n_in", n_in),
             *(_check_size(f"MLP: hidden[{i}]", h) for i, h in enumerate(hidden)),

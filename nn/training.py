@@ -121,17 +121,16 @@ def _check_X(X: Any, name: str, dtype: np.dtype | None) -> np.ndarray:
 
 
 def _check_data(data: Any, name: str, dtype: np.dtype | None) -> tuple[np.ndarray, np.ndarray]:
+    # fit(model, loss, opt, X, y, ...) gives X alone here, and y as epochs: say so first
+    hint = (" (inputs and targets go together: fit(model, loss_fn, optimizer, (X, y), "
+            "epochs=10))") if name == "train" else ""
     if not isinstance(data, (tuple, list)):
-        hint = ""
-        if name == "train" and isinstance(data, np.ndarray):  # fit(model, loss, opt, X, y, ...)
-            hint = (" (inputs and targets go together: "
-                    "fit(model, loss_fn, optimizer, (X, y), epochs=10))")
         raise TypeError(
             f"{name} must be a tuple (X, y) of arrays, got {type(data).__name__}{hint}"
         )
     if len(data) != 2:
         raise TypeError(f"{name} must be a tuple (X, y) of arrays, got a {type(data).__name__} "
-                        f"of {len(data)} items")
+                        f"of {len(data)} items{hint}")
     X = _check_X(data[0], name, dtype)
     y = data[1].data if isinstance(data[1], Value) else np.asarray(data[1])
     if y.ndim == 0:
@@ -390,7 +389,7 @@ def fit(
     :class:`TrainingDiverged` (a FloatingPointError naming the epoch and step) if the loss
     is NaN or infinite, before that step updates the weights.
     """
-    if not isinstance(train, (tuple, list)):
+    if not isinstance(train, (tuple, list)) or len(train) != 2:
         _check_data(train, "train", None)  # raises, before epochs=y can be blamed
     epochs = _check_int("epochs", epochs, 1)
     batch_size = _check_int("batch_size", batch_size, 1)

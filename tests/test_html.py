@@ -148,7 +148,7 @@ def test_a_network_step_writes_its_derivative_not_vjp(tmp_path):
     page = page_of(nn.losses.cross_entropy(nn.MLP(2, [3], 2, activation="tanh", seed=0)(X), y),
                    "tanh.html")
     assert "= δ ⊙ (1 − ⟨tanh⟩²), with δ = " in page
-    assert "= δ − softmax(⟨linear⟩2) · (δ summed over the row), with δ = " in page
+    assert "= δ − softmax(⟨linear⟩2) ⊙ (δ summed along the softmax's axis), with δ = " in page
     assert "vjp<sub>" not in page
     page = page_of(nn.losses.cross_entropy(nn.MLP(2, [3], 2, activation="relu", seed=0)(X), y),
                    "relu.html")
@@ -157,6 +157,10 @@ def test_a_network_step_writes_its_derivative_not_vjp(tmp_path):
     a, b = Value(np.ones((2, 3)), label="a"), Value(np.ones(3), label="b")
     page = page_of((a * b).sum(), "bcast.html")
     assert "= δ ⊙ a, summed back to b's shape (3,), with δ = " in page
+    # an expression as a name is bracketed, so the formula keeps its precedence
+    u, w = Value(np.ones(3), label="y0 - y_p"), Value(np.ones(3), label="1 + w")
+    page = page_of((u * w).sum(), "expr.html")
+    assert "= δ ⊙ (1 + w), with δ = " in page and "= δ ⊙ (y0 - y_p), with δ = " in page
 
 
 def test_the_seed_step_does_not_name_its_result_as_its_factor(tmp_path):

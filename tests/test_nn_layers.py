@@ -419,8 +419,12 @@ def test_a_list_of_values_reaches_the_model_as_micrograd_feeds_it():
         m(["a", "b"])
 
 
-def test_mlp_with_micrograds_size_list_says_where_the_output_size_goes():
-    with pytest.raises(TypeError, match=r"^MLP\(n_in, hidden, n_out\): n_out is missing\. The "
-                       r"output size comes apart from the hidden sizes: MLP\(2, \[16, 16\], 1\), "
-                       r"not micrograd's MLP\(2, \[16, 16, 1\]\)$"):
+def test_mlp_without_n_out_says_so_and_shows_micrograds_spelling():
+    with pytest.raises(TypeError, match=r"^MLP\(n_in, hidden, n_out\): n_out, the number of "
+                       r"outputs, is missing\. If the last size is the output, as in micrograd: "
+                       r"MLP\(2, \[16, 16\], 1\)$"):
         nn.MLP(2, [16, 16, 1])
+    for hidden in ([8], [], 16):  # one size or none: no guess at which is the output
+        with pytest.raises(TypeError, match=r"^MLP\(n_in, hidden, n_out\): n_out, the number "
+                           r"of outputs, is missing$"):
+            nn.MLP(4, hidden)

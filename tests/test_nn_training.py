@@ -757,3 +757,8 @@ def test_fit_with_X_and_y_apart_says_they_go_together():
                        r"\(inputs and targets go together: fit\(model, loss_fn, optimizer, "
                        r"\(X, y\), epochs=10\)\)$"):
         nn.fit(model, nn.mse, nn.SGD(model.parameters(), lr=0.1), X, y)
+    with pytest.raises(TypeError, match=r"^train must be a tuple \(X, y\) of arrays, got a list "
+                       r"of 4 items \(inputs and targets go together"):  # micrograd's xs, ys
+        nn.fit(model, nn.mse, nn.SGD(model.parameters(), lr=0.1), X.tolist(), y.tolist())
+    with pytest.raises(TypeError, match=r"got Value \(inputs and targets go together"):
+        nn.fit(model, nn.mse, nn.SGD(model.parameters(), lr=0.1), Value(X), y)
