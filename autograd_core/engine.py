@@ -7,8 +7,9 @@ matrix. The lecture's ``(m×n)(n×p)(p×q)(q×r)(r×1)`` chain is the reason: wi
 output, the reverse order costs a handful of matrix-vector products instead of the
 matrix-matrix products of the forward order.
 
-Read ``sweep`` first: it is the whole algorithm. Everything else here is a small helper
-around it. Everything is iterative (no recursion), so a chain of a million nodes works.
+``sweep`` is the whole algorithm, over the order that ``topological_order`` gives it;
+everything else here is a small helper around the two. Everything is iterative (no
+recursion), so a chain of a million nodes works.
 
 Semantics follow PyTorch:
 
@@ -79,9 +80,7 @@ def sweep(root: Value, seed: Any, release: bool = False) -> Iterator[tuple[Value
     pending = {root: seed}  # dL/d(node), summed over the paths found so far
     while order:
         node = order.pop()  # from the end: reverse order (popped: a released node can be freed)
-        g = pending.pop(node, None)  # complete: every node that uses this one came later
-        if g is None:
-            raise _no_gradient(node)
+        g = pending.pop(node)  # complete: every node that uses this one came later
         if node._hooks:
             g = _run_hooks(node, g)
         contributions = []
@@ -111,15 +110,6 @@ def sweep(root: Value, seed: Any, release: bool = False) -> Iterator[tuple[Value
             if release:
                 _release(node)
         yield node, g, contributions
-
-
-def _no_gradient(node: Value) -> RuntimeError:
-    """The error for a node that is in the order (a path of ops leads from it to the root)
-    but received no gradient: an op on that path has fewer vjp rules than inputs."""
-    return RuntimeError(
-        f"backward: no gradient reached {node!r}, although it leads to the output: an op "
-        f"that uses it has fewer vjp rules than inputs (each Primitive needs one per input)"
-    )
 
 
 def _fit(c: Any, parent: Value, node: Value) -> Any:

@@ -321,17 +321,61 @@ def test_a_primitive_rule_must_be_a_function():
         Primitive("half", lambda x: x, vjp=(lambda g, ans, x: g,), jvp=(2.0,))
 
 
-def test_a_primitive_with_fewer_vjp_rules_than_inputs_fails_loudly_in_backward():
-    # one rule for two inputs: the second input's gradient is never computed; backward says
-    # so instead of leaving b.grad at None
+def test_a_primitive_with_fewer_rules_than_inputs_is_refused_when_it_records():
+    # one rule for two inputs: the sweep would skip the second input. Alone, it would get no
+    # gradient; also used elsewhere, it would get a silently wrong one (3.0 here, not 6.0+1)
     from autograd_core.ops.primitive import Primitive
 
     times = Primitive("times", lambda x, y: x * y, vjp=(lambda g, ans, x, y: g * y,),
                       jvp=(lambda t, ans, x, y: t * y,))
     a, b = Value(2.0, label="a"), Value(3.0, label="b")
-    out = times(a, b)
-    with pytest.raises(RuntimeError, match=r"no gradient reached .*fewer vjp rules than inputs"):
-        out.backward()
+    with pytest.raises(TypeError, match=r"primitive 'times' was called with 2 inputs, but its "
+                                        r"vjp and jvp rules cover 1: .*\(input 1 has none\)"):
+        times(a, b) + b
+    # with nothing to record it is plain numpy, rules or not
+    assert times(Value(2.0, requires_grad=False), 3.0).data == 6.0
+    three = Primitive("three", lambda x, y, z: x * y * z, vjp=(lambda g, ans, x, y, z: g,),
+                      jvp=(lambda t, ans, x, y, z: t,) * 3)
+    with pytest.raises(TypeError, match=r"cover 1: .*\(inputs 1 to 2 have none\)"):
+        three(a, b, a)
+
+
+def test_a_forward_that_returns_a_python_float_is_named():
+    # math.tanh is the micrograd habit; its float has no shape or dtype for the engine
+    import math
+
+    from autograd_core.ops.primitive import OPS, elementwise
+
+    mtanh = elementwise("mtanh", math.tanh, lambda ans, x: 1 - ans * ans)
+    del OPS["mtanh"]  # (the op table the gradient checks walk holds only the built-in ops)
+    with pytest.raises(TypeError, match=r"primitive 'mtanh': forward returned a Python float "
+                                        r"\(0\.46.*\); it must return numpy data, .*"
+                                        r"\(np.tanh\(x\), not math.tanh\(x\)\)"):
+        mtanh(Value(0.5))
+
+
+def test_a_built_in_op_cannot_be_replaced_but_your_own_can_be_made_again():
+    from autograd_core.ops.primitive import OPS, elementwise, primitive, register
+
+    tanh = OPS["tanh"]
+    with pytest.raises(ValueError, match=r"primitive 'tanh': a built-in op has this name, .* "
+                                         r"give yours another name \(e.g. 'my_tanh'\)"):
+        elementwise("tanh", np.tanh, lambda ans, x: 1 - ans * ans)
+    with pytest.raises(ValueError, match=r"np.tanh already records a built-in op on Values"):
+        elementwise("my_tanh", np.tanh, lambda ans, x: 1 - ans * ans, ufunc=np.tanh)
+    with pytest.raises(ValueError, match=r"np.sinc already records a built-in op"):
+        register(np.sinc, lambda x: x)
+    with pytest.raises(ValueError, match=r"'mul': a built-in op"):
+        primitive("mul", np.multiply, (lambda g, ans, x, y: g,) * 2, (lambda t, a, x, y: t,) * 2)
+    assert OPS["tanh"] is tanh and np.tanh(Value(0.0)).op == "tanh"
+    try:  # a notebook cell run twice makes its op again
+        for _ in range(2):
+            cube = elementwise("cube_twice", lambda x: x**3, lambda ans, x: 3 * x * x)
+        x = Value(2.0)
+        cube(x).backward()
+        assert x.grad == 12.0
+    finally:
+        del OPS["cube_twice"]
 
 
 def test_a_rule_whose_result_does_not_fit_its_input_is_named_in_the_error():

@@ -20,7 +20,9 @@
 gradient check fails them.
 """
 
+from autograd_core import value as _value
 from autograd_core.ops import plain  # noqa: F401 (plain results and the hints)
+from autograd_core.ops import primitive as _primitive
 from autograd_core.ops.elementwise import (
     abs,
     add,
@@ -201,3 +203,9 @@ __all__ += [  # noqa: PLE0605
     "repeat", "roll", "rot90", "slogdet", "solve", "sort", "split", "squeeze", "svd", "take",
     "take_along_axis", "tensordot", "tile", "trace", "tril", "triu", "vdot", "vsplit", "vstack",
 ]
+
+# every op above is built in: primitive() and register() refuse to replace one
+_primitive.BUILT_IN.update(
+    names=frozenset(_primitive.OPS),
+    numpy=frozenset(_value.UFUNCS) | frozenset(_value.FUNCTIONS),
+)

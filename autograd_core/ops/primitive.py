@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -49,18 +50,25 @@ class Primitive:
     ``vjp[i](g, ans, *inputs, **kwargs)`` is ``g · d(ans)/d(input i)``;
     ``jvp[i](t, ans, *inputs, **kwargs)`` is ``d(ans)/d(input i) · t``: one rule of each
     for every input (arguments that take no gradient, an axis or an index, are keyword
-    arguments, not inputs). A rule returns numpy data, or Values when it is given Values.
+    arguments, not inputs). ``forward`` returns numpy data (an array or a numpy scalar:
+    ``np.tanh``, not ``math.tanh``). A rule returns numpy data, or Values when it is given
+    Values.
     """
 
-    __slots__ = ("name", "forward", "vjp", "jvp")
+    __slots__ = ("name", "forward", "vjp", "jvp", "max_inputs")
 
     def __init__(
-        self, name: str, forward: Callable[..., Any], vjp: Sequence[Rule | None],
-        jvp: Sequence[Rule | None],
+        self, name: str, forward: Callable[..., Any], vjp: Sequence[Rule], jvp: Sequence[Rule]
     ) -> None:
         self.name, self.forward = name, forward
         self.vjp = _rules(name, "vjp", vjp)
         self.jvp = _rules(name, "jvp", jvp)
+        # how many inputs the rules cover: recording a call with more is refused, as the
+        # sweep would skip the inputs without a rule (an EachInput covers any number)
+        self.max_inputs = min(
+            sys.maxsize if isinstance(rules, EachInput) else len(rules)
+            for rules in (self.vjp, self.jvp)
+        )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         n_values = 0  # (a loop, not sum() over a generator: 9% of a scalar step)
@@ -76,12 +84,16 @@ class Primitive:
                 data = self.forward(args[0].data, args[1].data)
             else:
                 data = self.forward(*map(_data_of, args), **kwargs)
+                if type(data) is float:  # math.tanh's result, say (the check costs the
+                    raise _not_numpy_data(self.name, data)  # two-input path above 5%)
         except ValueError as err:
             raise _shape_error(self.name, args, err) from None
         out = object.__new__(Value)  # (Value._node written out: 4% of a scalar step)
         if mode.grad_enabled:
             for x in args:  # the first input that requires grad makes the output record
                 if x.requires_grad:  # record: the output remembers its op and inputs
+                    if len(args) > self.max_inputs:
+                        raise _too_few_rules(self, len(args))
                     out._setup(data, True, self, args, kwargs or _NO_KWARGS, next(_counter))
                     if mode.anomaly:
                         _check_forward(out)
@@ -124,12 +136,17 @@ def _rules(name: str, kind: str, rules: Any) -> Any:
 def primitive(
     name: str,
     forward: Callable[..., Any],
-    vjp: Sequence[Rule | None],
-    jvp: Sequence[Rule | None],
+    vjp: Sequence[Rule],
+    jvp: Sequence[Rule],
     ufunc: np.ufunc | None = None,
     function: Callable[..., Any] | None = None,
 ) -> Primitive:
-    """Make a primitive, enter it in ``OPS``, and register it for a numpy ufunc or function."""
+    """Make a primitive, enter it in ``OPS``, and register it for a numpy ufunc or function.
+
+    A name, ufunc or function of a built-in op is refused: replacing it would change every
+    use of it (nn's layers included), silently. Your own op may be made again under its
+    name (a notebook cell run twice)."""
+    _refuse_built_in(name, ufunc, function)
     prim = Primitive(name, forward, vjp, jvp)
     OPS[name] = prim
     if ufunc is not None:
@@ -170,7 +187,26 @@ def linear_op(
 def register(function: Callable[..., Any], implementation: Callable[..., Any]) -> None:
     """Let a numpy function on Values call ``implementation`` (a composition of primitives,
     or a wrapper that checks arguments before calling one)."""
+    _refuse_built_in(None, None, function)
     FUNCTIONS[function] = implementation
+
+
+# what the built-in ops hold: filled once, when ``autograd_core.ops`` has made them all
+BUILT_IN: dict[str, frozenset[Any]] = {"names": frozenset(), "numpy": frozenset()}
+
+
+def _refuse_built_in(name: str | None, ufunc: Any, function: Any) -> None:
+    if name in BUILT_IN["names"]:
+        raise ValueError(
+            f"primitive '{name}': a built-in op has this name, and replacing it would change "
+            f"every use of it; give yours another name (e.g. 'my_{name}')"
+        )
+    for f in (ufunc, function):
+        if f is not None and f in BUILT_IN["numpy"]:
+            raise ValueError(
+                f"np.{f.__name__} already records a built-in op on Values; leave it to that "
+                f"op and call yours directly"
+            )
 
 
 # --------------------------------------------------------------------------- plumbing
@@ -205,6 +241,25 @@ def _shape_error(name: str, args: tuple[Value, ...], err: ValueError) -> ValueEr
     if "broadcast" in str(err):
         return ValueError(f"{name}: shapes {shapes} do not broadcast together")
     return ValueError(f"{name}: shapes {shapes}: {err}")
+
+
+def _not_numpy_data(name: str, data: Any) -> TypeError:
+    return TypeError(
+        f"primitive '{name}': forward returned a Python {type(data).__name__} ({data!r}); it "
+        f"must return numpy data, an array or a numpy scalar (np.tanh(x), not math.tanh(x))"
+    )
+
+
+def _too_few_rules(prim: Primitive, n_inputs: int) -> TypeError:
+    """A call with more inputs than the rules cover: the sweep would skip the inputs without
+    a rule, and their gradients would be silently wrong (or missing)."""
+    have = prim.max_inputs
+    return TypeError(
+        f"primitive '{prim.name}' was called with {n_inputs} inputs, but its vjp and jvp "
+        f"rules cover {have}: give one rule of each per input (input"
+        f"{f's {have} to {n_inputs - 1} have' if n_inputs - have > 1 else f' {have} has'} "
+        f"none), or pass the arguments that take no gradient as keywords"
+    )
 
 
 def _check_forward(node: Value) -> None:
