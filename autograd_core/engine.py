@@ -289,10 +289,10 @@ def _seed(root: Value, grad: Any) -> Any:
 def _store(node: Value, g: Any, given: set[int]) -> None:
     """Write the gradient that reached ``node`` into ``node.grad`` (PyTorch's rules).
 
-    Interior nodes keep the latest pass's gradient as an array. Leaves accumulate. An
-    array goes into at most one ``.grad``, and a leaf's is never a view or read-only: a
-    rule may hand one array to several inputs (``+`` does), and ``p.grad *= s`` on one
-    must not change another. ``given`` holds the arrays handed out in this sweep.
+    Interior nodes keep the latest pass's gradient (as data, never a Value). Leaves
+    accumulate. An array goes into at most one ``.grad``, and a leaf's is never a view or
+    read-only: a rule may hand one array to several inputs (``+`` does), and ``p.grad *= s``
+    on one must not change another. ``given`` holds the arrays handed out in this sweep.
     """
     data = g.data if isinstance(g, Value) else g
     if node._op is not None:  # (as data even when recorded: no reference cycle)

@@ -62,8 +62,10 @@ neg = primitive(
 def _pow_dx(ans: Any, x: Any, y: Any) -> Any:
     """``d(x^y)/dx = y x^(y-1)``, and 0 at x == y == 0, where ``0^y`` is the constant 1.
 
-    There the base is replaced by 1 too, so ``x^(y-1)`` is never ``0^-1``: its inf would
-    come back as ``0 · inf = nan`` in second derivatives (the double-where rule).
+    There the base is replaced by 1 too, so ``x^(y-1)`` is never ``0^-1``. Masking the
+    result alone would not do: the branch not taken is still computed, and its inf comes
+    back as ``0 · inf = nan`` in second derivatives. So the input is masked as well (a
+    ``where`` inside the ``where``).
     """
     zero = np.equal(x, 0) & np.equal(y, 0)
     if np.any(zero):
@@ -135,8 +137,9 @@ def _elu(x: Any, alpha: float) -> Any:
 
 
 def _elu_derivative(ans: Any, x: Any, alpha: float) -> Any:
-    # alpha e^x, from the input: ans + alpha equals it but cancels to 0 below x = -37.
-    # (The inner where keeps e^x finite for x > 0, and x = 0 on the x <= 0 branch.)
+    # alpha e^x for x <= 0, computed from x: ans + alpha is the same number in exact
+    # arithmetic, but rounds to 0 below x = -37. The inner where feeds exp a 0 where x > 0,
+    # so e^x cannot overflow on the branch the outer where throws away.
     positive = np.greater(x, 0)
     return np.where(positive, 1.0, alpha * np.exp(np.where(positive, 0.0, x)))
 
