@@ -42,13 +42,14 @@ from autograd_core.engine import (
     forward_steps,
     topological_order,
 )
-from autograd_core.steps import bracketed, describe, describe_start
+from autograd_core.steps import bracketed, describe, describe_start, slot
 from autograd_core.value import Value
 from autograd_core.viz import (
     DEFAULT_MAX_NODES,
     SMALL,
     draw_graph,
     drawing_ids,
+    edge_id,
     edge_text,
     fmt_array,
     node_name,
@@ -298,12 +299,12 @@ class _Page:
                 if id(p) not in seen:
                     seen.add(id(p))
                     todo.append(p)
-        # who sent what to each node: (sender, part, sender's step number)
-        self.parts: dict[int, list[tuple[Value, Any, int]]] = {}
+        # who sent what to each node: (sender, part, sender's step number, input slot)
+        self.parts: dict[int, list[tuple[Value, Any, int, int]]] = {}
         for s in steps:
-            for p, c in zip(s.node.parents, s.contributions, strict=False):
+            for i, (p, c) in enumerate(zip(s.node.parents, s.contributions, strict=False)):
                 if c is not None:
-                    self.parts.setdefault(id(p), []).append((s.node, c, s.index + 1))
+                    self.parts.setdefault(id(p), []).append((s.node, c, s.index + 1, i))
 
     def name(self, v: Value) -> str:
         return node_name(v, self.names)
@@ -330,10 +331,11 @@ class _Page:
     def say(body: str) -> str:
         return f'<p class="say">{body}</p>'  # (the counter above says the phase)
 
-    def highlight(self, v: Value, parents: Sequence[Value], sent: Sequence[Any] = ()
+    def highlight(self, v: Value, slots: Sequence[int], sent: Sequence[Any] = ()
                   ) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
-        """The DOT names of ``v``'s box and oval, of the edges from ``parents``, and the
-        short text each edge carries backwards (``sent``: the contributions)."""
+        """The DOT names of ``v``'s box and oval, of the edges from its inputs ``slots``
+        (indices into ``v.parents``), and the short text each edge carries backwards
+        (``sent``: the contributions, one per slot)."""
         where = self.ids.get(id(v))
         if where is None:
             return (), (), {}
@@ -342,12 +344,14 @@ class _Page:
         edges, labels = [], {}
         if oval is not None and oval != box:
             edges.append(f"{oval}->{box}")
-            for i, p in enumerate(parents):
-                src = self.box(p) or "more"
+            for j, i in enumerate(slots):
+                src = self.box(v.parents[i]) or "more"
                 if src != oval:
-                    edges.append(f"{src}->{oval}")
-                    if i < len(sent) and src != "more":
-                        labels[f"{src}->{oval}"] = edge_text(sent[i])
+                    name = "more->" + oval if src == "more" else edge_id(src, oval, v.parents, i)
+                    if name not in edges:
+                        edges.append(name)
+                    if j < len(sent) and src != "more":
+                        labels[name] = edge_text(sent[j])
         return nodes, tuple(edges), labels
 
     def forward_frame(self, s: ForwardStep, total: int) -> _Frame:
@@ -356,7 +360,7 @@ class _Page:
             text += "<p>from " + ", ".join(self.given(p) for p in s.inputs) + "</p>"
         else:
             text += f"<p>{self.given(s.node)} is given</p>"
-        nodes, edges, _ = self.highlight(s.node, s.inputs)
+        nodes, edges, _ = self.highlight(s.node, range(len(s.inputs)))
         return _Frame("forward", s.index + 1, text, nodes, edges, self.box(s.node))
 
     def given(self, v: Value) -> str:
@@ -383,8 +387,9 @@ class _Page:
             arrived = f"{_d(L, name)} = "
             if len(parts) > 1:
                 arrived += " + ".join(
-                    f'<span class="part">{_num(c, True)} <small>(from {escape(self.name(u))}, step '
-                    f"{k})</small></span>" for u, c, k in parts) + " = "
+                    f'<span class="part">{_num(c, True)} <small>(from {escape(self.name(u))}'
+                    + (f" as its {slot(u.parents, i)}" if slot(u.parents, i) else "")
+                    + f", step {k})</small></span>" for u, c, k, i in parts) + " = "
             arrived += f'<b class="upstream">{_num(s.upstream)}</b>'
             if len(parts) > 1:
                 arrived += f" <small>({len(parts)} paths reach {escape(name)}: their parts "
@@ -399,6 +404,9 @@ class _Page:
             rule = []
             for i, (p, c) in enumerate(zip(v.parents, s.contributions, strict=False)):
                 pn = self.name(p)
+                # a Value that is two inputs (a * a) has a derivative in each: name the input
+                which = slot(v.parents, i)
+                wrt = f"its {which} {pn}" if which else pn
                 if c is None:
                     rule.append(f"<li>{self.called(p)} needs no gradient</li>")
                     continue
@@ -417,9 +425,9 @@ class _Page:
                     factors = f"vjp<sub>{escape(v.op or '')}</sub>({_num(s.upstream)})"
                 more = len(self.parts.get(id(p), [])) > 1
                 # at the root, dL/dL · dL/dp would name the local factor as the result
-                chain = (f"{_d(L, name)} · {_d(name, pn)}" if v is not self.root else
+                chain = (f"{_d(L, name)} · {_d(name, wrt)}" if v is not self.root else
                          f"(the seed) · (the derivative of {escape(v.op or '')} in "
-                         f"{escape(pn)})")
+                         f"{escape(wrt)})")
                 rule.append(
                     f'<li class="sent">{_d(L, pn)}{" (a part)" if more else ""} = '
                     f"{chain} = {factors} = "
@@ -429,9 +437,9 @@ class _Page:
                 )
             lines.append(f'<p>The chain rule at {escape(v.op or "")}: what {escape(name)} '
                          f"sends to each input</p><ul>{''.join(rule)}</ul>")
-        carrying = [(p, c) for p, c in zip(v.parents, s.contributions, strict=False)
+        carrying = [(i, c) for i, c in enumerate(s.contributions)
                     if c is not None]  # the edges a gradient goes back along
-        nodes, edges, labels = self.highlight(v, [p for p, _ in carrying],
+        nodes, edges, labels = self.highlight(v, [i for i, _ in carrying],
                                               [c for _, c in carrying])
         g = np.asarray(s.upstream)
         body = "".join(lines)
@@ -526,6 +534,8 @@ def _annotate(svg: str, page: _Page, frame: _Frame) -> str:
             g.remove(title)
             continue
         name = title.text or ""
+        if kind == "edge" and "->" in (g.get("id") or ""):
+            name = g.get("id") or name  # one of an op's edges from a Value it takes twice
         g.set("data-id", name)
         g.remove(title)  # the DOT name would be the hover text; the rows carry their own
         if name in frame.nodes or name in frame.edges:
@@ -641,7 +651,7 @@ function setText(t,known){
   if(known&&full){var tip=document.createElementNS("http://www.w3.org/2000/svg","title");
     tip.textContent=full;t.appendChild(tip);}
   t.classList.toggle("unknown",!known);}
-function backArrow(g,label){  // the gradient goes against the arrow: a head at its tail
+function backArrow(g,label,below){  // the gradient goes against the arrow: a head at its tail
   var path=g.querySelector("path");if(!path||!path.getTotalLength)return;
   var n=path.getTotalLength();if(n<1)return;
   var a=path.getPointAtLength(0),b=path.getPointAtLength(Math.min(9,n));
@@ -658,11 +668,17 @@ function backArrow(g,label){  // the gradient goes against the arrow: a head at 
   var e=path.getPointAtLength(Math.min(n,n*0.5+2)),ux=e.x-c.x,uy=e.y-c.y;
   var u=Math.sqrt(ux*ux+uy*uy)||1,nx=uy/u,ny=-ux/u;if(ny>0){nx=-nx;ny=-ny;}
   var x=c.x+nx*7,y=c.y+ny*7,anchor="middle";  // left to right: above the edge
+  if(below){x=c.x-nx*7;y=c.y-ny*7+8;}  // the lower of two edges from one Value: below it
   if(D.tb){  // top to bottom: beside the edge, on the side away from the op's other edges
     anchor=h.x-a.x>8?"end":"start";x+=anchor==="end"?-5:5;y=c.y+4;
   }
   t.setAttribute("class","carry");t.setAttribute("x",x);t.setAttribute("y",y);
   t.setAttribute("text-anchor",anchor);t.textContent=label;g.appendChild(t);}
+function middleY(id){var p=byId[id].querySelector("path");
+  return p&&p.getTotalLength?p.getPointAtLength(p.getTotalLength()/2).y:0;}
+function lower(id,ids){  // "v2->o1#1" below its twin "v2->o1#0" (one Value, two inputs: a*a)
+  var k=id.indexOf("#");if(k<0)return false;var base=id.slice(0,k+1),y=middleY(id);
+  return ids.some(function(o){return o!==id&&o.slice(0,k+1)===base&&byId[o]&&middleY(o)<y;});}
 function untangle(labels){  // move a label down until it covers no earlier one
   var placed=[];
   labels.forEach(function(t){
@@ -686,7 +702,8 @@ function show(i){
   f.nodes.concat(f.edges).forEach(function(id){if(byId[id])byId[id].classList.add("cur");});
   root.querySelectorAll(".drawing polygon.back").forEach(function(a){a.remove();});
   root.querySelectorAll(".drawing text.carry").forEach(function(t){t.remove();});
-  if(!fwd)f.edges.forEach(function(id){if(byId[id])backArrow(byId[id],f.labels[id]);});
+  if(!fwd)f.edges.forEach(function(id){if(byId[id])backArrow(byId[id],f.labels[id],
+    !D.tb&&lower(id,f.edges));});
   untangle(root.querySelectorAll(".drawing text.carry"));
   panel.innerHTML=texts[pos];
   panel.setAttribute("data-kind",f.kind);panel.setAttribute("data-k",f.k);

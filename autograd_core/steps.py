@@ -34,14 +34,27 @@ def describe(
     upstream = fmt_array(step.upstream)
     if step.op is None:
         return f"{count}: leaf {name} receives {_dL(name)} = {upstream}, stored in {name}.grad"
+    parents = step.node.parents
     sends = [
         f"{fmt_array(c)} to {node_name(p, names)}"
-        for p, c in zip(step.node.parents, step.contributions, strict=False)
+        + (f" (its {slot(parents, i)})" if slot(parents, i) else "")
+        for i, (p, c) in enumerate(zip(parents, step.contributions, strict=False))
         if c is not None
     ]
     arrived = "(the seed)" if step.index == 0 else "arrived"
     tail = f"; sends {', '.join(sends)}" if sends else "; its inputs need no gradient"
     return f"{count}: at {name} ({step.op}), {_dL(name)} = {upstream} {arrived}{tail}"
+
+
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+
+
+def slot(parents: tuple[Value, ...], i: int) -> str | None:
+    """``"first input"``, ``"second input"`` ... when ``parents[i]`` is several inputs of
+    one op (``a * a``: each input's derivative is a different number), else None."""
+    if sum(q is parents[i] for q in parents) < 2:
+        return None
+    return f"{ORDINALS[i]} input" if i < len(ORDINALS) else f"input {i + 1}"
 
 
 def _dL(name: str) -> str:

@@ -155,6 +155,14 @@ def edge_text(c: Any) -> str:
     return fmt_array(c) if c.size <= 2 else f"mean {fmt_mean(c)}"
 
 
+def edge_id(src: str, dst: str, parents: tuple[Value, ...], k: int) -> str:
+    """The drawing's name of the edge from input ``k`` of an op: ``v2->o1``, and
+    ``v2->o1#0``, ``v2->o1#1`` when one Value is several of its inputs (``a * a``), so
+    each of those edges can be lit on its own."""
+    repeated = sum(q is parents[k] for q in parents) > 1
+    return f"{src}->{dst}#{k}" if repeated else f"{src}->{dst}"
+
+
 def _edge_label(c: Any) -> str:
     # an opaque white box: the label stays readable where it crosses a line
     return (
@@ -689,17 +697,20 @@ class _Builder:
                     if (src, dst) in seen:
                         continue
                     seen.add((src, dst))
-                attrs = ""
+                attrs = []
+                name = edge_id(src, dst, v._parents, k)
+                if not merged and name != f"{src}->{dst}":  # one Value as two inputs
+                    attrs.append(f'id="{name}"')
                 if is_current and view.mode == "backward" and src != "more":
                     c = view.sent[k] if k < len(view.sent) else None
                     if c is not None:
-                        attrs = (
-                            f' [color="{BACKWARD}" penwidth=2.2 dir=back fontcolor="{BACKWARD}" '
-                            f"taillabel=<{_edge_label(c)}> labeldistance=2.5 labelangle=25]"
+                        attrs.append(
+                            f'color="{BACKWARD}" penwidth=2.2 dir=back fontcolor="{BACKWARD}" '
+                            f"taillabel=<{_edge_label(c)}> labeldistance=2.5 labelangle=25"
                         )
                 elif is_current and view.mode == "forward":
-                    attrs = f' [color="{FORWARD}" penwidth=2.2]'
-                yield f"\t{src} -> {dst}{attrs}\n"
+                    attrs.append(f'color="{FORWARD}" penwidth=2.2')
+                yield f"\t{src} -> {dst}{' [' + ' '.join(attrs) + ']' if attrs else ''}\n"
             if self.box[i] is None:
                 attrs = ""
                 if is_current:

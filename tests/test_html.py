@@ -4,6 +4,7 @@ Stepping in a browser is tested in test_html_browser.py."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -184,3 +185,51 @@ def test_an_unlabelled_constant_is_called_the_constant(tmp_path):
     assert "from ⟨sub⟩ = 1, the constant 2" in text
     assert "the constant 2 needs no gradient" in text
     assert "from ⟨sub⟩ = 1, 2 = 2" not in text
+
+
+def text_of(path) -> str:
+    """The page's words, without markup (the steps' texts are JSON, where "</" is "<\\/")."""
+    page = path.read_text(encoding="utf-8").replace("<\\/", "</")
+    return re.sub(r"<[^>]*>", "", page)
+
+
+def test_a_value_used_twice_by_one_op_names_each_input(tmp_path):
+    """From a teacher's trial: for a*a the page said twice '∂⟨mul⟩/∂a = 3', but ∂(a·a)/∂a
+    is 6; for a - a 'the derivative of sub in a' was 1, then -1. Each line names its input."""
+    a = Value(3.0, label="a")
+    b = a * a + a
+    b.label = "b"
+    text = text_of(save_html(b, tmp_path / "aa.html"))
+    assert "∂b/∂a (a part) = ∂b/∂⟨mul⟩ · ∂⟨mul⟩/∂(its first input a) = 1 · 3 = 3" in text
+    assert "∂b/∂a (a part) = ∂b/∂⟨mul⟩ · ∂⟨mul⟩/∂(its second input a) = 1 · 3 = 3" in text
+    assert "∂⟨mul⟩/∂a" not in text
+    assert "sends 3 to a (its first input), 3 to a (its second input)" in text
+    assert ("1 (from b, step 1) + 3 (from ⟨mul⟩ as its first input, step 2) + 3 (from ⟨mul⟩ "
+            "as its second input, step 2) = 7") in text
+    a = Value(3.0, label="a")
+    r = a - a
+    r.label = "r"
+    text = text_of(save_html(r, tmp_path / "sub.html"))
+    assert "(the derivative of sub in its first input a) = 1 · 1 = 1" in text
+    assert "(the derivative of sub in its second input a) = 1 · (-1) = -1" in text
+    assert "the derivative of sub in a)" not in text
+    # one Value as one input is named as before
+    assert "(the derivative of add in ⟨mul⟩)" in text_of(save_html(b, tmp_path / "aa.html"))
+
+
+def test_each_edge_of_a_value_used_twice_has_its_own_name(tmp_path):
+    """Both edges of a*a were one SVG id, so only one could be lit (with both labels)."""
+    from autograd_core.viz import to_dot
+
+    a = Value(3.0, label="a")
+    r = a - a
+    page = save_html(r, tmp_path / "sub.html").read_text(encoding="utf-8")
+    assert page.count('data-id="v1-&gt;o0#0"') == page.count('data-id="v1-&gt;o0#1"') == 1
+    frames = json.loads(re.search(r'class="agc-data">(.*?)</script>', page, re.S)[1])["frames"]
+    (seed,) = [f for f in frames if (f["kind"], f["k"]) == ("step", 1)]
+    assert seed["edges"] == ["o0->v0", "v1->o0#0", "v1->o0#1"]
+    assert seed["labels"] == {"v1->o0#0": "1", "v1->o0#1": "-1"}
+    (fwd,) = [f for f in frames if (f["kind"], f["k"]) == ("forward", 2)]
+    assert fwd["edges"] == ["o0->v0", "v1->o0#0", "v1->o0#1"]
+    assert 'v1 -> o0 [id="v1->o0#1"]' in to_dot(r)  # the drawing's names (no id otherwise)
+    assert "id=" not in to_dot(a * Value(2.0, label="w"))

@@ -304,3 +304,29 @@ def test_the_steps_text_and_its_node_are_in_view_together(watched, tmp_path):
         assert head["y"] == 0 or page.evaluate("window.scrollY") == 0  # the text is on top
         assert node["y"] >= head["y"] + head["height"] - 1  # the node is below it, not under
         assert node["y"] + node["height"] <= 720 + 1  # and on the screen
+
+
+def test_both_edges_of_a_value_used_twice_light_up_with_one_label_each(watched, tmp_path):
+    """From a teacher's trial: in a*a both edges had one id, so one was red with both
+    labels stacked on it and the other stayed grey, in the forward pass too."""
+    a = Value(3.0, label="a")
+    r = a - a
+    r.label = "r"
+    path = save_html(r, tmp_path / "sub.html")
+    page = watched.page
+    page.goto(path.as_uri() + "#step=1")
+    lit = page.eval_on_selector_all(".drawing g.edge.cur", "gs => gs.map(g => g.getAttribute("
+                                    "'data-id'))")
+    assert sorted(lit) == ["o0->v0", "v1->o0#0", "v1->o0#1"]
+    labels = {i: page.eval_on_selector_all(f'.drawing g[data-id="v1->o0#{i}"] text.carry',
+                                          "ts => ts.map(t => t.textContent)") for i in (0, 1)}
+    assert labels == {0: ["1"], 1: ["-1"]}
+    boxes = [page.locator(f'.drawing g[data-id="v1->o0#{i}"] text.carry').bounding_box()
+             for i in (0, 1)]
+    assert boxes[0]["y"] + boxes[0]["height"] <= boxes[1]["y"] or (
+        boxes[1]["y"] + boxes[1]["height"] <= boxes[0]["y"])  # apart, not stacked
+    page.goto(path.as_uri() + "#forward=2")
+    page.reload()
+    lit = page.eval_on_selector_all(".drawing g.edge.cur", "gs => gs.map(g => g.getAttribute("
+                                    "'data-id'))")
+    assert sorted(lit) == ["o0->v0", "v1->o0#0", "v1->o0#1"]
