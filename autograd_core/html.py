@@ -42,7 +42,7 @@ from autograd_core.engine import (
     forward_steps,
     topological_order,
 )
-from autograd_core.steps import bracketed, describe, describe_start, slot
+from autograd_core.steps import bracketed, describe, describe_start, partial, slot
 from autograd_core.value import Value
 from autograd_core.viz import (
     DEFAULT_MAX_NODES,
@@ -246,7 +246,7 @@ def _num(x: Any, term: bool = False) -> str:
 
 
 def _d(of: str, wrt: str) -> str:
-    return f"∂{escape(bracketed(of))}/∂{escape(bracketed(wrt))}"
+    return escape(partial(of, wrt))
 
 
 # --------------------------------------------------------------------------- frames
@@ -378,7 +378,7 @@ class _Page:
 
     def backward_frame(self, s: BackwardStep, total: int) -> _Frame:
         v, name, L = s.node, self.name(s.node), self.L
-        lines = [f'<p class="say">{escape(describe(s, total, self.names))}</p>']
+        lines = [f'<p class="say">{escape(describe(s, total, self.names, L))}</p>']
         # the gradient arriving: the seed, or the sum of the parts sent along each path
         if s.index == 0:
             arrived = f"{_d(L, name)} = {_num(s.upstream)} (the seed)"

@@ -24,7 +24,7 @@ from autograd_core.engine import (
 from autograd_core.html import stepper_page, write_page
 from autograd_core.steps import describe, describe_start  # noqa: F401 (describe: re-exported)
 from autograd_core.value import Value
-from autograd_core.viz import ComputationGraph, draw_graph, node_names
+from autograd_core.viz import ComputationGraph, draw_graph, node_name, node_names
 
 
 class Stepper:
@@ -108,7 +108,7 @@ class Stepper:
         step = self.step
         if step is None:
             return describe_start(self.root, self.direction, len(self.steps), self.names)
-        return describe(step, len(self.steps), self.names)
+        return describe(step, len(self.steps), self.names, node_name(self.root, self.names))
 
     def show(self) -> ComputationGraph:
         """The graph at the current step, titled with ``describe()``."""

@@ -16,12 +16,15 @@ from autograd_core.viz import fmt_array, node_name
 
 
 def describe(
-    step: BackwardStep | ForwardStep, total: int | None = None, names: dict[int, str] | None = None
+    step: BackwardStep | ForwardStep, total: int | None = None, names: dict[int, str] | None = None,
+    of: str | None = None,
 ) -> str:
     """One sentence saying what happens at ``step``, with its numbers.
 
     Steps are counted from 1, as ``Stepper`` counts them (the engine's ``step.index`` is
     0-based); ``names`` comes from ``viz.node_names(root)`` and tells unlabelled ops apart.
+    ``of``: the root's name, as in ``∂L/∂x`` (default: the first step's node, which is the
+    root, and L at later steps, which cannot see it).
     """
     count = f"Step {step.index + 1}" + (f"/{total}" if total else "")
     v = step.node
@@ -32,8 +35,11 @@ def describe(
         args = ", ".join(node_name(p, names) for p in step.inputs)
         return f"{count}: {name} = {step.op}({args}) = {fmt_array(step.value)}"
     upstream = fmt_array(step.upstream)
+    if of is None:
+        of = name if step.index == 0 else "L"
     if step.op is None:
-        return f"{count}: leaf {name} receives {_dL(name)} = {upstream}, stored in {name}.grad"
+        return (f"{count}: leaf {name} receives {partial(of, name)} = {upstream}, stored in "
+                f"{name}.grad")
     parents = step.node.parents
     sends = [
         f"{fmt_array(c)} to {node_name(p, names)}"
@@ -43,7 +49,7 @@ def describe(
     ]
     arrived = "(the seed)" if step.index == 0 else "arrived"
     tail = f"; sends {', '.join(sends)}" if sends else "; its inputs need no gradient"
-    return f"{count}: at {name} ({step.op}), {_dL(name)} = {upstream} {arrived}{tail}"
+    return f"{count}: at {name} ({step.op}), {partial(of, name)} = {upstream} {arrived}{tail}"
 
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
@@ -57,9 +63,9 @@ def slot(parents: tuple[Value, ...], i: int) -> str | None:
     return f"{ORDINALS[i]} input" if i < len(ORDINALS) else f"input {i + 1}"
 
 
-def _dL(name: str) -> str:
-    """``dL/dx``, or ``dL/d(w0·x0 + b)`` for a label that is an expression."""
-    return f"dL/d{bracketed(name)}"
+def partial(of: str, wrt: str) -> str:
+    """``∂L/∂x``, or ``∂L/∂(w0·x0 + b)`` for a name that is an expression."""
+    return f"∂{bracketed(of)}/∂{bracketed(wrt)}"
 
 
 def bracketed(name: str) -> str:

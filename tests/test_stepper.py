@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import defaultdict
 
@@ -150,32 +151,33 @@ def test_forward_drawing_shows_only_values_computed_so_far():
     assert steps[4].node.label == "d"
 
 
-def test_a_label_that_is_an_expression_is_bracketed_after_dL_d():
+def test_a_label_that_is_an_expression_is_bracketed_after_the_partial_sign():
     w, x = Value(2.0, label="w0·x0 + b"), Value(3.0, label="x")
     leaf = [s for s in backward_steps(w * x) if s.node is w][0]
-    assert "receives dL/d(w0·x0 + b) = 3," in describe(leaf)
-    assert "receives dL/dx = 2," in describe([s for s in backward_steps(w * x) if s.node is x][0])
+    assert "receives ∂L/∂(w0·x0 + b) = 3," in describe(leaf, of="L")
+    assert "receives ∂(y0 - y_p)/∂(w0·x0 + b) = 3," in describe(leaf, of="y0 - y_p")
+    assert "receives ∂L/∂x = 2," in describe([s for s in backward_steps(w * x) if s.node is x][0])
 
 
-def test_a_module_path_is_bracketed_after_dL_d():
-    """``2.weight`` after ``dL/d`` would read as ``d2``: an nn parameter's name is bracketed."""
+def test_a_module_path_is_bracketed_after_the_partial_sign():
+    """``2.weight`` after ``∂L/∂`` would read as ``∂2``: an nn parameter's name is bracketed."""
     w = Value(2.0, label="2.weight")
     leaf = [s for s in backward_steps(w * 3.0) if s.node is w][0]
-    assert "receives dL/d(2.weight) = 3, stored in 2.weight.grad" in describe(leaf)
+    assert "receives ∂L/∂(2.weight) = 3, stored in 2.weight.grad" in describe(leaf, of="L")
 
 
 def test_descriptions_say_what_happens_with_numbers():
     L = lecture_graph()
     steps = {s.node.label: s for s in backward_steps(L)}
     assert describe(steps["L"], 8) == (
-        f"Step 1/8: at L (pow), dL/dL = 1 (the seed); sends {2 * (T - Y):.4g} to r"
+        f"Step 1/8: at L (pow), ∂L/∂L = 1 (the seed); sends {2 * (T - Y):.4g} to r"
     )
     assert describe(steps["d"], 8) == (
-        f"Step 4/8: at d (add), dL/dd = {DL_DD:.4g} arrived; sends {DL_DD:.4g} to e, "
+        f"Step 4/8: at d (add), ∂L/∂d = {DL_DD:.4g} arrived; sends {DL_DD:.4g} to e, "
         f"{DL_DD:.4g} to c"
     )
     assert describe(steps["a"]) == (
-        f"Step 8: leaf a receives dL/da = {DL_DD * B:.4g}, stored in a.grad"
+        f"Step 8: leaf a receives ∂L/∂a = {DL_DD * B:.4g}, stored in a.grad"
     )
     fwd = list(forward_steps(L))
     assert describe(fwd[0], 8) == "Step 1/8: a is given: 2"
@@ -184,7 +186,7 @@ def test_descriptions_say_what_happens_with_numbers():
     x = Value(1.0, label="x")
     z = (x * 2.0).exp()
     assert describe(next(backward_steps(z))) == (
-        f"Step 1: at ⟨exp⟩ (exp), dL/d⟨exp⟩ = 1 (the seed); sends {np.exp(2):.4g} to ⟨mul⟩"
+        f"Step 1: at ⟨exp⟩ (exp), ∂⟨exp⟩/∂⟨exp⟩ = 1 (the seed); sends {np.exp(2):.4g} to ⟨mul⟩"
     )
 
 
@@ -329,3 +331,24 @@ def test_forward_step_0_says_the_leaves_come_first():
     text = Stepper(lecture_graph(), "forward").describe()
     assert text == ("Step 0/8: before the forward pass: nothing is computed yet; the first "
                     "steps give the leaves (data, parameters, constants), then each op runs")
+
+
+def test_the_gradients_are_named_by_the_root_in_one_notation():
+    """From a teacher's trial: a neuron with output o read 'dL/do = 1 (the seed)' right
+    above the page's '∂o/∂o = 1 (the seed)'. Both now write ∂o/∂..., and the page too."""
+    x = Value(np.array([1.0, -2.0]), requires_grad=False, label="x")
+    w, b = Value(np.array([0.5, 0.3]), label="w"), Value(0.1, label="b")
+    o = ((w * x).sum() + b).tanh()
+    o.label = "o"
+    s = Stepper(o)
+    texts = [s.goto(k).describe() for k in range(1, len(s) + 1)]
+    assert texts[0] == "Step 1/6: at o (tanh), ∂o/∂o = 1 (the seed); sends 1 to ⟨add⟩"
+    assert texts[1] == "Step 2/6: at ⟨add⟩ (add), ∂o/∂⟨add⟩ = 1 arrived; sends 1 to ⟨sum⟩, 1 to b"
+    assert texts[-1] == "Step 6/6: leaf w receives ∂o/∂w = [1, -2], stored in w.grad"
+    assert not any("dL" in t or "∂L" in t for t in texts)
+    page = re.sub(r"<[^>]*>", "", s.to_html())
+    assert "dL/d" not in page and "∂L/" not in page
+    assert "∂o/∂⟨sum⟩ = ∂o/∂⟨add⟩ · ∂⟨add⟩/∂⟨sum⟩ = 1 · 1 = 1" in page
+    # an unlabelled root is called by its op, as in the rest of the page
+    z = (Value(2.0, label="a") * 3).exp()
+    assert "∂⟨exp⟩/∂a = 1210" in Stepper(z).goto(3).describe()
