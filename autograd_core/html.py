@@ -42,7 +42,15 @@ from autograd_core.engine import (
     forward_steps,
     topological_order,
 )
-from autograd_core.steps import bracketed, describe, describe_start, partial, slot
+from autograd_core.steps import (
+    bracketed,
+    describe,
+    describe_start,
+    numerator,
+    partial,
+    plain_seed,
+    slot,
+)
 from autograd_core.value import Value
 from autograd_core.viz import (
     DEFAULT_MAX_NODES,
@@ -274,7 +282,9 @@ class _Page:
         self.names = node_names(root)
         self.forward: list[ForwardStep] = list(forward_steps(root))
         self.title = title or f"Backpropagation through {self.name(root)}"
-        self.L = self.name(root)
+        # what the gradients are of: L, or g·L after backward(grad=g) with another seed g
+        self.seed = steps[0].upstream if steps else 1.0
+        self.L = numerator(self.name(root), self.seed)
         # at which forward step each drawn node's value is known, at which backward step
         # its gradient (a collapsed module box: once all values in it / its output's grad)
         self.known_f: dict[str, int] = {}
@@ -320,9 +330,19 @@ class _Page:
             describe_start(self.root, "forward", m, self.names))))]
         for s in self.forward:
             out.append(self.forward_frame(s, m))
+        root = escape(self.name(self.root))
+        if plain_seed(self.seed):
+            nxt = f"Next: the seed {_d(self.L, self.L)} = 1 starts the chain rule at {root}."
+        else:  # ∂L/∂L is 1: the sweep gives the gradients of g·L
+            scalar = np.size(self.root.data) == 1
+            nxt = (f"Next: the seed g = {_num(self.seed)}, given to backward(grad=...), starts "
+                   f"the chain rule at {root}"
+                   + (f" ({_d(self.name(self.root), self.name(self.root))} itself is 1)"
+                      if scalar else "")
+                   + f", so the gradients below are those of {escape(self.L)}: "
+                   + (f"g times those of {root}." if scalar else f"the sum of g ⊙ {root}."))
         out.append(_Frame("step", 0, self.say(escape(
-            describe_start(self.root, "backward", n, self.names)) + "<p>Next: the seed "
-            f"{_d(self.L, self.L)} = 1 starts the chain rule at {escape(self.L)}.</p>")))
+            describe_start(self.root, "backward", n, self.names)) + f"<p>{nxt}</p>")))
         for s in self.steps:
             out.append(self.backward_frame(s, n))
         return out
@@ -380,8 +400,11 @@ class _Page:
         v, name, L = s.node, self.name(s.node), self.L
         lines = [f'<p class="say">{escape(describe(s, total, self.names, L))}</p>']
         # the gradient arriving: the seed, or the sum of the parts sent along each path
-        if s.index == 0:
+        if s.index == 0 and plain_seed(s.upstream):
             arrived = f"{_d(L, name)} = {_num(s.upstream)} (the seed)"
+        elif s.index == 0:  # ∂(g·L)/∂L = g
+            arrived = (f"{_d(L, name)} = g = {_num(s.upstream)} (the seed, given to "
+                       "backward(grad=...))")
         else:
             parts = self.parts.get(id(v), [])
             arrived = f"{_d(L, name)} = "

@@ -22,7 +22,11 @@ from autograd_core.engine import (
     topological_order,
 )
 from autograd_core.html import stepper_page, write_page
-from autograd_core.steps import describe, describe_start  # noqa: F401 (describe: re-exported)
+from autograd_core.steps import (  # noqa: F401 (describe: re-exported)
+    describe,
+    describe_start,
+    numerator,
+)
 from autograd_core.value import Value
 from autograd_core.viz import ComputationGraph, draw_graph, node_name, node_names
 
@@ -108,7 +112,10 @@ class Stepper:
         step = self.step
         if step is None:
             return describe_start(self.root, self.direction, len(self.steps), self.names)
-        return describe(step, len(self.steps), self.names, node_name(self.root, self.names))
+        of = node_name(self.root, self.names)
+        if self.direction == "backward":
+            of = numerator(of, self.steps[0].upstream)
+        return describe(step, len(self.steps), self.names, of)
 
     def show(self) -> ComputationGraph:
         """The graph at the current step, titled with ``describe()``."""

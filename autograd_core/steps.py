@@ -10,6 +10,10 @@ Imports point one way: engine -> viz -> steps -> html -> stepper.
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
 from autograd_core.engine import BackwardStep, ForwardStep
 from autograd_core.value import Value
 from autograd_core.viz import fmt_array, node_name
@@ -23,8 +27,8 @@ def describe(
 
     Steps are counted from 1, as ``Stepper`` counts them (the engine's ``step.index`` is
     0-based); ``names`` comes from ``viz.node_names(root)`` and tells unlabelled ops apart.
-    ``of``: the root's name, as in ``∂L/∂x`` (default: the first step's node, which is the
-    root, and L at later steps, which cannot see it).
+    ``of``: what the gradients are of, ``numerator(root, seed)``, as in ``∂L/∂x`` (default:
+    from the first step, which is the root's; L at later steps, which cannot see it).
     """
     count = f"Step {step.index + 1}" + (f"/{total}" if total else "")
     v = step.node
@@ -36,10 +40,12 @@ def describe(
         return f"{count}: {name} = {step.op}({args}) = {fmt_array(step.value)}"
     upstream = fmt_array(step.upstream)
     if of is None:
-        of = name if step.index == 0 else "L"
+        of = numerator(name, step.upstream) if step.index == 0 else "L"
+    got = partial(of, name)
+    if step.index == 0 and not plain_seed(step.upstream):  # ∂L/∂L is 1: name what it is
+        got = "the seed g"
     if step.op is None:
-        return (f"{count}: leaf {name} receives {partial(of, name)} = {upstream}, stored in "
-                f"{name}.grad")
+        return f"{count}: leaf {name} receives {got} = {upstream}, stored in {name}.grad"
     parents = step.node.parents
     sends = [
         f"{fmt_array(c)} to {node_name(p, names)}"
@@ -47,9 +53,11 @@ def describe(
         for i, (p, c) in enumerate(zip(parents, step.contributions, strict=False))
         if c is not None
     ]
-    arrived = "(the seed)" if step.index == 0 else "arrived"
+    arrived = "arrived"
+    if step.index == 0:
+        arrived = "(the seed)" if plain_seed(step.upstream) else "(given to backward(grad=...))"
     tail = f"; sends {', '.join(sends)}" if sends else "; its inputs need no gradient"
-    return f"{count}: at {name} ({step.op}), {partial(of, name)} = {upstream} {arrived}{tail}"
+    return f"{count}: at {name} ({step.op}), {got} = {upstream} {arrived}{tail}"
 
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
@@ -61,6 +69,18 @@ def slot(parents: tuple[Value, ...], i: int) -> str | None:
     if sum(q is parents[i] for q in parents) < 2:
         return None
     return f"{ORDINALS[i]} input" if i < len(ORDINALS) else f"input {i + 1}"
+
+
+def plain_seed(seed: Any) -> bool:
+    """Whether the seed is ``∂L/∂L = 1`` (a scalar root, no other ``grad`` given)."""
+    a = np.asarray(getattr(seed, "data", seed))
+    return a.size == 1 and float(a.reshape(())) == 1.0
+
+
+def numerator(root: str, seed: Any) -> str:
+    """What the gradients are of: the root ``L``; after ``backward(grad=g)`` with another
+    seed, ``g·L`` (for a tensor root, the sum of ``g ⊙ L``), whose gradient the sweep gives."""
+    return root if plain_seed(seed) else f"g·{bracketed(root)}"
 
 
 def partial(of: str, wrt: str) -> str:

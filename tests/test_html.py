@@ -233,3 +233,37 @@ def test_each_edge_of_a_value_used_twice_has_its_own_name(tmp_path):
     assert fwd["edges"] == ["o0->v0", "v1->o0#0", "v1->o0#1"]
     assert 'v1 -> o0 [id="v1->o0#1"]' in to_dot(r)  # the drawing's names (no id otherwise)
     assert "id=" not in to_dot(a * Value(2.0, label="w"))
+
+
+def test_an_explicit_seed_is_the_seed_g_and_never_dL_dL(tmp_path):
+    """From a teacher's trial: with grad=5 the page said '∂L/∂L = 5 (the seed)', but
+    ∂L/∂L is 1; the sweep then gives the gradients of g·L, and the page says so."""
+    a = Value(2.0, label="a")
+    L = a * 3.0
+    L.label = "L"
+    text = text_of(save_html(L, tmp_path / "g.html", grad=5.0))
+    assert ("Next: the seed g = 5, given to backward(grad=...), starts the chain rule at L "
+            "(∂L/∂L itself is 1), so the gradients below are those of g·L: g times those of L."
+            ) in text
+    assert ("Step 1/2: at L (mul), the seed g = 5 (given to backward(grad=...)); sends 15 "
+            "to a") in text
+    assert "∂(g·L)/∂L = g = 5 (the seed, given to backward(grad=...))" in text
+    assert "∂(g·L)/∂a = (the seed) · (the derivative of mul in a) = 5 · 3 = 15" in text
+    assert "leaf a receives ∂(g·L)/∂a = 15, stored in a.grad" in text
+    assert "∂L/∂L = 5" not in text and "∂L/∂a" not in text and "∂L/∂L = 1" not in text
+    v = Value(np.array([1.0, 2.0]), label="v")
+    y = v * 3.0
+    y.label = "y"
+    s = Stepper(y, grad=[0.5, -3])
+    assert s.goto(1).describe() == ("Step 1/2: at y (mul), the seed g = [0.5, -3] (given to "
+                                    "backward(grad=...)); sends [1.5, -9] to v")
+    assert s.goto(2).describe() == (
+        "Step 2/2: leaf v receives ∂(g·y)/∂v = [1.5, -9], stored in v.grad")
+    text = re.sub(r"<[^>]*>", "", s.to_html().replace("<\\/", "</"))
+    assert "∂(g·y)/∂y = g = [0.5, -3] (the seed, given to backward(grad=...))" in text
+    assert "the gradients below are those of g·y: the sum of g ⊙ y." in text
+    assert "∂y/∂y" not in text
+    # without grad, or with the seed 1 itself, the seed is ∂L/∂L = 1
+    for grad in (None, 1.0):
+        text = text_of(save_html(L, tmp_path / "one.html", grad=grad))
+        assert "∂L/∂L = 1 (the seed)" in text and "g·L" not in text
