@@ -389,8 +389,11 @@ class _Page:
             f"{escape(self.name(v))} = {_num(v.data)}")
 
     def called(self, v: Value) -> str:
-        """A node's name in a sentence: ``r``, or ``the constant 2``."""
-        return f"the constant {_num(v.data)}" if self.unnamed_constant(v) else escape(self.name(v))
+        """A node's name in a sentence: ``r``, ``the constant 2``, or for unlabelled data
+        that is not a number ``the input [1, 2]`` (with its shape when it is large)."""
+        if not self.unnamed_constant(v):
+            return escape(self.name(v))
+        return f"the {'constant' if v.size == 1 else 'input'} {_num(v.data)}"
 
     def unnamed_constant(self, v: Value) -> bool:
         """A leaf without label or gradient, which the drawing names by its number."""

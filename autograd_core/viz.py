@@ -201,7 +201,8 @@ def _blank(text: str) -> str:
 def node_name(v: Value, names: dict[int, str] | None = None) -> str:
     """How a node is called in descriptions and drawings: its label, else its op in brackets.
 
-    ``names`` (from ``node_names(root)``) tells apart unlabelled ops of the same kind.
+    ``names`` (from ``node_names(root)``) tells apart unlabelled ops of the same kind. An
+    unlabelled leaf is its values when small, else ``the input (4, 2)`` (data).
     """
     if names is not None and id(v) in names:
         return names[id(v)]
@@ -209,7 +210,9 @@ def node_name(v: Value, names: dict[int, str] | None = None) -> str:
         return v.label
     if v.op is not None:
         return f"⟨{v.op}⟩"
-    return fmt_array(v.data) if v.size <= SMALL else "a constant"
+    if v.size <= SMALL:
+        return fmt_array(v.data)
+    return f"the input {v.shape}" if not v.requires_grad else f"an unlabelled leaf {v.shape}"
 
 
 def node_names(root: Value) -> dict[int, str]:

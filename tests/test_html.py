@@ -267,3 +267,25 @@ def test_an_explicit_seed_is_the_seed_g_and_never_dL_dL(tmp_path):
     for grad in (None, 1.0):
         text = text_of(save_html(L, tmp_path / "one.html", grad=grad))
         assert "∂L/∂L = 1 (the seed)" in text and "g·L" not in text
+
+
+def test_unlabelled_input_data_is_called_the_input(tmp_path):
+    """From a teacher's trial: an MLP's unlabelled (4, 2) input was 'the constant ▸ min …
+    (4, 2)' and 'linear(a constant, 0.weight, 0.bias)', beside a formula that reads xᵀ · δ."""
+    import nn
+
+    X, y = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])
+    L = nn.losses.cross_entropy(nn.MLP(2, [3], 2, activation="tanh", seed=0)(X), y)
+    text = text_of(save_html(L, tmp_path / "mlp.html"))
+    assert "⟨linear⟩1 = linear(the input (4, 2), 0.weight, 0.bias) = " in text
+    assert "from the input min 0 · mean 0.5 · max 1 (4, 2)" in text
+    assert re.search(r"the input min 0 · mean 0\.5 · max 1 \(4, 2\)\[\[[^<]*?\]\] needs no "
+                     r"gradient", text)
+    assert "= xT · δ, with δ = " in text  # (x<sup>T</sup> without its markup)
+    assert "the constant" not in text and "a constant" not in text
+    # small data is its values; a number stays the constant 2
+    a = Value(np.array([1.0, 2.0]), label="a")
+    text = text_of(save_html(((a * np.array([3.0, -1.0])) ** 2).sum(), tmp_path / "s.html"))
+    assert "from a = [1, 2], the input [3, -1]" in text
+    assert "the input [3, -1] needs no gradient" in text
+    assert "from ⟨mul⟩ = [3, -2], the constant 2" in text
