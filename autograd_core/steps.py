@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core.engine import BackwardStep, ForwardStep
+from autograd_core.engine import BackwardStep, ForwardStep, topological_order
 from autograd_core.value import Value
 from autograd_core.viz import fmt_array, node_name
 
@@ -106,8 +106,13 @@ def describe_start(root: Value, direction: str, total: int, names: dict[int, str
                    ) -> str:
     """Step 0: the pass about to start (nothing computed, or no gradient known yet)."""
     if direction == "forward":
-        return (f"Step 0/{total}: before the forward pass: nothing is computed yet; the first "
-                f"steps give the leaves (data, parameters, constants), then each op runs")
+        order = topological_order(root)  # the steps: what needs a gradient
+        stepped = {id(v) for v in order}
+        given = any(id(p) not in stepped for v in order for p in v.parents)
+        known = ("only the data and constants are known (they need no gradient, so they get "
+                 "no step)" if given else "nothing is computed yet")
+        return (f"Step 0/{total}: before the forward pass: {known}; the first steps give the "
+                "parameters (the leaves that need a gradient), then each op runs")
     name = node_name(root, names)
     return (
         f"Step 0/{total}: the forward pass is done ({name} = {fmt_array(root.data)}); "

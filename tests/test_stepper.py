@@ -325,12 +325,20 @@ def test_the_page_brackets_a_label_that_is_an_expression_after_the_partial_sign(
     assert _d("L", "(y0 - y_p)²") == "∂L/∂(y0 - y_p)²" and _d("L", "h[0]") == "∂L/∂h[0]"
 
 
-def test_forward_step_0_says_the_leaves_come_first():
-    """From a new-user trial: step 0 said 'only data and constants are known' while every
-    leaf, parameters included, read 'data ?' until its own step gave it."""
-    text = Stepper(lecture_graph(), "forward").describe()
-    assert text == ("Step 0/8: before the forward pass: nothing is computed yet; the first "
-                    "steps give the leaves (data, parameters, constants), then each op runs")
+def test_forward_step_0_says_the_parameters_come_first():
+    """From new-user trials: step 0 said 'only data and constants are known' while the
+    parameters read 'data ?' until their own step gave them; then it said the first steps
+    give 'the leaves (data, parameters, constants)', but data and constants get no step."""
+    s = Stepper(lecture_graph(), "forward")
+    assert s.describe() == (
+        "Step 0/8: before the forward pass: only the data and constants are known (they need "
+        "no gradient, so they get no step); the first steps give the parameters (the leaves "
+        "that need a gradient), then each op runs")
+    assert [x.node.label for x in s.steps[:3]] == ["a", "b", "c"]  # y (data) is no step
+    a = Value(3.0, label="a")  # no data, no constant
+    assert Stepper(a * a, "forward").describe() == (
+        "Step 0/2: before the forward pass: nothing is computed yet; the first steps give the "
+        "parameters (the leaves that need a gradient), then each op runs")
 
 
 def test_the_gradients_are_named_by_the_root_in_one_notation():
