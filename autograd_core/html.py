@@ -282,6 +282,7 @@ class _Page:
         self.names = node_names(root)
         self.forward: list[ForwardStep] = list(forward_steps(root))
         self.title = title or f"Backpropagation through {self.name(root)}"
+        self.collapsed = any(box.startswith("m") for box, _ in ids.values())  # layer boxes
         # what the gradients are of: L, or g·L after backward(grad=g) with another seed g
         self.seed = steps[0].upstream if steps else 1.0
         self.L = numerator(self.name(root), self.seed)
@@ -362,16 +363,23 @@ class _Page:
         box, oval = where
         nodes = tuple(x for x in (box, oval) if x)
         edges, labels = [], {}
-        if oval is not None and oval != box:
+        if oval is None:
+            return nodes, (), {}
+        if oval != box:
             edges.append(f"{oval}->{box}")
-            for j, i in enumerate(slots):
-                src = self.box(v.parents[i]) or "more"
-                if src != oval:
-                    name = "more->" + oval if src == "more" else edge_id(src, oval, v.parents, i)
-                    if name not in edges:
-                        edges.append(name)
-                    if j < len(sent) and src != "more":
-                        labels[name] = edge_text(sent[j])
+        # an op collapsed into a layer's box: only the edges from other boxes are drawn, and
+        # one of them may carry several inputs' parts (then it gets no label)
+        carried: dict[str, list[Any]] = {}
+        for j, i in enumerate(slots):
+            src = self.box(v.parents[i]) or "more"
+            if src != oval:
+                name = (f"{src}->{oval}" if src == "more" or oval == box else
+                        edge_id(src, oval, v.parents, i))
+                if name not in edges:
+                    edges.append(name)
+                if j < len(sent) and src != "more":
+                    carried.setdefault(name, []).append(sent[j])
+        labels = {name: edge_text(c[0]) for name, c in carried.items() if len(c) == 1}
         return nodes, tuple(edges), labels
 
     def forward_frame(self, s: ForwardStep, total: int) -> _Frame:
@@ -527,6 +535,7 @@ class _Page:
             uid=uid, title=escape(self.title), last=last, first=first,
             fwd=" fwd" if frames[first].kind == "forward" else "",
             first_text=frames[first].text, svg=_annotate(svg, self, frames[first]),
+            collapsed=_COLLAPSED if self.collapsed else "",
             css=_CSS.replace("ROOT", f"#{uid}"), data=blob, standalone="true" if standalone
             else "false", js=_JS,
         )
@@ -634,6 +643,10 @@ ROOT:not(.fwd) g.edge.cur>polygon.back{display:inline;fill:#d62728;stroke:#d6272
 ROOT.fwd g.edge.cur>polygon{stroke:#1f5fa8;fill:#1f5fa8}
 """
 
+_COLLAPSED = """
+A layer drawn as one box is outlined at each of its steps; its inner edges are not drawn, so
+only what goes from one box to another lights up (an edge carrying several parts has no number)."""
+
 _BODY = """<div class="agc-page{fwd}" id="{uid}" tabindex="0" data-start="{first}">
 <style>{css}</style>
 <h1>{title}</h1>
@@ -653,7 +666,7 @@ _BODY = """<div class="agc-page{fwd}" id="{uid}" tabindex="0" data-start="{first
 The current node is outlined: in blue in the forward pass, with the edges its inputs come along;
 in red in the backward pass, with the edges its gradient goes back along.
 <span class="q">grad ?</span>: not summed yet. A node's gradient is shown when the sweep
-reaches it; the parts on their way to it are the numbers on the red edges.</div>
+reaches it; the parts on their way to it are the numbers on the red edges.{collapsed}</div>
 <div class="drawing">{svg}</div>
 <script type="application/json" class="agc-data">{data}</script>
 <script>

@@ -12,6 +12,7 @@ import pytest
 
 from autograd_core import Stepper, Value, no_grad, save_html, topological_order
 from autograd_core.html import UNCUT_LIMIT, html_page
+from autograd_core.viz import fmt_mean
 
 
 def lecture_graph() -> Value:
@@ -289,3 +290,25 @@ def test_unlabelled_input_data_is_called_the_input(tmp_path):
     assert "from a = [1, 2], the input [3, -1]" in text
     assert "the input [3, -1] needs no gradient" in text
     assert "from ⟨mul⟩ = [3, -2], the constant 2" in text
+
+
+def test_a_collapsed_page_lights_the_edges_between_layer_boxes(tmp_path):
+    """With collapse=True every step had no edges, while the key promised red ones: the
+    edges that leave a box light up now, and the key says the inner ones are not drawn."""
+    import nn
+
+    X, y = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])
+    L = nn.losses.cross_entropy(nn.MLP(2, [3], 2, activation="tanh", seed=0)(X), y)
+    page = save_html(L, tmp_path / "c.html", collapse=True).read_text(encoding="utf-8")
+    frames = json.loads(re.search(r'class="agc-data">(.*?)</script>', page, re.S)[1])["frames"]
+    steps = Stepper(L).steps
+    back = {f["k"]: f for f in frames if f["kind"] == "step"}
+    (tanh,) = [s for s in steps if s.op == "tanh"]
+    (lin1,) = [s for s in steps if s.op == "linear" and s.node.parents[0].op is None]
+    frame = back[tanh.index + 1]  # ⟨tanh⟩ (box Tanh) sends to ⟨linear⟩1 (box Linear(2→3))
+    (edge,) = frame["edges"]
+    assert frame["labels"] == {edge: f"mean {fmt_mean(np.asarray(tanh.contributions[0]))}"}
+    assert edge.split("->")[1] == frame["node"] and f'data-id="{edge.replace(">", "&gt;")}"' in page
+    assert back[lin1.index + 1]["edges"] == []  # its inputs are inside its own box
+    assert "its inner edges are not drawn" in page
+    assert "inner edges" not in save_html(L, tmp_path / "u.html").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from autograd_core import Stepper, Value, save_html
-from autograd_core.viz import drawing_ids, fmt_array
+from autograd_core.viz import drawing_ids, edge_text, fmt_array
 
 pytestmark = pytest.mark.browser
 
@@ -330,3 +330,23 @@ def test_both_edges_of_a_value_used_twice_light_up_with_one_label_each(watched, 
     lit = page.eval_on_selector_all(".drawing g.edge.cur", "gs => gs.map(g => g.getAttribute("
                                     "'data-id'))")
     assert sorted(lit) == ["o0->v0", "v1->o0#0", "v1->o0#1"]
+
+
+def test_collapsed_layers_send_their_gradient_along_a_red_edge(watched, tmp_path):
+    """The key promises red edges; a collapsed page had none at any step."""
+    from nn import MLP
+    from nn.losses import mse
+
+    model = MLP(2, [3], 1, activation="tanh", seed=0)
+    L = mse(model(Value(np.array([[0.5, -1.0]]), requires_grad=False)), np.array([[1.0]]))
+    path = save_html(L, tmp_path / "collapsed.html", collapse=True)
+    (tanh,) = [s for s in Stepper(L).steps if s.op == "tanh"]
+    page = watched.page
+    page.goto(path.as_uri() + f"#step={tanh.index + 1}")
+    lit = page.eval_on_selector_all(".drawing g.edge.cur", "gs => gs.map(g => g.getAttribute("
+                                    "'data-id'))")
+    assert len(lit) == 1
+    carry = page.eval_on_selector_all(".drawing g.edge.cur text.carry",
+                                      "ts => ts.map(t => t.textContent)")
+    assert carry == [edge_text(tanh.contributions[0])]  # "mean -0.3095"
+    assert "inner edges are not drawn" in page.locator(".keys").text_content()
