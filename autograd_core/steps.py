@@ -27,8 +27,8 @@ def describe(
 
     Steps are counted from 1, as ``Stepper`` counts them (the engine's ``step.index`` is
     0-based); ``names`` comes from ``viz.node_names(root)`` and tells unlabelled ops apart.
-    ``of``: what the gradients are of, ``numerator(root, seed)``, as in ``∂L/∂x`` (default:
-    from the first step, which is the root's; L at later steps, which cannot see it).
+    ``of``: what the gradients are of, ``numerator(root, seed)``, as in ``∂L/∂x``; without
+    it, the first step (whose node is the root) finds it, later steps write L.
     """
     count = f"Step {step.index + 1}" + (f"/{total}" if total else "")
     v = step.node
