@@ -185,7 +185,9 @@ def stepper_page(
             f"pass collapse=True to draw each layer as one box"
         )
     page = _Page(root, list(steps), ids, title, draw_options.get("rankdir", "LR"))
-    svg = draw_graph(root, **draw_options).pipe(format="svg").decode("utf-8")
+    drawing = draw_graph(root, **draw_options)
+    drawing.attr("graph", ranksep="0.75")  # the backward steps' room for gradients, as viz's
+    svg = drawing.pipe(format="svg").decode("utf-8")
     return page.render(svg, standalone, start)
 
 
@@ -718,15 +720,20 @@ function middleY(id){var p=byId[id].querySelector("path");
 function lower(id,ids){  // "v2->o1#1" below its twin "v2->o1#0" (one Value, two inputs: a*a)
   var k=id.indexOf("#");if(k<0)return false;var base=id.slice(0,k+1),y=middleY(id);
   return ids.some(function(o){return o!==id&&o.slice(0,k+1)===base&&byId[o]&&middleY(o)<y;});}
-function untangle(labels){  // move a label down until it covers no earlier one
-  var placed=[];
+function covers(b,boxes){return boxes.some(function(p){return b.x<p.x+p.width&&
+  p.x<b.x+b.width&&b.y<p.y+p.height&&p.y<b.y+b.height;});}
+function untangle(labels){  // move a label off the nodes and the labels placed before it:
+  var placed=[];            // to the nearest free place, up or down (0, -4, +4, -8, ...)
+  root.querySelectorAll(".drawing g.node").forEach(function(g){placed.push(g.getBBox());});
+  var ground=root.querySelector(".drawing g.graph > polygon"),top=-Infinity,bottom=Infinity;
+  if(ground){var gb=ground.getBBox();top=gb.y;bottom=gb.y+gb.height;}
   labels.forEach(function(t){
-    for(var tries=0;tries<8;tries++){
-      var b=t.getBBox(),hit=null;
-      placed.forEach(function(p){if(b.x<p.x+p.width&&p.x<b.x+b.width&&
-        b.y<p.y+p.height&&p.y<b.y+b.height)hit=p;});
-      if(!hit)break;
-      t.setAttribute("y",+t.getAttribute("y")+(hit.y+hit.height-b.y)+1);}
+    var y=+t.getAttribute("y");
+    for(var k=0;k<=24;k++){
+      t.setAttribute("y",y+(k%2?-1:1)*Math.ceil(k/2)*4);
+      var b=t.getBBox();  // free, and inside the drawing
+      if(b.y>=top&&b.y+b.height<=bottom&&!covers(b,placed))break;
+      if(k===24)t.setAttribute("y",y);}  // nowhere near: leave it beside its edge
     placed.push(t.getBBox());});}
 function show(i){
   pos=Math.max(0,Math.min(frames.length-1,i));var f=frames[pos];
