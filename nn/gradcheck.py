@@ -51,12 +51,14 @@ def gradcheck_model(
 
     def loss_of(*weights: Value) -> Value:
         try:
+            # the attribute alone is swapped (Module.__setattr__ refuses a plain Value for
+            # a parameter): forward reads the Value, the registry keeps the Parameter
             for (owner, attr, _), w in zip(slots, weights, strict=True):
-                setattr(owner, attr, w)  # a plain Value: used by forward, not registered
+                object.__setattr__(owner, attr, w)
             return loss_fn(forward(Value(X, requires_grad=False)), y)
         finally:
             for owner, attr, p in slots:
-                setattr(owner, attr, p)  # re-registers the Parameter, in the original order
+                object.__setattr__(owner, attr, p)
 
     was_training = model.training
     model.eval()

@@ -55,7 +55,8 @@ class Module:
 
     Subclasses call ``super().__init__()`` first, assign Parameters and sub-Modules as
     attributes (a ``list`` of Modules is wrapped in a ``ModuleList`` so it registers too),
-    and define ``forward``. Call the module, not ``forward``: ``__call__`` opens a
+    and define ``forward``. A registered parameter's name takes only a new Parameter or
+    None (which unregisters it). Call the module, not ``forward``: ``__call__`` opens a
     ``name_scope`` named after the layer (``Linear(2→16)``), so graph drawings group the
     layer's ops in one box.
     """
@@ -76,12 +77,17 @@ class Module:
                 f"first in {type(self).__name__}.__init__"
             )
         modules = self.__dict__["_modules"]
-        params.pop(name, None)
+        if name in params and not isinstance(value, Parameter | None):
+            # PyTorch refuses this too: the weight would silently leave parameters(),
+            # state_dict() and nn.save, and forward would use whatever was assigned
+            raise TypeError(_not_a_parameter(self, name, value))
+        if not isinstance(value, Parameter):
+            params.pop(name, None)
         modules.pop(name, None)
         if isinstance(value, list) and value and all(isinstance(m, Module) for m in value):
             value = ModuleList(value)
         if isinstance(value, Parameter):
-            params[name] = value
+            params[name] = value  # a new Parameter for a registered name keeps its place
             if value.label is None:  # graph drawings name it after its attribute
                 value.label = name
         elif isinstance(value, Module):
@@ -273,6 +279,18 @@ class Module:
         head = f"{type(self).__name__}("
         body = ([extra] if extra else []) + lines
         return head + "\n  " + "\n  ".join(body) + "\n)"
+
+
+def _not_a_parameter(module: Module, name: str, value: Any) -> str:
+    """Why ``module.<name> = value`` is refused, and what to write instead."""
+    how = f"`with no_grad(): layer.{name} -= ...`"
+    if isinstance(module._parameters[name].data, np.ndarray):  # (a 0-d one holds a scalar)
+        how += f" or `layer.{name}.data[...] = ...`"
+    return (
+        f"cannot assign {type(value).__name__} to parameter {name!r} of "
+        f"{type(module).__name__} (a Parameter or None expected); to change its numbers "
+        f"use {how}"
+    )
 
 
 def _label_by_path(name: str, module: Module) -> None:

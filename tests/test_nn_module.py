@@ -12,7 +12,7 @@ import pytest
 
 from autograd_core import Value
 from nn.activations import ReLU, Tanh
-from nn.layers import MLP, Dropout, Linear
+from nn.layers import MLP, Dropout, Linear, Perceptron
 from nn.module import Module, ModuleList, Parameter, Sequential
 
 
@@ -313,3 +313,42 @@ def test_a_scalar_parameter_loads_its_own_state_dict_and_new_values():
     with pytest.raises(ValueError, match="shape mismatch for 'w'"):
         m.load_state_dict({"a": np.full(2, 7.0), "w": np.ones(2)})
     np.testing.assert_array_equal(m.a.data, [1.0, 1.0])  # untouched on the error
+
+
+def test_assigning_a_non_parameter_to_a_parameter_name_is_refused():
+    lin = Linear(3, 2, seed=0)
+    w = lin.weight
+    for value, kind in [(np.zeros((3, 2)), "ndarray"), (lin.weight * 0.5, "Value"),
+                        (Linear(3, 2, seed=1), "Linear"), (2.0, "float")]:
+        with pytest.raises(TypeError, match=(
+            rf"^cannot assign {kind} to parameter 'weight' of Linear \(a Parameter or None "
+            r"expected\); to change its numbers use `with no_grad\(\): layer.weight -= \.\.\.` "
+            r"or `layer.weight.data\[\.\.\.\] = \.\.\.`$"
+        )):
+            lin.weight = value
+    assert lin.weight is w and [n for n, _ in lin.named_parameters()] == ["weight", "bias"]
+    with pytest.raises(TypeError, match=r"^cannot assign Value to parameter 'bias' of "
+                                        r"Perceptron \(a Parameter"):
+        Perceptron(2).bias = Value(0.5)
+    # a Parameter made from a number holds a numpy scalar: no .data[...] to suggest
+    blk = Module()
+    blk.t = Parameter(0.5)
+    with pytest.raises(TypeError, match=r"parameter 't' of Module .* use "
+                                        r"`with no_grad\(\): layer.t -= \.\.\.`$"):
+        blk.t = 0.25
+    # a new Parameter keeps the name's place (state_dict order, nn.save); None unregisters
+    new = Parameter(np.ones((3, 2)))
+    lin.weight = new
+    assert lin.weight is new and list(lin.state_dict()) == ["weight", "bias"]
+    lin.weight = w
+    assert list(lin.state_dict()) == ["weight", "bias"] and w.label == "weight"
+    lin.bias = None
+    assert list(lin.state_dict()) == ["weight"]
+    np.testing.assert_array_equal(lin(np.ones((1, 3))).data, np.ones((1, 3)) @ w.data)
+    lin.bias = np.zeros(2)  # no longer a parameter's name: any attribute goes
+    assert list(lin.state_dict()) == ["weight"]
+    # other names take anything, as before
+    lin.note = np.zeros(2)
+    del lin.weight
+    lin.weight = np.zeros((3, 2))
+    assert list(lin.state_dict()) == []
