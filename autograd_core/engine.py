@@ -201,9 +201,10 @@ def _check_unchanged(order: list[Value]) -> None:
                 name = f" '{leaf.label}'" if leaf.label else ""
                 raise RuntimeError(
                     f"the leaf{name} (shape {leaf.shape}) was changed in place (an optimiser "
-                    f"step, or mark_modified()) after op '{node.op}' used it: a gradient "
-                    f"through this graph would mix the new values with the old forward "
-                    f"pass. Recompute the forward pass after updating the parameters"
+                    f"step, v -= x under no_grad(), or mark_modified()) after op '{node.op}' "
+                    f"used it: a gradient through this graph would mix the new values with "
+                    f"the old forward pass. Recompute the forward pass after updating the "
+                    f"parameters"
                 )
 
 

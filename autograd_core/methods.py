@@ -2,15 +2,18 @@
 
 ``value.py`` cannot import ``ops`` or ``engine`` (they import it), so the names a Value
 answers to are attached here, once, when ``autograd_core`` is imported. Each is one line:
-what the operator or method records is the primitive it names.
+what the operator or method records is the primitive it names. The in-place operators
+(``+= -= *= /=``) record nothing: under ``no_grad()`` they update a leaf's numbers.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from autograd_core import engine, ops
-from autograd_core.value import Value
+import numpy as np
+
+from autograd_core import engine, mode, ops
+from autograd_core.value import Value, as_array
 
 
 def _says(method: Any, fn: Any, call: str) -> Any:
@@ -88,6 +91,66 @@ def _flatten(self: Value, order: str = "C") -> Any:
     return ops.reshape(self, -1)
 
 
+def _in_place(ufunc: np.ufunc, symbol: str) -> Any:
+    """``v += x`` and the like: PyTorch's in-place semantics for a leaf under ``no_grad()``."""
+
+    def method(self: Value, other: Any) -> Any:
+        if self._op is None:  # a leaf: its data may change in place
+            if not mode.grad_enabled:
+                return _update_leaf(self, other, ufunc, symbol)
+            if self.requires_grad:
+                name = f" '{self.label}'" if self.label else ""
+                raise RuntimeError(
+                    f"v {symbol}= x on the leaf{name} (shape {self.shape}), which requires "
+                    f"grad: an in-place change of it would not be recorded in the graph. "
+                    f"Use `with no_grad(): v {symbol}= x` to update its numbers (a parameter "
+                    f"step), or `v = v {symbol} x` for a new node of the graph"
+                )
+        # an op's output, or grad mode on: Python falls back to ``v = v op x`` (a new node)
+        return NotImplemented
+
+    method.__doc__ = (
+        f"``v {symbol}= x``. Under ``no_grad()`` on a leaf: changes ``v.data`` in place (dtype "
+        f"and shape kept; ``x`` may broadcast to ``v``'s shape), marks the leaf modified "
+        f"(``mark_modified``) and returns ``v``. On a leaf that requires grad with grad mode "
+        f"on: a RuntimeError. Otherwise ``v = v {symbol} x``, a new Value."
+    )
+    return method
+
+
+def _update_leaf(v: Value, other: Any, ufunc: np.ufunc, symbol: str) -> Value:
+    """Compute ``v.data <symbol> other`` in ``v``'s dtype and shape, and mark ``v`` modified.
+
+    A leaf the user made (``Value(...)``, a Parameter) is written in place, as an optimiser
+    step writes it (so an array given to ``Value(arr)`` changes too). A numpy scalar, a
+    read-only array, or the data of a constant (made under ``no_grad()``, or by
+    ``detach()``: it may be a view of another Value's data, ``w[0]`` or ``w.T``) is replaced
+    by a new one instead, so no other Value changes unmarked.
+    """
+    x = other.data if isinstance(other, Value) else as_array(other, f"v {symbol}= x")
+    shape, x_shape = v.data.shape, np.shape(x)
+    try:
+        result = np.broadcast_shapes(shape, x_shape)
+    except ValueError:
+        raise ValueError(
+            f"v {symbol}= x: shapes {shape} (v) and {x_shape} (x) do not broadcast together"
+        ) from None
+    if result != shape:
+        raise ValueError(
+            f"v {symbol}= x: v has shape {shape} and x {x_shape}, so the result has shape "
+            f"{result}; an in-place update keeps v's shape. Write v = v {symbol} x for a new "
+            f"Value of shape {result}"
+        )
+    data = v.data
+    if v._seq and isinstance(data, np.ndarray) and data.flags.writeable:
+        ufunc(data, x, out=data)
+    else:
+        buffer = np.array(data)  # a copy, of the same dtype
+        ufunc(buffer, x, out=buffer)
+        v.data = buffer if data.ndim else buffer[()]
+    return v.mark_modified()
+
+
 METHODS: dict[str, Any] = {
     # operators, with numbers and arrays on either side
     "__add__": _binary(ops.add), "__radd__": _swap(ops.add),
@@ -96,6 +159,9 @@ METHODS: dict[str, Any] = {
     "__truediv__": _binary(ops.div), "__rtruediv__": _swap(ops.div),
     "__pow__": _binary(ops.pow), "__rpow__": _swap(ops.pow),
     "__matmul__": ops.matmul, "__rmatmul__": _swap(ops.matmul),
+    # in place: leaves under no_grad() only (parameter updates), else as above
+    "__iadd__": _in_place(np.add, "+"), "__isub__": _in_place(np.subtract, "-"),
+    "__imul__": _in_place(np.multiply, "*"), "__itruediv__": _in_place(np.divide, "/"),
     "__neg__": _unary(ops.neg), "__pos__": _identity, "__abs__": _unary(ops.abs),
     "__getitem__": ops.getitem,
     # methods

@@ -342,8 +342,9 @@ class Value:
         if kwargs:
             raise TypeError(
                 f"np.{ufunc.__name__} on a Value: the keyword arguments "
-                f"{', '.join(k + '=' for k in kwargs)} are not supported (a Value is never "
-                "written in place, and keeps its dtype); call it without them, or on v.data"
+                f"{', '.join(k + '=' for k in kwargs)} are not supported (numpy cannot write "
+                "into a Value, and a Value keeps its dtype); call it without them, or on "
+                "v.data"
             )
         return fn(*inputs, **kwargs)
 
@@ -370,8 +371,9 @@ class Value:
         where its forward pass used the old ones (``dL/dx = g W^T`` with the updated
         ``W``), so ``backward()`` through such a graph raises instead of returning a wrong
         gradient (PyTorch's version counters catch the same). The optimisers call this
-        after every update; call it yourself after changing a parameter by hand, e.g.
-        ``with no_grad(): w.data -= lr * w.grad`` followed by ``w.mark_modified()``.
+        after every update, and so does ``with no_grad(): w -= lr * w.grad``; call it
+        yourself after changing the data directly, e.g. ``w.data -= lr * w.grad``
+        followed by ``w.mark_modified()``.
         Only a leaf's data may change so: an op's output is recomputed by running the
         forward pass again.
         """

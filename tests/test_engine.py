@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 import weakref
 
 import numpy as np
@@ -522,6 +523,126 @@ def test_a_changed_leaf_that_needs_no_gradient_is_refused_too():
     x.mark_modified()
     with pytest.raises(RuntimeError, match="'x' .* changed in place"):
         y.backward()
+
+
+def test_in_place_operators_update_a_leaf_under_no_grad():
+    """``with no_grad(): p -= lr * p.grad`` changes the parameter itself, as in PyTorch
+    (without __isub__ it rebound the loop variable and updated nothing)."""
+    import nn
+
+    model = nn.MLP(3, [4], 2, seed=0, dtype=np.float32)
+    before = [(p, p.data.copy()) for p in model.parameters()]
+    X, y = np.ones((5, 3), np.float32), np.array([0, 1, 0, 1, 1])
+    stale = nn.cross_entropy(model(X), y)
+    stale.backward()
+    with no_grad():
+        for p in model.parameters():
+            q = p
+            p -= 0.1 * p.grad
+            assert p is q
+    for p, old in before:
+        assert p.data.dtype == np.float32 and p.data.shape == old.shape
+        np.testing.assert_array_equal(p.data, old - np.float32(0.1) * p.grad)
+    assert list(model.parameters()) == [p for p, _ in before]
+    with pytest.raises(RuntimeError, match=r"'2.weight' \(shape \(4, 2\)\) was changed in "
+                                           r"place \(an optimiser step, v -= x under no_grad"):
+        stale.backward()
+    # through an attribute: the Parameter stays registered, in its place
+    w = model[0].weight
+    with no_grad():
+        model[0].weight -= 0.5
+    assert model[0].weight is w and list(model.state_dict()) == [
+        "0.weight", "0.bias", "2.weight", "2.bias"]
+    np.testing.assert_array_equal(model.state_dict()["0.weight"], before[0][1] - np.float32(
+        0.1) * w.grad - np.float32(0.5))
+
+
+def test_in_place_operators_keep_dtype_and_shape_and_take_numbers_arrays_and_values():
+    a = Value(np.array([[1.0, 2.0], [3.0, 4.0]], np.float32))
+    data = a.data
+    with no_grad():
+        a += 1
+        a -= np.array([1.0, 2.0])  # float64, broadcast over the rows
+        a *= Value(np.array([[2.0], [3.0]]))
+        a /= 2
+    assert a.data is data and a.dtype == np.float32
+    np.testing.assert_array_equal(a.data, [[1.0, 1.0], [4.5, 4.5]])
+    s = Value(2.0)  # 0-d data is a numpy scalar: replaced by the new one, same type
+    s32 = Value(np.float32(1.0))
+    with no_grad():
+        s *= 3
+        s32 /= np.float64(4.0)
+        s32 += Value(np.array(1.0))
+    assert type(s.data) is np.float64 and s.data == 6.0
+    assert type(s32.data) is np.float32 and s32.data == 1.25
+    arr = np.zeros(2)  # Value(arr) does not copy it: the update writes into it
+    v = Value(arr, requires_grad=False)
+    with no_grad():
+        v += 1
+    np.testing.assert_array_equal(arr, [1.0, 1.0])
+
+
+def test_in_place_operators_refuse_another_shape_and_bad_operands():
+    a = Value(np.ones((2, 3)))
+    with no_grad():
+        with pytest.raises(ValueError, match=r"^v \+= x: v has shape \(2, 3\) and x \(4, 2, 3\), "
+                           r"so the result has shape \(4, 2, 3\); an in-place update keeps v's "
+                           r"shape\. Write v = v \+ x for a new Value of shape \(4, 2, 3\)$"):
+            a += np.ones((4, 2, 3))
+        with pytest.raises(ValueError, match=r"^v \*= x: shapes \(2, 3\) \(v\) and \(2,\) \(x\) "
+                                             r"do not broadcast together$"):
+            a *= np.ones(2)
+        s = Value(1.0)
+        with pytest.raises(ValueError, match=r"v -= x: v has shape \(\) and x \(1,\)"):
+            s -= np.ones(1)
+        with pytest.raises(TypeError, match=r"^v /= x: cannot make numeric data from NoneType"):
+            a /= None
+        with pytest.raises(TypeError, match=r"^v \+= x: cannot make numeric data from complex"):
+            a += 1j
+        with pytest.raises(TypeError, match=r"^v \+= x: data of dtype complex128 is not "):
+            a += np.ones(3, complex)
+    np.testing.assert_array_equal(a.data, np.ones((2, 3)))  # nothing changed
+    assert s.data == 1.0
+
+
+def test_in_place_change_of_a_leaf_that_requires_grad_is_refused_while_recording():
+    w = Value(np.array([1.0, 2.0]), label="w")
+    for op in ("+", "-", "*", "/"):
+        with pytest.raises(RuntimeError, match=(
+            rf"^v {re.escape(op)}= x on the leaf 'w' \(shape \(2,\)\), which requires grad: an "
+            r"in-place change of it would not be recorded in the graph\. Use `with no_grad\(\): "
+            rf"v {re.escape(op)}= x` to update its numbers \(a parameter step\), or "
+            rf"`v = v {re.escape(op)} x` for a new node of the graph$"
+        )):
+            exec(f"w {op}= 2.0", {"w": w})
+    np.testing.assert_array_equal(w.data, [1.0, 2.0])
+
+
+def test_in_place_operators_elsewhere_make_a_new_value_as_before():
+    x = Value(2.0)
+    total = x * 3  # an op's output: ``total += ...`` records a new node
+    first = total
+    total += x * x
+    assert total is not first and total.op == "add"
+    total.backward()
+    assert x.grad == 3.0 + 4.0
+    c = Value(np.ones(2), requires_grad=False)  # a leaf without gradient, recording on
+    c0 = c
+    c *= x
+    assert c is not c0 and c.op == "mul" and c0.data.tolist() == [1.0, 1.0]
+    with no_grad():  # an op's output under no_grad: a new constant, the node unchanged
+        kept = first
+        first += 1.0
+    assert first is not kept and kept.data == 6.0 and first.data == 7.0
+    w = Value(np.arange(4.0).reshape(2, 2))
+    with no_grad():
+        row = w[0]  # a constant viewing w's data: updated alone, w stays as it was
+        row += 10.0
+        t = Value(np.broadcast_to(np.ones(2), (2, 2)))  # read-only data: replaced
+        t += 1.0
+    np.testing.assert_array_equal(row.data, [10.0, 11.0])
+    np.testing.assert_array_equal(w.data, [[0.0, 1.0], [2.0, 3.0]])
+    np.testing.assert_array_equal(t.data, np.full((2, 2), 2.0))
 
 
 def test_a_value_as_grad_takes_the_roots_dtype():
