@@ -37,23 +37,39 @@ def _float_dtype(dtype: Any) -> np.dtype:
     return dt
 
 
-def _as_input(x: Any, dtype: np.dtype) -> Any:
-    """Inputs as the layer sees them: a Value unchanged; data as a numpy array of the
-    layer's dtype (so float64 data fed to a float32 model computes in float32). A list
+def _as_input(x: Any, dtype: np.dtype, who: str) -> Any:
+    """Inputs as the layer ``who`` sees them: a Value unchanged; data as a numpy array of
+    the layer's dtype (so float64 data fed to a float32 model computes in float32). A list
     holding Values (micrograd's ``model([x1, x2])``) is stacked by a recorded op, so the
-    gradient reaches each Value; like a Value given directly, it keeps its own dtype."""
+    gradient reaches each Value; like a Value given directly, it keeps its own dtype.
+    None and complex numbers are refused (numpy would make them nan, or drop the
+    imaginary part with a warning)."""
     if isinstance(x, Value):
         return x
     given = type(x).__name__
+    if x is None:
+        raise TypeError(f"{who}: expected input data (an array, a list of numbers or a "
+                        "Value), got None")
     try:
         if isinstance(x, list | tuple) and x:
-            x = array(x)  # (a list of numbers gives a plain array)
+            x = array(x)  # (a list of numbers gives a plain array; complex is refused)
             if isinstance(x, Value):
                 return x
-        arr = np.asarray(x, dtype=dtype)
+        arr = np.asarray(x)
     except (TypeError, ValueError) as err:
-        raise TypeError(f"expected numeric input, got {given}: {err}") from None
-    return arr
+        raise TypeError(f"{who}: expected numeric input, got {given}: {err}") from None
+    kind = arr.dtype.kind
+    if kind in "fiub":  # the usual case: numbers
+        return arr.astype(dtype, copy=False)
+    bad = [e for e in arr.flat if e is None or isinstance(e, complex)] if kind == "O" else []
+    if kind == "c" or bad:
+        what = f"{given} {x!r:.60}" if arr.ndim == 0 else f"{given} of dtype {arr.dtype}"
+        held = f" holding {bad[0]!r}" if bad else ""
+        raise TypeError(f"{who}: expected real numbers as input, got {what}{held}")
+    try:  # strings of numbers, objects that are numbers
+        return np.asarray(x, dtype=dtype)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{who}: expected numeric input, got {given}: {err}") from None
 
 
 def _init_array(init: Any, shape: tuple[int, ...], rng: np.random.Generator, dtype: np.dtype,
@@ -125,7 +141,7 @@ class Linear(Module):
         return self._name
 
     def forward(self, x: Any) -> Value:
-        x = _as_input(x, self.weight.data.dtype)
+        x = _as_input(x, self.weight.data.dtype, self._name)
         shape = x.shape
         if len(shape) == 0 or shape[-1] != self.n_in:
             raise ValueError(
@@ -173,7 +189,7 @@ class _LinearUnit(Module):
 
     def net_input(self, x: Any) -> Value:
         """``z = w^T x + b``: a sample ``(m,)`` gives a scalar, a batch ``(N, m)`` ``(N,)``."""
-        x = _as_input(x, self.weight.data.dtype)
+        x = _as_input(x, self.weight.data.dtype, self._scope_name())
         if len(x.shape) == 0 or x.shape[-1] != self.n_inputs:
             raise ValueError(
                 f"{self._scope_name()} expected input with last dimension {self.n_inputs}, "

@@ -428,3 +428,29 @@ def test_mlp_without_n_out_says_so_and_shows_micrograds_spelling():
         with pytest.raises(TypeError, match=r"^MLP\(n_in, hidden, n_out\): n_out, the number "
                            r"of outputs, is missing$"):
             nn.MLP(4, hidden)
+
+
+def test_none_and_complex_inputs_are_refused_naming_the_layer():
+    # None became nan (shape ()), complex lost its imaginary part with a ComplexWarning
+    cases = [
+        (None, r"expected input data \(an array, a list of numbers or a Value\), got None$"),
+        (1 + 2j, r"expected real numbers as input, got complex \(1\+2j\)$"),
+        (np.array([1 + 2j, 2, 3]), r"expected real numbers as input, got ndarray of dtype "
+                                   r"complex128$"),
+        (np.array([None, 1.0, 2.0]), r"expected real numbers as input, got ndarray of dtype "
+                                     r"object holding None$"),
+        ([1j, 2, 3], r"expected numeric input, got list: .*cannot make numeric data from "
+                     r"complex 1j"),
+    ]
+    layers = [(nn.Linear(3, 2, seed=0), r"Linear\(3→2\)"), (nn.Perceptron(3), r"Perceptron\(3\)"),
+              (nn.Adaline(3), r"Adaline\(3\)"), (nn.MLP(3, [4], 2, seed=0), r"Linear\(3→4\)")]
+    for layer, name in layers:
+        for x, message in cases:
+            with pytest.raises(TypeError, match=rf"^{name}: {message}"):
+                layer(x)
+    # numbers in any real dtype still work, converted to the layer's dtype
+    lin32 = nn.Linear(3, 2, seed=0, dtype=np.float32)
+    for x in ([1, 2, 3], np.array([1, 2, 3]), np.array([True, False, True]),
+              np.array([1.0, 2.0, 3.0], dtype=object), np.array(["1", "2", "3"])):
+        out = lin32(x)
+        assert out.shape == (2,) and out.dtype == np.float32
