@@ -178,7 +178,14 @@ class Module:
 
     # ------------------------------------------------------------ modes and grads
     def train(self, mode: bool = True) -> Module:
-        """Set training mode (dropout active) on this module and all below; returns self."""
+        """Set training mode (dropout active) on this module and all below; returns self.
+
+        ``mode`` must be a bool: ``bool("eval")`` is True, so a string would silently
+        mean training.
+        """
+        if not isinstance(mode, bool | np.bool_):
+            hint = "; use model.eval()" if isinstance(mode, str) else ""
+            raise TypeError(f"train(mode): mode must be True or False, got {mode!r}{hint}")
         for m in self.modules():
             object.__setattr__(m, "training", bool(mode))
         return self

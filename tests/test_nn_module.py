@@ -117,6 +117,21 @@ def test_train_eval_are_recursive():
     np.testing.assert_array_equal(net(x).data, net(x).data)  # dropout off
 
 
+def test_train_refuses_a_mode_that_is_not_a_bool():
+    net = Net().eval()
+    # bool("eval") is True: model.train("eval") used to switch training on
+    with pytest.raises(TypeError, match=r"^train\(mode\): mode must be True or False, got "
+                                        r"'eval'; use model.eval\(\)$"):
+        net.train("eval")
+    for mode in (1, None, 0.0):
+        with pytest.raises(TypeError, match=rf"^train\(mode\): mode must be True or False, "
+                                            rf"got {mode!r}$"):
+            net.train(mode)
+    assert not any(m.training for m in net.modules())  # left as it was
+    assert net.train(np.bool_(True)) is net and all(m.training for m in net.modules())
+    assert not net.train(False).training
+
+
 def test_call_opens_the_layer_scope_and_forward_is_required():
     blk = Block()
     out = blk(np.ones((1, 3)))
