@@ -3,7 +3,8 @@
 Every loss takes the prediction (a ``Value``) and the target (array-like or a ``Value``)
 and a ``reduction``: ``"mean"`` (over samples), ``"sum"``, or ``"none"`` (one loss per
 sample). Shapes are checked (an ``(N, 1)`` prediction against ``(N,)`` targets would
-otherwise broadcast to ``(N, N)`` and train on nonsense).
+otherwise broadcast to ``(N, N)`` and train on nonsense), and so is the order: an array
+first and a Value that requires grad second is a call with the arguments swapped.
 
 - :func:`half_sse` — the lecture's ``L = 1/2 Σ_t (y_0^t - y_p^t)^2`` (default ``"sum"``).
 - :func:`mse` — mean squared error.
@@ -19,6 +20,7 @@ otherwise broadcast to ``(N, N)`` and train on nonsense).
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -42,16 +44,38 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 
 def _boxed(fn: Callable[..., Value]) -> Callable[..., Value]:
-    """Run the loss inside ``name_scope("loss: <name>")``, so a graph drawing (and the
-    step-through page) puts its ops in one box named after it, as layers are boxed."""
-    scope = f"loss: {fn.__name__}"
+    """Check the call (:func:`_check_call`), then run the loss inside
+    ``name_scope("loss: <name>")``, so a graph drawing (and the step-through page) puts its
+    ops in one box named after it, as layers are boxed."""
+    name = fn.__name__
+    scope = f"loss: {name}"
+    pred_name, target_name = list(inspect.signature(fn).parameters)[:2]
 
     @functools.wraps(fn)
     def loss(*args: Any, **kwargs: Any) -> Value:
+        pred = args[0] if args else kwargs.get(pred_name)
+        target = args[1] if len(args) > 1 else kwargs.get(target_name)
+        _check_call(name, pred, target)
         with name_scope(scope):
             return fn(*args, **kwargs)
 
     return loss
+
+
+def _check_call(name: str, pred: Any, target: Any) -> None:
+    """Checks every loss makes on its two arguments before computing anything.
+
+    Arguments the wrong way round: a target that is being trained (a Value that requires
+    grad) behind a prediction that is not a Value at all. Computed as given, the loss
+    would be a number, often plausible (a "cross-entropy" of one-hot rows against logits
+    can even be negative), and its gradient would go to the wrong side."""
+    if (pred is not None and not isinstance(pred, Value) and isinstance(target, Value)
+            and target.requires_grad):
+        raise ValueError(
+            f"{name}: the arguments look swapped: the prediction (first argument) is of type "
+            f"{type(pred).__name__}, not a Value, while the target (second) is a Value that "
+            f"requires grad; call {name}(prediction, target), the model's output first"
+        )
 
 
 def _pred(pred: Any) -> Value:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -315,7 +317,39 @@ def test_weighted_masked_and_soft_target_rows_are_accepted():
 def test_swapped_arguments_are_named():
     logits = Value(RNG.normal(size=(4, 3)))
     with pytest.raises(ValueError, match=r"are the arguments swapped\? the prediction comes "
-                                         r"first"):
-        L.cross_entropy(np.array([0, 2, 1, 1]), logits)
+                                         r"first"):  # labels first, data second: a shape hint
+        L.cross_entropy(np.array([0, 2, 1, 1]), logits.data)
     with pytest.raises(ValueError, match=r"got \(4, 3, 1\)$"):  # no swap hint: only a shape
         L.cross_entropy(logits, np.zeros((4, 3, 1)))
+
+
+@pytest.mark.parametrize("name", sorted({f.__name__ for f in L.losses.values()}))
+def test_a_trained_target_behind_an_array_prediction_is_refused_by_every_loss(name):
+    # bce(t, p) gave 5.526 and cross_entropy(one_hot, z) a negative "cross-entropy":
+    # numbers, silently, with the gradient going to the target
+    fn = L.losses[name]
+    target = np.array([0.0, 1.0, 0.0, 1.0, 1.0]) if name != "hinge" else np.array([-1.0, 1, 1])
+    if name in ("cross_entropy", "nll"):
+        target = np.eye(3)[[0, 2]]
+    pred = Value(np.full(target.shape, 0.5))
+    msg = (rf"^{fn.__name__}: the arguments look swapped: the prediction \(first argument\) "
+           rf"is of type ndarray, not a Value, while the target \(second\) is a Value that "
+           rf"requires grad; call {fn.__name__}\(prediction, target\), the model's output "
+           rf"first$")
+    with pytest.raises(ValueError, match=msg):
+        fn(target, pred)
+    with pytest.raises(ValueError, match="look swapped"):  # by keyword too
+        fn(target=pred, **{list(inspect.signature(fn).parameters)[0]: target})
+    fn(pred, target)  # the right way round
+    fn(pred.data, Value(target, requires_grad=False))  # nothing trained: nothing to refuse
+
+
+def test_the_users_swapped_calls():
+    t, p = np.array([0, 1, 0, 1, 1]), Value(np.array([0.9, 0.2, 0.6, 0.4, 0.3]))
+    assert L.binary_cross_entropy(p, t).item() == pytest.approx(
+        -np.mean(np.log([0.1, 0.2, 0.4, 0.4, 0.3])), rel=1e-12)
+    with pytest.raises(ValueError, match=r"binary_cross_entropy: the arguments look swapped"):
+        L.binary_cross_entropy(t, p)
+    z = Value(np.array([[2.0, -1.0, 0.5], [0.0, 3.0, -2.0]]))
+    with pytest.raises(ValueError, match=r"cross_entropy: the arguments look swapped"):
+        L.cross_entropy(np.eye(3)[[0, 2]], z)
