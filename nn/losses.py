@@ -4,7 +4,9 @@ Every loss takes the prediction (a ``Value``) and the target (array-like or a ``
 and a ``reduction``: ``"mean"`` (over samples), ``"sum"``, or ``"none"`` (one loss per
 sample). Shapes are checked (an ``(N, 1)`` prediction against ``(N,)`` targets would
 otherwise broadcast to ``(N, N)`` and train on nonsense), and so is the order: an array
-first and a Value that requires grad second is a call with the arguments swapped.
+first and a Value that requires grad second is a call with the arguments swapped. The
+losses that take logits refuse the output of a softmax (and, with logits BCE, a sigmoid):
+a second squashing, which trains badly without a word.
 
 - :func:`half_sse` — the lecture's ``L = 1/2 Σ_t (y_0^t - y_p^t)^2`` (default ``"sum"``).
 - :func:`mse` — mean squared error.
@@ -62,13 +64,25 @@ def _boxed(fn: Callable[..., Value]) -> Callable[..., Value]:
     return loss
 
 
+# The losses that take logits, the output ops that make logits into probabilities (which
+# they would apply a second time), and the loss for those probabilities instead.
+_TAKES_LOGITS: dict[str, tuple[tuple[str, ...], str]] = {
+    "cross_entropy": (("softmax",), "nll"),
+    "binary_cross_entropy_with_logits": (("sigmoid", "softmax"), "binary_cross_entropy"),
+}
+
+
 def _check_call(name: str, pred: Any, target: Any) -> None:
     """Checks every loss makes on its two arguments before computing anything.
 
-    Arguments the wrong way round: a target that is being trained (a Value that requires
-    grad) behind a prediction that is not a Value at all. Computed as given, the loss
-    would be a number, often plausible (a "cross-entropy" of one-hot rows against logits
-    can even be negative), and its gradient would go to the wrong side."""
+    - Arguments the wrong way round: a target that is being trained (a Value that
+      requires grad) behind a prediction that is not a Value at all. Computed as given,
+      the loss would be a number, often plausible (a "cross-entropy" of one-hot rows
+      against logits can even be negative), and its gradient would go to the wrong side.
+    - A double activation: a loss that takes logits given the output of a softmax or
+      sigmoid op (``MLP(..., output_activation="softmax")``). The loss would squash the
+      probabilities again and the model would train badly, without a word.
+    """
     if (pred is not None and not isinstance(pred, Value) and isinstance(target, Value)
             and target.requires_grad):
         raise ValueError(
@@ -76,6 +90,17 @@ def _check_call(name: str, pred: Any, target: Any) -> None:
             f"{type(pred).__name__}, not a Value, while the target (second) is a Value that "
             f"requires grad; call {name}(prediction, target), the model's output first"
         )
+    if name in _TAKES_LOGITS and isinstance(pred, Value):
+        squashers, instead = _TAKES_LOGITS[name]
+        if pred.op in squashers:
+            raise ValueError(
+                f"{name}: the prediction is the output of a {pred.op}, but {name} takes "
+                f"logits (raw scores) and applies the {squashers[0]} itself: the "
+                f"probabilities would be squashed a second time and the model would train "
+                f"badly. Drop the output activation "
+                f"(MLP(..., output_activation=None)), or score the probabilities with "
+                f"{instead}"
+            )
 
 
 def _pred(pred: Any) -> Value:

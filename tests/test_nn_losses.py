@@ -7,6 +7,7 @@ import inspect
 import numpy as np
 import pytest
 
+import nn
 from autograd_core import Value, gradcheck
 from nn import losses as L
 
@@ -353,3 +354,37 @@ def test_the_users_swapped_calls():
     z = Value(np.array([[2.0, -1.0, 0.5], [0.0, 3.0, -2.0]]))
     with pytest.raises(ValueError, match=r"cross_entropy: the arguments look swapped"):
         L.cross_entropy(np.eye(3)[[0, 2]], z)
+
+
+def test_a_softmax_or_sigmoid_output_into_a_loss_that_takes_logits_is_refused():
+    # MLP(..., output_activation="softmax") + cross_entropy trained badly without a word
+    X, y = RNG.normal(size=(5, 3)), np.array([0, 1, 0, 1, 1])
+    soft = nn.MLP(3, [4], 2, output_activation="softmax", seed=0)
+    with pytest.raises(ValueError, match=r"^cross_entropy: the prediction is the output of a "
+                                         r"softmax, but cross_entropy takes logits \(raw "
+                                         r"scores\) and applies the softmax itself: the "
+                                         r"probabilities would be squashed a second time and "
+                                         r"the model would train badly. Drop the output "
+                                         r"activation \(MLP\(\.\.\., output_activation=None\)\), "
+                                         r"or score the probabilities with nll$"):
+        L.cross_entropy(soft(X), y)
+    probs = soft(X)
+    assert L.nll(probs, y).item() == pytest.approx(
+        -np.mean(np.log(probs.data[np.arange(5), y])), rel=1e-12)  # the alternative works
+    sig = nn.MLP(3, [4], 1, output_activation="sigmoid", seed=0)
+    with pytest.raises(ValueError, match=r"^binary_cross_entropy_with_logits: the prediction "
+                                         r"is the output of a sigmoid, .* applies the sigmoid "
+                                         r"itself.*score the probabilities with "
+                                         r"binary_cross_entropy$"):
+        L.binary_cross_entropy_with_logits(sig(X), y[:, None])
+    with pytest.raises(ValueError, match=r"output of a softmax.*binary_cross_entropy$"):
+        L.binary_cross_entropy_with_logits(soft(X), np.eye(2)[y])
+    L.binary_cross_entropy(sig(X), y[:, None])  # probabilities into the losses that take them
+    L.half_sse(sig(X), y[:, None])  # the lecture's sigmoid output with the squared loss
+    z = Value(RNG.normal(size=(5, 2)))
+    assert L.cross_entropy(z.log_softmax(axis=-1), y).item() == pytest.approx(
+        L.cross_entropy(z, y).item(), rel=1e-12)  # log_softmax twice is log_softmax
+    with pytest.raises(ValueError, match=r"^cross_entropy: the prediction is the output of a "
+                                         r"softmax"):  # through fit: at the first step
+        nn.fit(soft, nn.cross_entropy, nn.SGD(soft.parameters(), lr=0.1), (X, y), epochs=1,
+               progress=False)
