@@ -13,7 +13,8 @@ The accuracy rule (one rule, documented once):
   with ``threshold=0.5`` by default, right for a probability (sigmoid output), a
   perceptron's step output in {0, 1} and an Adaline's linear output trained on 0/1
   targets. For logits (``binary_cross_entropy_with_logits``) use ``"accuracy_logits"``
-  (threshold 0). If the targets are in {-1, +1} the prediction is mapped to {-1, +1}.
+  (threshold 0; ``fit``'s ``metrics="auto"`` picks it for that loss and for ``hinge``).
+  If the targets are in {-1, +1} the prediction is mapped to {-1, +1}.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ only, kept to show why not).
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -29,11 +30,12 @@ from typing import Any
 import numpy as np
 
 from autograd_core import Value, no_grad
+from nn import losses
 from nn.callbacks import Callback, EarlyStopping, History, LambdaCallback, as_callbacks
 from nn.data import Seed, as_generator, minibatches
-from nn.layers import Perceptron
+from nn.layers import Adaline, Perceptron
 from nn.losses import get_loss
-from nn.metrics import Metric, accuracy, mse, resolve_metrics
+from nn.metrics import Metric, accuracy, accuracy_logits, mse, resolve_metrics
 from nn.module import Module
 
 __all__ = [
@@ -188,16 +190,54 @@ def _check_optimizer(optimizer: Any) -> None:
             )
 
 
-def _metrics_for(metrics: Iterable[str | Metric] | str | None, y: np.ndarray
-                 ) -> list[tuple[str, Metric]]:
-    """``"auto"``: accuracy when the targets are classes (integer labels, whole-number
-    floats such as 0/1 targets, or rows of class scores: one-hot, smoothed or soft), none
-    for other real-valued targets, whose accuracy of 0.0 would only mislead."""
-    if isinstance(metrics, str) and metrics == "auto":
-        classes = (y.dtype.kind in "iub" or (y.ndim == 2 and y.shape[1] > 1)
-                   or bool(np.all(np.isfinite(y)) and np.array_equal(y, np.round(y))))
-        metrics = ("accuracy",) if classes else None
-    return resolve_metrics(metrics)
+# metrics="auto" by the loss: the accuracy that reads its kind of output right (a
+# probability or a class row at 0.5 / arg max, a logit or a score at 0), or none for a
+# regression loss. Other losses (a lambda, a custom function, None) go by the targets.
+_ACCURACY_FOR: dict[Callable[..., Value], Metric] = {
+    losses.cross_entropy: accuracy,
+    losses.nll: accuracy,
+    losses.binary_cross_entropy: accuracy,
+    losses.binary_cross_entropy_with_logits: accuracy_logits,
+    losses.hinge: accuracy_logits,
+}
+_REGRESSION_LOSSES = (losses.mse, losses.half_sse)
+
+
+def _looks_like_classes(y: np.ndarray) -> bool:
+    """Integer labels, whole-number floats such as 0/1 targets, or rows of class scores
+    (one-hot, smoothed or soft)."""
+    return (y.dtype.kind in "iub" or (y.ndim == 2 and y.shape[1] > 1)
+            or bool(np.all(np.isfinite(y)) and np.array_equal(y, np.round(y))))
+
+
+def _metrics_for(metrics: Iterable[str | Metric] | str | None, y: np.ndarray,
+                 loss_fn: LossFn | None = None, model: Any = None) -> list[tuple[str, Metric]]:
+    """Resolve ``metrics``; ``"auto"`` chooses by the loss (a ``functools.partial`` of one
+    counts as the loss):
+
+    - a classification loss: its accuracy, logged as ``"accuracy"``: threshold 0 for
+      logits and scores (``binary_cross_entropy_with_logits``, ``hinge``), 0.5 or the arg
+      max for probabilities and class rows; none if the targets are not classes (soft
+      probabilities of one output), whose accuracy means nothing;
+    - a squared loss (``mse``, ``half_sse``): none, a regression (whole-number targets
+      included: ages, counts), except for a ``Perceptron`` or ``Adaline``, classifiers
+      trained on it, whose accuracy is taken as their ``predict`` takes it;
+    - anything else (a lambda, a custom loss, no loss): accuracy when the targets are
+      classes, none for other real-valued targets.
+    """
+    if not (isinstance(metrics, str) and metrics == "auto"):
+        return resolve_metrics(metrics)
+    base = loss_fn
+    while isinstance(base, functools.partial):
+        base = base.func
+    if any(base is fn for fn in _REGRESSION_LOSSES):
+        if isinstance(model, Adaline):
+            return [("accuracy", functools.partial(accuracy, threshold=model.threshold))]
+        return [("accuracy", accuracy)] if isinstance(model, Perceptron) else []
+    if not _looks_like_classes(y):
+        return []
+    return [("accuracy", next((acc for fn, acc in _ACCURACY_FOR.items() if fn is base),
+                              accuracy))]
 
 
 def _check_perceptron_targets(model: Any, y: np.ndarray) -> None:
@@ -297,8 +337,8 @@ def evaluate(
     for ``nn.losses.get_loss`` (``"cross_entropy"``), or None for the metrics alone
     (``evaluate(model, None, (X, y))`` or ``evaluate(model, data=(X, y))``).
     Returns ``{"loss": ..., "accuracy": ...}`` (no ``"loss"`` if ``loss_fn`` is None; no
-    accuracy for real-valued regression targets unless asked for: ``metrics="auto"`` as
-    in ``fit``).
+    accuracy for a regression loss or real-valued targets unless asked for:
+    ``metrics="auto"`` as in ``fit``).
     Values are batch-size-weighted averages over minibatches, so for a loss with mean
     reduction (and for accuracy and mse) they equal the value on the whole data set.
     The model's train/eval mode is restored afterwards.
@@ -312,7 +352,7 @@ def evaluate(
     loss_fn = _check_loss_fn(loss_fn, EVALUATE_SIGNATURE, allow_none=True)
     batch_size = _check_int("batch_size", batch_size, 1)
     X, y = _check_data(data, "data", _model_dtype(model))
-    return _run_eval(model, loss_fn, X, y, _metrics_for(metrics, y), batch_size)
+    return _run_eval(model, loss_fn, X, y, _metrics_for(metrics, y, loss_fn, model), batch_size)
 
 
 def predict(model: Any, X: Any, batch_size: int = 256) -> np.ndarray:
@@ -369,8 +409,11 @@ def fit(
     - ``train`` / ``val``: ``(X, y)`` numpy arrays. ``X`` is cast to the model's parameter
       dtype (float32 models train in float32), and so is a float ``y``.
     - ``metrics``: names from ``nn.metrics.METRICS`` or callables ``f(output, target)``;
-      ``"auto"`` (the default) is accuracy when the targets are classes (labels, or rows
-      of class scores) and nothing for other real-valued (regression) targets.
+      ``"auto"`` (the default) chooses by the loss: a classification loss gets the accuracy
+      that reads its output right (threshold 0 for ``binary_cross_entropy_with_logits``
+      and ``hinge``), a squared loss (``mse``, ``half_sse``) none unless the model is a
+      ``Perceptron`` or ``Adaline``; another loss gets accuracy when the targets are
+      classes (labels, or rows of class scores).
     - ``penalty(model) -> scalar Value`` (e.g. ``partial(nn.l2_penalty, coef=1e-3)``) is added
       to the objective that is differentiated; the recorded ``loss`` is the data loss alone
       (comparable with ``val_loss``) and the penalty is logged as ``"penalty"``.
@@ -404,7 +447,7 @@ def fit(
     _check_perceptron_targets(model, y)
     if val_data is not None:
         _check_perceptron_targets(model, val_data[1])
-    metric_fns = _metrics_for(metrics, y)
+    metric_fns = _metrics_for(metrics, y, loss_fn, model)
     cbs = as_callbacks(callbacks)
     rng = as_generator(seed)
     steps_per_epoch = math.ceil(len(X) / batch_size)

@@ -464,6 +464,53 @@ def test_regression_is_not_scored_with_accuracy_by_default():
         es.on_epoch_end(1, {"loss": 1.0, "val_loss": 1.0})
 
 
+def _identity_unit(threshold=None):
+    """A 1-input unit whose output is its input (weight 1, bias 0)."""
+    unit = nn.Linear(1, 1) if threshold is None else nn.Adaline(1, threshold=threshold)
+    unit.weight.data[...] = 1.0
+    if getattr(unit, "bias", None) is not None:
+        unit.bias.data[...] = 0.0
+    return unit
+
+
+def test_auto_metrics_choose_by_the_loss():
+    # logits were read at 0.5 (z = 0.1 and 0.3 counted as class 0), and a regression with
+    # whole-number targets was reported with an 'accuracy' of 0.0
+    X = np.array([[0.1], [0.3], [-0.2], [0.6]])  # the unit's outputs: logits or scores
+    y01, ypm = np.array([1, 1, 0, 1]), np.array([1, 1, -1, 1])
+    unit = _identity_unit()
+    assert accuracy(X, y01) == 0.5  # what the 0.5 rule said
+    for loss in (nn.binary_cross_entropy_with_logits, "bce_with_logits",
+                 functools.partial(nn.binary_cross_entropy_with_logits, reduction="sum")):
+        assert evaluate(unit, loss, (X, y01[:, None]))["accuracy"] == 1.0
+    assert evaluate(unit, nn.hinge, (X, ypm[:, None]))["accuracy"] == 1.0
+    h = fit(unit, nn.binary_cross_entropy_with_logits, nn.SGD(unit.parameters(), lr=1e-9),
+            (X, y01[:, None]), epochs=1, progress=False)
+    assert h["accuracy"] == [1.0]
+    probs = np.array([[0.9], [0.6], [0.4], [0.45]])  # probabilities: still 0.5
+    assert evaluate(unit, nn.binary_cross_entropy, (probs, y01[:, None]))["accuracy"] == 0.75
+    assert list(evaluate(unit, nn.binary_cross_entropy, (probs, probs))) == ["loss"]  # soft
+    ages = np.array([[151.0], [75.0], [141.0], [206.0]])  # whole numbers, a regression
+    for loss in (nn.mse, nn.half_sse, "mse"):
+        assert list(evaluate(unit, loss, (X, ages))) == ["loss"]
+    h = fit(unit, nn.mse, nn.SGD(unit.parameters(), lr=1e-9), (X, ages), epochs=1,
+            val=(X, ages), progress=False)
+    assert list(h.history) == ["loss", "val_loss"]
+    # a Perceptron or an Adaline is a classifier trained on a squared loss: scored as its
+    # predict scores, the Adaline at its own threshold
+    ada = _identity_unit(threshold=0.0)
+    assert evaluate(ada, nn.half_sse, (X, ypm))["accuracy"] == 1.0
+    assert np.mean(2 * ada.predict(X) - 1 == ypm) == 1.0
+    assert evaluate(nn.Perceptron(1), nn.half_sse, (X, y01))["accuracy"] == 0.25
+    # another loss (a lambda, no loss): accuracy when the targets are classes, as before
+    sq = lambda out, t: ((out - t) ** 2).mean()  # noqa: E731
+    assert evaluate(unit, sq, (X, y01[:, None]))["accuracy"] == 0.5
+    assert list(evaluate(unit, sq, (X, X * 1.5))) == ["loss"]
+    assert evaluate(unit, None, (X, y01))["accuracy"] == 0.5
+    assert evaluate(unit, nn.mse, (X, y01[:, None]), metrics=["accuracy_logits"]) == {
+        "loss": pytest.approx(np.mean((X[:, 0] - y01) ** 2)), "accuracy_logits": 1.0}
+
+
 def test_a_learning_rate_schedule_steps_as_a_callback():
     X, y = xor()
     model = nn.MLP(2, [4], 2, seed=0)
