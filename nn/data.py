@@ -21,6 +21,7 @@ import os
 import struct
 import zlib
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -276,15 +277,18 @@ def train_test_split(
     y,
     test_size: float | int = 0.25,
     seed: Seed = None,
-    stratify: bool = False,
+    stratify: Any = False,
 ):
     """Split into ``X_train, X_test, y_train, y_test`` (scikit-learn's order).
 
     ``test_size`` is a fraction in (0, 1) or a number of samples.  With ``stratify=True``
-    each class keeps its share in both parts (largest-remainder rounding, so the test set
-    has exactly the requested size).  Both parts keep a random order.
+    each class of ``y`` keeps its share in both parts (largest-remainder rounding, so the
+    test set has exactly the requested size); ``stratify=labels`` (an array with one label
+    per sample, scikit-learn's ``stratify=y``) does the same for those labels.  ``False``
+    or ``None``: a plain random split.  Both parts keep a random order.
     """
     X, y = _check_xy(X, y)
+    labels = _stratify_labels(stratify, y, len(X))
     n = len(X)
     if isinstance(test_size, bool):
         raise TypeError("test_size must be a float in (0, 1) or an int, got a bool")
@@ -300,13 +304,11 @@ def train_test_split(
             f"test_size gives {n_test} test samples out of {n}: both parts need at least one"
         )
     rng = as_generator(seed)
-    if not stratify:
+    if labels is None:
         order = rng.permutation(n)
         test_idx, train_idx = order[:n_test], order[n_test:]
     else:
-        if y.ndim != 1:
-            raise ValueError(f"stratify=True needs 1-d class labels y, got shape {y.shape}")
-        classes, y_idx = np.unique(y, return_inverse=True)
+        classes, y_idx = np.unique(labels, return_inverse=True)
         counts = np.bincount(y_idx, minlength=len(classes))
         exact = counts * (n_test / n)
         per_class = np.floor(exact).astype(int)
@@ -322,6 +324,29 @@ def train_test_split(
         test_idx = rng.permutation(np.concatenate(test_parts))
         train_idx = rng.permutation(np.concatenate(train_parts))
     return X[train_idx], X[test_idx], y[train_idx], y[test_idx]
+
+
+def _stratify_labels(stratify: Any, y: np.ndarray, n: int) -> np.ndarray | None:
+    """The labels ``train_test_split`` stratifies by: ``y`` for True, the array given, or
+    None (no stratification) for False and None."""
+    if stratify is None or (isinstance(stratify, bool | np.bool_) and not stratify):
+        return None
+    if isinstance(stratify, bool | np.bool_):
+        if y.ndim != 1:
+            raise ValueError(f"stratify=True needs 1-d class labels y, got shape {y.shape}")
+        return y
+    if np.ndim(stratify) == 0:
+        raise TypeError(
+            f"train_test_split: stratify must be True, False or an array of labels (one per "
+            f"sample, e.g. stratify=y), got {type(stratify).__name__} {stratify!r}"
+        )
+    labels = np.asarray(stratify)
+    if labels.ndim != 1 or len(labels) != n:
+        raise ValueError(
+            f"train_test_split: stratify must hold one class label per sample, shape ({n},), "
+            f"got shape {labels.shape}"
+        )
+    return labels
 
 
 class Standardizer:

@@ -155,6 +155,37 @@ def test_train_test_split_stratified_keeps_class_shares():
     assert len(yte9) == 7 and set(np.bincount(yte9)) <= {2, 3}
 
 
+def test_train_test_split_takes_the_labels_to_stratify_by_as_scikit_learn_does():
+    # stratify=y (scikit-learn's idiom) failed with numpy's "truth value of an array is
+    # ambiguous"
+    y = np.array([0] * 60 + [1] * 30 + [2] * 10)
+    X = np.arange(100, dtype=float)[:, None]
+    by_y = train_test_split(X, y, test_size=0.2, seed=0, stratify=y)
+    by_flag = train_test_split(X, y, test_size=0.2, seed=0, stratify=True)
+    for a, b in zip(by_y, by_flag, strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(np.bincount(by_y[3]), [12, 6, 2])
+    # other labels than y: the groups keep their shares, y goes along with its rows
+    groups = np.where(np.arange(100) < 80, "a", "b")
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, seed=3, stratify=list(groups))
+    assert np.sum(Xte[:, 0] >= 80) == 5 and np.sum(Xtr[:, 0] >= 80) == 15
+    np.testing.assert_array_equal(y[Xte[:, 0].astype(int)], yte)
+    plain = train_test_split(X, y, test_size=0.2, seed=0)
+    for off in (False, None, np.False_):
+        np.testing.assert_array_equal(train_test_split(X, y, 0.2, seed=0, stratify=off)[3],
+                                      plain[3])
+    with pytest.raises(ValueError, match=r"^train_test_split: stratify must hold one class "
+                                         r"label per sample, shape \(100,\), got shape "
+                                         r"\(99,\)$"):
+        train_test_split(X, y, stratify=y[:99])
+    with pytest.raises(ValueError, match=r"shape \(100,\), got shape \(100, 3\)$"):
+        train_test_split(X, y, stratify=np.eye(3)[y])
+    with pytest.raises(TypeError, match=r"^train_test_split: stratify must be True, False or "
+                                        r"an array of labels \(one per sample, e.g. "
+                                        r"stratify=y\), got int 1$"):
+        train_test_split(X, y, stratify=1)
+
+
 def test_train_test_split_errors():
     X, y = np.zeros((10, 2)), np.zeros(10)
     with pytest.raises(ValueError, match=r"len\(X\) = 10, len\(y\) = 9"):
