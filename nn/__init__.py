@@ -32,6 +32,7 @@ from nn.activations import (
     Tanh,
     get_activation,
 )
+from nn.data import train_test_split
 from nn.io import ModelFileError, load, save
 from nn.layers import MLP, Adaline, Dropout, Linear, Perceptron, add_bias_node
 from nn.losses import (
@@ -118,5 +119,6 @@ __all__ = [
     "optim",
     "predict",
     "save",
+    "train_test_split",
     "training",
 ]

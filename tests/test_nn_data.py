@@ -6,6 +6,7 @@ import struct
 import numpy as np
 import pytest
 
+import nn
 from nn.data import (
     IDXFormatError,
     Standardizer,
@@ -161,6 +162,7 @@ def test_train_test_split_takes_the_labels_to_stratify_by_as_scikit_learn_does()
     y = np.array([0] * 60 + [1] * 30 + [2] * 10)
     X = np.arange(100, dtype=float)[:, None]
     by_y = train_test_split(X, y, test_size=0.2, seed=0, stratify=y)
+    assert nn.train_test_split is train_test_split and "train_test_split" in nn.__all__
     by_flag = train_test_split(X, y, test_size=0.2, seed=0, stratify=True)
     for a, b in zip(by_y, by_flag, strict=True):
         np.testing.assert_array_equal(a, b)
