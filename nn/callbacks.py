@@ -24,6 +24,7 @@ import io
 import json
 import math
 import os
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -72,6 +73,9 @@ def as_callbacks(callbacks: Iterable[Any] | Callback | None) -> list[Callback]:
         callbacks = [callbacks]
     out: list[Callback] = []
     for cb in callbacks:
+        if isinstance(cb, type):  # callable, but calling it would make one, on (epoch, logs)
+            raise TypeError(f"fit: callbacks holds the class {_qualname(cb)}, not a callback; "
+                            f"pass one made from it: {_qualname(cb)}(...)")
         if isinstance(cb, Callback):
             out.append(cb)
         elif callable(cb):
@@ -84,6 +88,14 @@ def as_callbacks(callbacks: Iterable[Any] | Callback | None) -> list[Callback]:
                 f"schedule, got {type(cb).__name__}"
             )
     return out
+
+
+def _qualname(cls: type) -> str:
+    """How a user reaches ``cls``: ``nn.EarlyStopping`` when ``nn`` exports it."""
+    top = sys.modules.get("nn")
+    if cls.__module__.split(".")[0] == "nn" and getattr(top, cls.__name__, None) is cls:
+        return f"nn.{cls.__name__}"
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _default_mode(monitor: str) -> str:

@@ -250,6 +250,20 @@ def _check_perceptron_targets(model: Any, y: np.ndarray) -> None:
         )
 
 
+def _check_penalty(penalty: Any) -> None:
+    """Refuse a penalty that is not a function of the model (a coefficient alone, say),
+    which would otherwise fail inside the first step as "'float' object is not callable"."""
+    if penalty is None or (callable(penalty) and not isinstance(penalty, type)):
+        return
+    if isinstance(penalty, int | float | np.number) and not isinstance(penalty, bool):
+        hint = (f"for an L2 penalty with that coefficient pass "
+                f"penalty=functools.partial(nn.l2_penalty, coef={penalty!r})")
+    else:
+        hint = "e.g. penalty=functools.partial(nn.l2_penalty, coef=1e-3)"
+    raise TypeError(f"fit: penalty must be a function penalty(model) -> scalar Value, or None; "
+                    f"got {type(penalty).__name__} {penalty!r}; {hint}")
+
+
 def _check_optimizer_holds(optimizer: Any, model: Any) -> None:
     """Refuse an optimiser that holds none of the model's parameters: made for an earlier
     model (a notebook cell re-run), its steps would train nothing."""
@@ -438,6 +452,7 @@ def fit(
     batch_size = _check_int("batch_size", batch_size, 1)
     loss_fn = _check_loss_fn(loss_fn, FIT_SIGNATURE)
     _check_optimizer(optimizer)
+    _check_penalty(penalty)
     if not callable(model):
         raise TypeError(f"model must be callable (a Module), got {type(model).__name__}")
     _check_optimizer_holds(optimizer, model)

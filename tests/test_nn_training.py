@@ -252,6 +252,46 @@ def test_penalty_is_trained_and_logged_separately():
     assert abs(h1["loss"][-1] - evaluate(m1, nn.cross_entropy, (X, y))["loss"]) < 0.05
 
 
+def test_penalty_and_callbacks_are_checked_before_the_first_step():
+    # penalty=1e-3 failed inside the first step ("'float' object is not callable"), and
+    # callbacks=[nn.EarlyStopping] (the class) after the first epoch ("EarlyStopping:
+    # patience must be an int >= 1, got {'loss': ...}")
+    X, y = blobs(n_samples=20, n_classes=2, seed=0)
+    m = nn.MLP(2, [4], 2, seed=0)
+    before = m.state_dict()
+    epochs_seen = []
+
+    def go(**kw):
+        fit(m, nn.cross_entropy, nn.SGD(m.parameters(), lr=0.5), (X, y), epochs=2,
+            progress=False, **kw)
+
+    with pytest.raises(TypeError, match=r"^fit: penalty must be a function penalty\(model\) "
+                                        r"-> scalar Value, or None; got float 0.001; for an L2 "
+                                        r"penalty with that coefficient pass penalty=functools."
+                                        r"partial\(nn.l2_penalty, coef=0.001\)$"):
+        go(penalty=1e-3)
+    with pytest.raises(TypeError, match=r"got str 'l2'; e.g. penalty=functools.partial\("
+                                        r"nn.l2_penalty, coef=1e-3\)$"):
+        go(penalty="l2")
+    with pytest.raises(TypeError, match=r"got type .*l2_penalty"):
+        go(penalty=type("l2_penalty", (), {}))  # a class is callable, but not a penalty
+    for cbs, name in (([lambda e, logs: epochs_seen.append(e), nn.EarlyStopping],
+                       "nn.EarlyStopping"),
+                      (nn.EarlyStopping, "nn.EarlyStopping"),
+                      ([nn.StepLR], "nn.StepLR"),
+                      ([Callback], "nn.callbacks.Callback")):
+        with pytest.raises(TypeError, match=rf"^fit: callbacks holds the class {name}, not a "
+                                            rf"callback; pass one made from it: {name}\(\.\.\.\)$"):
+            go(callbacks=cbs)
+    assert epochs_seen == []  # refused before the first epoch
+    after = m.state_dict()
+    assert all(np.array_equal(before[k], after[k]) for k in before)
+    h = fit(m, nn.cross_entropy, nn.SGD(m.parameters(), lr=0.5), (X, y), epochs=2,
+            progress=False, penalty=functools.partial(nn.l2_penalty, coef=1e-3),
+            callbacks=[nn.EarlyStopping(monitor="loss")])
+    assert h["penalty"][0] > 0 and len(h) == 2
+
+
 def test_divergence_stops_with_epoch_and_step_before_updating():
     X, y = blobs(n_samples=20, n_classes=2, seed=0)
     m = nn.MLP(2, [], 2, seed=0)
