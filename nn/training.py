@@ -370,7 +370,11 @@ def evaluate(
 
 
 def predict(model: Any, X: Any, batch_size: int = 256) -> np.ndarray:
-    """The model's outputs on ``X`` as a numpy array (eval mode, no graph, in minibatches)."""
+    """The model's outputs on ``X`` as a numpy array (eval mode, no graph, in minibatches).
+
+    A 1-d ``X`` is one sample, as the layers and ``model.predict`` take it: the model is
+    called once on it, not on batches of its features.
+    """
     if isinstance(X, tuple) and len(X) == 2 and np.ndim(X[0]) >= 2:  # (X, y), as evaluate
         # takes it (two samples given as a tuple are two rows: 1-d each)
         raise TypeError("predict takes the inputs X alone, not (X, y): predict(model, X)")
@@ -378,6 +382,8 @@ def predict(model: Any, X: Any, batch_size: int = 256) -> np.ndarray:
     X = _check_X(X, "predict", _model_dtype(model))
     outs = []
     with _Mode(model, training=False), no_grad():
+        if X.ndim == 1:
+            return _output_array(model(Value(X, requires_grad=False)))
         for xb in minibatches(X, None, batch_size, shuffle=False):
             outs.append(_output_array(model(Value(xb, requires_grad=False))))
     return np.concatenate(outs, axis=0)

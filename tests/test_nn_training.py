@@ -252,6 +252,23 @@ def test_penalty_is_trained_and_logged_separately():
     assert abs(h1["loss"][-1] - evaluate(m1, nn.cross_entropy, (X, y))["loss"]) < 0.05
 
 
+def test_predict_takes_a_1d_input_as_one_sample_like_model_predict():
+    # nn.predict(model, np.zeros(784)) split the 784 features into batches of 256
+    m = nn.MLP(784, [4], 2, seed=0)
+    x = np.random.default_rng(0).normal(size=784)
+    got = predict(m, x)
+    assert got.shape == (2,)
+    np.testing.assert_array_equal(got, m.predict(x))
+    np.testing.assert_allclose(got, predict(m, x[None, :])[0], rtol=1e-12)
+    np.testing.assert_array_equal(predict(m, list(x), batch_size=1), got)
+    p = nn.Perceptron(3)
+    p.bias.data[...] = 1.0
+    assert predict(p, np.zeros(3)).tolist() == 1.0  # a scalar output: the step of z = 1
+    with pytest.raises(ValueError, match=r"expected input with last dimension 784, got shape "
+                                         r"\(3,\)"):
+        predict(m, np.zeros(3))  # the model's own message
+
+
 def test_penalty_and_callbacks_are_checked_before_the_first_step():
     # penalty=1e-3 failed inside the first step ("'float' object is not callable"), and
     # callbacks=[nn.EarlyStopping] (the class) after the first epoch ("EarlyStopping:
