@@ -296,12 +296,35 @@ def _output_array(out: Any) -> np.ndarray:
     return out.data if isinstance(out, Value) else np.asarray(out)
 
 
+class _Modes:
+    """Every module's own train/eval flag (the model's and each submodule's, which may
+    differ: a Dropout put in eval mode inside a training model), to put back later."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.top = getattr(model, "training", None)
+        modules = getattr(model, "modules", None)
+        below = [m for m in modules() if m is not model] if callable(modules) else []
+        self.flags = [(m, m.training) for m in below
+                      if isinstance(getattr(m, "training", None), bool)]
+
+    def restore(self) -> None:
+        """The model's ``train(flag)`` (which a model may extend), then each submodule's
+        own flag where that made it differ."""
+        if self.top is not None:
+            self.model.train(self.top)
+        for m, flag in self.flags:
+            if m.training != flag:
+                m.training = flag
+
+
 class _Mode:
-    """Put the model in train or eval mode for a block and restore its mode afterwards."""
+    """Put the model in train or eval mode for a block and restore every module's own
+    mode afterwards."""
 
     def __init__(self, model: Any, training: bool) -> None:
         self.model, self.training = model, training
-        self.before = getattr(model, "training", None)
+        self.before = _Modes(model)
 
     def __enter__(self) -> None:
         setter = getattr(self.model, "train", None)
@@ -309,8 +332,7 @@ class _Mode:
             setter(self.training)
 
     def __exit__(self, *exc: Any) -> None:
-        if self.before is not None:
-            self.model.train(self.before)
+        self.before.restore()
 
 
 # --------------------------------------------------------------------------- evaluate, predict
@@ -355,7 +377,7 @@ def evaluate(
     ``metrics="auto"`` as in ``fit``).
     Values are batch-size-weighted averages over minibatches, so for a loss with mean
     reduction (and for accuracy and mse) they equal the value on the whole data set.
-    The model's train/eval mode is restored afterwards.
+    Afterwards every module has its own train/eval mode back (submodules included).
     """
     if data is None:
         got = (" (the second argument is the loss; your (X, y) went there)"
@@ -373,7 +395,8 @@ def predict(model: Any, X: Any, batch_size: int = 256) -> np.ndarray:
     """The model's outputs on ``X`` as a numpy array (eval mode, no graph, in minibatches).
 
     A 1-d ``X`` is one sample, as the layers and ``model.predict`` take it: the model is
-    called once on it, not on batches of its features.
+    called once on it, not on batches of its features. Afterwards every module has its
+    own train/eval mode back.
     """
     if isinstance(X, tuple) and len(X) == 2 and np.ndim(X[0]) >= 2:  # (X, y), as evaluate
         # takes it (two samples given as a tuple are two rows: 1-d each)
@@ -448,9 +471,10 @@ def fit(
     validation set holds at least one full batch).
 
     The model is in train mode for the steps and eval mode for the validation metrics, and
-    gets its previous mode back at the end. Callbacks: see ``nn.callbacks``. Raises
-    :class:`TrainingDiverged` (a FloatingPointError naming the epoch and step) if the loss
-    is NaN or infinite, before that step updates the weights.
+    at the end every module gets its own previous mode back (submodules included).
+    Callbacks: see ``nn.callbacks``. Raises :class:`TrainingDiverged` (a FloatingPointError
+    naming the epoch and step) if the loss is NaN or infinite, before that step updates the
+    weights.
     """
     if not isinstance(train, (tuple, list)) or len(train) != 2:
         _check_data(train, "train", None)  # raises, before epochs=y can be blamed
@@ -478,7 +502,7 @@ def fit(
         cb.stop_training = False
         cb.on_train_begin(model, history)
     bar = _progress_bar(progress, epochs * steps_per_epoch)
-    was_training = getattr(model, "training", None)
+    modes = _Modes(model)
     try:
         for epoch in range(1, epochs + 1):
             if bar is not None:
@@ -499,8 +523,7 @@ def fit(
     finally:
         if bar is not None:
             bar.close()
-        if was_training is not None:
-            model.train(was_training)
+        modes.restore()
     for cb in cbs:
         cb.on_train_end(model, history)
     return history

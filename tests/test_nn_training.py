@@ -193,6 +193,39 @@ def test_train_mode_for_steps_eval_mode_for_validation_then_restored():
     np.testing.assert_allclose(out, X @ model.lin.weight.data + model.lin.bias.data, rtol=1e-12)
 
 
+def test_every_submodules_own_mode_is_restored():
+    # only the top module's flag was restored: a Dropout put in eval mode inside a
+    # training model came back in training mode from predict, evaluate and fit
+    X, y = blobs(n_samples=12, n_classes=2, seed=0)
+    m = nn.MLP(2, [4, 4], 2, dropout=0.5, seed=0)
+
+    def flags():
+        return [mod.training for mod in m.modules()]
+
+    m.train()
+    m[2].eval()  # the first Dropout
+    mixed = flags()
+    assert mixed.count(False) == 1
+    predict(m, X)
+    assert flags() == mixed
+    evaluate(m, nn.cross_entropy, (X, y))
+    assert flags() == mixed
+    fit(m, nn.cross_entropy, nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=2, val=(X, y),
+        progress=False)
+    assert flags() == mixed
+    with pytest.raises(TrainingDiverged):  # restored on an error too
+        fit(m, lambda out, t: nn.cross_entropy(out, t) * np.inf,
+            nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=1, progress=False)
+    assert flags() == mixed
+    m.eval()
+    m[5].train()  # the other way round: an eval model with one training Dropout
+    mixed = flags()
+    predict(m, X[0])
+    evaluate(m, None, (X, y))
+    fit(m, nn.cross_entropy, nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=1, progress=False)
+    assert flags() == mixed and mixed.count(True) == 1
+
+
 def test_fit_minibatch_order_uses_seed_and_shuffle_flag():
     X = np.arange(10, dtype=float)[:, None]
     y = np.zeros(10, dtype=int)
