@@ -47,13 +47,17 @@ def save(model: Module, path: str | os.PathLike[str]) -> str:
     """Write ``model``'s parameters and architecture to ``path`` (an ``.npz`` archive),
     atomically.
 
-    The path is used as given (no ``.npz`` is appended); a missing folder is created, as
-    every writer of ``nn`` does; the file's mode follows the umask. Returns the path as a
-    string.
+    The path is used as given (no ``.npz`` is appended; a directory is refused); a missing
+    folder is created, as every writer of ``nn`` does; the file's mode follows the umask.
+    Returns the path as a string.
     """
     if not isinstance(model, Module):
         raise TypeError(f"save: expected a Module, got {type(model).__name__}")
     path = os.fspath(path)
+    if os.path.isdir(path) or path.endswith(("/", os.sep)):  # else a temporary file's error
+        what = "is a directory" if os.path.isdir(path) else "names a directory"
+        raise IsADirectoryError(f"save: {path!r} {what}; give a file name such as "
+                                f"{os.path.join(path, 'model.npz')!r}")
     arrays: dict[str, np.ndarray] = dict(model.state_dict())
     for key in arrays:
         if key in _META:
@@ -95,6 +99,9 @@ def _read(path: str) -> dict[str, np.ndarray]:
     """Every array of the archive, read fully (so CRC errors surface here), no pickle."""
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no such file {path!r}")
+    if os.path.isdir(path):
+        raise ModelFileError(f"load: {path!r} is a directory; give the model file, such as "
+                             f"{os.path.join(path, 'model.npz')!r}")
     if os.path.isfile(path):
         with open(path, "rb") as f:
             magic = f.read(6)

@@ -82,6 +82,26 @@ def test_save_errors(tmp_path):
         save({}, tmp_path / "m.npz")
 
 
+def test_a_directory_is_refused_up_front(tmp_path):
+    # save raised IsADirectoryError naming an internal temporary file ('.tmp-...')
+    adir = tmp_path / "io" / "adir"
+    adir.mkdir(parents=True)
+    want = re.escape(f"save: {str(adir)!r} is a directory; give a file name such as "
+                     f"{os.path.join(str(adir), 'model.npz')!r}")
+    with pytest.raises(IsADirectoryError, match=f"^{want}$"):
+        save(_model(), adir)
+    new = str(tmp_path / "new") + os.sep  # a folder by its trailing separator
+    with pytest.raises(IsADirectoryError, match="^" + re.escape(
+            f"save: {new!r} names a directory; give a file name such as "
+            f"{os.path.join(new, 'model.npz')!r}") + "$"):
+        save(_model(), new)
+    assert sorted(os.listdir(tmp_path)) == ["io"] and os.listdir(adir) == []  # nothing left
+    save(_model(), adir / "model.npz")
+    _check_refused(tmp_path, adir, "^" + re.escape(
+        f"load: {str(adir)!r} is a directory; give the model file, such as "
+        f"{os.path.join(str(adir), 'model.npz')!r}") + "$")
+
+
 def _check_refused(tmp_path, path, match):
     m = _model(seed=9)
     snap = _snapshot(m)
