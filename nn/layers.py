@@ -17,7 +17,7 @@ import numpy as np
 from autograd_core import Value, array, concat, linear, no_grad
 from nn.activations import get_activation
 from nn.init import Seed, as_rng, get_initializer
-from nn.module import Module, Parameter, Sequential
+from nn.module import Module, Parameter, Sequential, in_mode
 
 __all__ = ["MLP", "Adaline", "Dropout", "Linear", "Perceptron", "add_bias_node"]
 
@@ -372,11 +372,6 @@ class MLP(Sequential):
 
     def predict(self, x: Any) -> np.ndarray:
         """The outputs as a numpy array, in eval mode and without recording a graph."""
-        was_training = self.training
-        self.eval()
-        try:
-            with no_grad():
-                out = self(x)
-        finally:
-            self.train(was_training)
+        with in_mode(self, training=False), no_grad():
+            out = self(x)
         return out.data if isinstance(out, Value) else np.asarray(out)

@@ -310,6 +310,46 @@ def _label_by_path(name: str, module: Module) -> None:
             p.label = f"{name}.{path}"
 
 
+# --------------------------------------------------------------------------- modes
+class SavedModes:
+    """Every module's own train/eval flag (the model's and each submodule's, which may
+    differ: a Dropout put in eval mode inside a training model), to put back later."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.top = getattr(model, "training", None)
+        modules = getattr(model, "modules", None)
+        below = [m for m in modules() if m is not model] if callable(modules) else []
+        self.flags = [(m, m.training) for m in below
+                      if isinstance(getattr(m, "training", None), bool)]
+
+    def restore(self) -> None:
+        """The model's ``train(flag)`` (which a model may extend), then each submodule's
+        own flag where that made it differ."""
+        if self.top is not None:
+            self.model.train(self.top)
+        for m, flag in self.flags:
+            if m.training != flag:
+                m.training = flag
+
+
+class in_mode:  # noqa: N801 (used as a function: with in_mode(model, training=False))
+    """Put the model in train or eval mode for a block and restore every module's own
+    mode afterwards."""
+
+    def __init__(self, model: Any, training: bool) -> None:
+        self.model, self.training = model, training
+        self.before = SavedModes(model)
+
+    def __enter__(self) -> None:
+        setter = getattr(self.model, "train", None)
+        if setter is not None:
+            setter(self.training)
+
+    def __exit__(self, *exc: Any) -> None:
+        self.before.restore()
+
+
 class ModuleList(Module):
     """A list of Modules that registers them (names ``"0"``, ``"1"``, ...)."""
 

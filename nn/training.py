@@ -36,7 +36,7 @@ from nn.data import Seed, as_generator, minibatches
 from nn.layers import Adaline, Perceptron
 from nn.losses import get_loss
 from nn.metrics import Metric, accuracy, accuracy_logits, mse, resolve_metrics
-from nn.module import Module
+from nn.module import Module, SavedModes, in_mode
 
 __all__ = [
     "Callback",
@@ -296,45 +296,6 @@ def _output_array(out: Any) -> np.ndarray:
     return out.data if isinstance(out, Value) else np.asarray(out)
 
 
-class _Modes:
-    """Every module's own train/eval flag (the model's and each submodule's, which may
-    differ: a Dropout put in eval mode inside a training model), to put back later."""
-
-    def __init__(self, model: Any) -> None:
-        self.model = model
-        self.top = getattr(model, "training", None)
-        modules = getattr(model, "modules", None)
-        below = [m for m in modules() if m is not model] if callable(modules) else []
-        self.flags = [(m, m.training) for m in below
-                      if isinstance(getattr(m, "training", None), bool)]
-
-    def restore(self) -> None:
-        """The model's ``train(flag)`` (which a model may extend), then each submodule's
-        own flag where that made it differ."""
-        if self.top is not None:
-            self.model.train(self.top)
-        for m, flag in self.flags:
-            if m.training != flag:
-                m.training = flag
-
-
-class _Mode:
-    """Put the model in train or eval mode for a block and restore every module's own
-    mode afterwards."""
-
-    def __init__(self, model: Any, training: bool) -> None:
-        self.model, self.training = model, training
-        self.before = _Modes(model)
-
-    def __enter__(self) -> None:
-        setter = getattr(self.model, "train", None)
-        if setter is not None:
-            setter(self.training)
-
-    def __exit__(self, *exc: Any) -> None:
-        self.before.restore()
-
-
 # --------------------------------------------------------------------------- evaluate, predict
 
 
@@ -347,7 +308,7 @@ def _run_eval(
     batch_size: int,
 ) -> dict[str, float]:
     totals: dict[str, float] = {}
-    with _Mode(model, training=False), no_grad():
+    with in_mode(model, training=False), no_grad():
         for xb, yb in minibatches(X, y, batch_size, shuffle=False):
             out = model(Value(xb, requires_grad=False))
             n = len(xb)
@@ -404,7 +365,7 @@ def predict(model: Any, X: Any, batch_size: int = 256) -> np.ndarray:
     batch_size = _check_int("batch_size", batch_size, 1)
     X = _check_X(X, "predict", _model_dtype(model))
     outs = []
-    with _Mode(model, training=False), no_grad():
+    with in_mode(model, training=False), no_grad():
         if X.ndim == 1:
             return _output_array(model(Value(X, requires_grad=False)))
         for xb in minibatches(X, None, batch_size, shuffle=False):
@@ -502,7 +463,7 @@ def fit(
         cb.stop_training = False
         cb.on_train_begin(model, history)
     bar = _progress_bar(progress, epochs * steps_per_epoch)
-    modes = _Modes(model)
+    modes = SavedModes(model)
     try:
         for epoch in range(1, epochs + 1):
             if bar is not None:
@@ -533,7 +494,7 @@ def _train_epoch(model, loss_fn, optimizer, X, y, batch_size, shuffle, rng, metr
                  penalty, epoch, bar) -> dict[str, float]:
     totals = {"loss": 0.0, **({"penalty": 0.0} if penalty is not None else {})}
     totals.update({name: 0.0 for name, _ in metric_fns})
-    with _Mode(model, training=True):
+    with in_mode(model, training=True):
         for step, (xb, yb) in enumerate(minibatches(X, y, batch_size, shuffle, seed=rng), 1):
             optimizer.zero_grad()
             out = model(Value(xb, requires_grad=False))

@@ -367,3 +367,13 @@ def test_assigning_a_non_parameter_to_a_parameter_name_is_refused():
     del lin.weight
     lin.weight = np.zeros((3, 2))
     assert list(lin.state_dict()) == []
+
+
+def test_model_predict_puts_back_every_submodules_own_mode():
+    # found beside nn.predict's: MLP.predict restored only the top module's flag
+    m = MLP(3, [4], 2, dropout=0.5, seed=0)
+    m.train()
+    m[2].eval()
+    out = m.predict(np.ones((5, 3)))
+    assert out.shape == (5, 2)
+    assert m.training is True and m[2].training is False
