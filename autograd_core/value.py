@@ -1,8 +1,9 @@
 """``Value``: one node of the computation graph.
 
-A Value holds ``data`` (a numpy array; a numpy scalar such as ``np.float64`` for a 0-d
-result, whose arithmetic is ten times cheaper than a 0-d array's), ``grad`` (filled by
-``backward()``), and, when an op made it while recording, the op and its parents.
+A Value holds ``data`` (a numpy array; a numpy scalar such as ``np.float64`` for a number
+and for an op's 0-d result, whose arithmetic is ten times cheaper than a 0-d array's),
+``grad`` (filled by ``backward()``), and, when an op made it while recording, the op and
+its parents.
 
 Values speak numpy's dispatch protocols: ``np.exp(v)``, ``np.sum(v, axis=0)`` or
 ``ndarray * v`` call ``__array_ufunc__`` / ``__array_function__`` below, which look the
@@ -110,15 +111,21 @@ class Value:
     """A node of the computation graph: data, its gradient, and how it was computed.
 
     ``Value(data, requires_grad=True, label=None)``. Python numbers and lists become
-    float64, float32 arrays stay float32, ints and bools become float64. An array is not
-    copied; a leaf Value's numbers are (``Value(v)`` is a new leaf of its own). Leaves made
-    by the user require grad by default; an op's output requires grad exactly when one of
-    its inputs does (and recording is on), and only then does it remember its op and
-    parents.
+    float64, float32 arrays stay float32, ints and bools become float64. ``Value(arr)``
+    shares ``arr`` (no copy); ``Value(leaf)`` copies the leaf's numbers into a new leaf of
+    its own. Leaves made by the user require grad by default; an op's output requires grad
+    exactly when one of its inputs does (and recording is on), and only then does it
+    remember its op and parents.
+
+    Unlike micrograd's: ``v == w`` compares the numbers elementwise, as numpy does (so
+    ``Value(1.0) in [Value(1.0)]`` is true); a Value hashes by identity, and ``v is w``
+    asks whether two are one node. ``.grad`` is None until a backward pass reaches the
+    node. Changing ``v.data`` in place is not seen by the graph: say so with
+    ``mark_modified()``, or update with ``with no_grad(): v -= x``, which does.
     """
 
     __slots__ = (
-        "data",  # the numbers: an ndarray, or a numpy scalar for 0-d
+        "data",  # the numbers: an ndarray, or a numpy scalar for a number
         "grad",  # dL/d(this), filled by backward()
         "requires_grad",
         "label",  # a name for drawings and messages
