@@ -302,12 +302,14 @@ class _Page:
                 self.known_b[box] = s.index + 1
         # the Value each drawn box stands for (not a collapsed module's box)
         self.values: dict[str, Value] = {}
+        self.hidden = 0  # the Values beyond max_nodes, in the "… N more nodes" box
         todo, seen = [root], {id(root)}
         while todo:  # every Value, constants too (they are drawn but are no steps)
             v = todo.pop()
             box = self.box(v)
             if box is not None and box.startswith("v"):
                 self.values[box] = v
+            self.hidden += box is None
             for p in v.parents:
                 if id(p) not in seen:
                     seen.add(id(p))
@@ -325,6 +327,19 @@ class _Page:
     def box(self, v: Value) -> str | None:
         where = self.ids.get(id(v))
         return None if where is None else where[0]
+
+    def shown_at(self, v: Value) -> str | None:
+        """The box a step at ``v`` scrolls to: its own, or the "… N more" box."""
+        return self.box(v) or ("more" if self.hidden else None)
+
+    def not_drawn(self, v: Value) -> str:
+        """A line for a step at a Value the drawing left out (beyond ``max_nodes``)."""
+        if v is None or id(v) in self.ids or not self.hidden:
+            return ""
+        return (f'<p class="note">{escape(self.name(v))} is not drawn: it is one of the '
+                f"{self.hidden:,} nodes beyond max_nodes, in the box “… {self.hidden:,} more "
+                f"nodes”. save_html(..., max_nodes=None) draws every node; collapse=True "
+                f"draws each layer as one box.</p>")
 
     # ------------------------------------------------------------------ frames
     def frames(self) -> list[_Frame]:
@@ -360,8 +375,8 @@ class _Page:
         (indices into ``v.parents``), and the short text each edge carries backwards
         (``sent``: the contributions, one per slot)."""
         where = self.ids.get(id(v))
-        if where is None:
-            return (), (), {}
+        if where is None:  # beyond max_nodes: the box that stands for the rest lights up
+            return (("more",) if self.hidden else ()), (), {}
         box, oval = where
         nodes = tuple(x for x in (box, oval) if x)
         edges, labels = [], {}
@@ -390,8 +405,9 @@ class _Page:
             text += "<p>from " + ", ".join(self.given(p) for p in s.inputs) + "</p>"
         else:
             text += f"<p>{self.given(s.node)} is given</p>"
+        text += self.not_drawn(s.node)
         nodes, edges, _ = self.highlight(s.node, range(len(s.inputs)))
-        return _Frame("forward", s.index + 1, text, nodes, edges, self.box(s.node))
+        return _Frame("forward", s.index + 1, text, nodes, edges, self.shown_at(s.node))
 
     def given(self, v: Value) -> str:
         """``r = -0.5379``, or ``the constant 2`` (not ``2 = 2``)."""
@@ -478,8 +494,8 @@ class _Page:
         nodes, edges, labels = self.highlight(v, [i for i, _ in carrying],
                                               [c for _, c in carrying])
         g = np.asarray(s.upstream)
-        body = "".join(lines)
-        return _Frame("step", s.index + 1, body, nodes, edges, self.box(v),
+        body = "".join(lines) + self.not_drawn(v)
+        return _Frame("step", s.index + 1, body, nodes, edges, self.shown_at(v),
                       g.tolist() if g.size <= FULL_ARRAY else None, labels)
 
     def matrix_rule(self, v: Value, i: int) -> str:
@@ -623,6 +639,7 @@ ROOT .phase{font-weight:600;color:#555}
 ROOT .num{font-variant-numeric:tabular-nums;border-bottom:1px dotted #aaa;cursor:help}
 ROOT .upstream .num,ROOT .send .num{color:#b2182b}
 ROOT .part{background:#fff3cd;border-radius:3px;padding:0 3px}
+ROOT .panel .note{color:#8a5a00}
 ROOT details.arr{display:inline-block;vertical-align:top}
 ROOT details.arr pre{max-height:14em;overflow:auto;background:#fff;border:1px solid #ddd;
  padding:4px;font-size:12px;margin:2px 0}

@@ -312,3 +312,26 @@ def test_a_collapsed_page_lights_the_edges_between_layer_boxes(tmp_path):
     assert back[lin1.index + 1]["edges"] == []  # its inputs are inside its own box
     assert "its inner edges are not drawn" in page
     assert "inner edges" not in save_html(L, tmp_path / "u.html").read_text(encoding="utf-8")
+
+
+def test_a_step_at_a_node_beyond_max_nodes_lights_the_more_box_and_says_why(tmp_path):
+    """From a teacher's trial: with 246 Values, the 92 steps at the nodes cut from the
+    drawing (the first layer's weights) lit nothing and said nothing."""
+    L = lecture_graph()
+    L.backward()
+    page = save_html(L, tmp_path / "cut.html", max_nodes=4).read_text(encoding="utf-8")
+    data = json.loads(re.search(r'class="agc-data">(.*?)</script>', page, re.S)[1])
+    steps = {(f["kind"], f["k"]): (f, t) for f, t in zip(data["frames"], data["texts"],
+                                                         strict=True)}
+    drawn, text = steps[("step", 1)]  # L itself is drawn
+    assert drawn["node"] != "more" and "not drawn" not in text
+    last, text = steps[("step", max(k for kind, k in steps if kind == "step"))]  # a leaf
+    assert last["node"] == "more" and last["nodes"] == ["more"]
+    words = re.sub(r"<[^>]*>", "", text)
+    assert re.search(r"\w+ is not drawn: it is one of the 6 nodes beyond max_nodes, in the box "
+                     r"“… 6 more nodes”\. save_html\(\.\.\., max_nodes=None\) draws every node",
+                     words), words
+    first_forward, text = steps[("forward", 1)]  # the forward pass starts at a leaf, cut too
+    assert first_forward["node"] == "more" and "not drawn" in text
+    whole = save_html(L, tmp_path / "whole.html").read_text(encoding="utf-8")
+    assert "not drawn" not in whole and '"more"' not in whole
