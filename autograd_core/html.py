@@ -779,7 +779,21 @@ function show(i){
   var cur=f.node&&byId[f.node];
   // the step's text stays in view at the top: scroll the node below it, not under it
   if(standalone)document.documentElement.style.scrollPaddingTop=head.offsetHeight+"px";
-  if(cur&&cur.scrollIntoView)cur.scrollIntoView({block:"nearest",inline:"nearest"});}
+  if(cur&&cur.scrollIntoView)reveal(cur);}
+function reveal(cur){  // the node, its edges and the nodes at their ends, as far as they fit
+  var lit=[],x0=1e9,y0=1e9,x1=-1e9,y1=-1e9;
+  root.querySelectorAll(".drawing g.cur").forEach(function(g){lit.push(g);
+    var id=g.getAttribute("data-id")||"",k=id.indexOf("->");  // and the node at its far end
+    if(k>0&&byId[id.slice(0,k)])lit.push(byId[id.slice(0,k)]);});
+  lit.forEach(function(g){var b=g.getBBox();x0=Math.min(x0,b.x);y0=Math.min(y0,b.y);
+    x1=Math.max(x1,b.x+b.width);y1=Math.max(y1,b.y+b.height);});
+  if(lit.length>1&&cur.parentNode){  // a stand-in rectangle over all of it, scrolled to
+    var r=document.createElementNS("http://www.w3.org/2000/svg","rect");
+    r.setAttribute("x",x0-8);r.setAttribute("y",y0-8);r.setAttribute("fill","none");
+    r.setAttribute("width",x1-x0+16);r.setAttribute("height",y1-y0+16);
+    cur.parentNode.appendChild(r);r.scrollIntoView({block:"nearest",inline:"nearest"});
+    r.remove();}
+  cur.scrollIntoView({block:"nearest",inline:"nearest"});}  // the node itself in any case
 function fromHash(){
   var m=/^#(step|forward)=(\d+)$/.exec(location.hash);if(!m)return null;
   var kind=m[1],k=+m[2];

@@ -397,3 +397,37 @@ def test_the_gradient_labels_stay_off_the_nodes_and_inside_the_drawing(watched, 
                                                           "ts => ts.map(t => t.textContent)"))
     assert shown_at["at e (mul)"] == ["-1.801e-06", "2.701e-06"]  # to b and to a, both seen
     assert sum(map(len, shown_at.values())) == 7  # a label on every edge a gradient goes along
+
+
+def test_a_step_scrolls_its_node_and_the_nodes_it_sends_to_into_view(watched, tmp_path):
+    """From a teacher's trial: the page scrolled to the current box only, so top to bottom
+    the nodes receiving its gradient sat under the step's text (step 4: e and c)."""
+    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), \
+        Value(-2.0, label="f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = (d * f).tanh()
+    L.label = "L"
+    L.backward()
+    path = save_html(L, tmp_path / "tb.html", rankdir="TB")
+    page = watched.page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    seen = """() => {
+      const head = document.querySelector('.head').getBoundingClientRect().bottom;
+      const ids = new Set();
+      for (const g of document.querySelectorAll('.drawing g.cur')) {
+        const id = g.getAttribute('data-id');
+        ids.add(id.includes('->') ? id.split('->')[0] : id);
+      }
+      return [...ids].map(id => {
+        const r = document.querySelector(`.drawing g[data-id="${id}"]`).getBoundingClientRect();
+        return [id, r.top >= head - 1 && r.bottom <= innerHeight + 1];
+      });
+    }"""
+    for k in range(1, len(Stepper(L)) + 1):
+        page.goto(path.as_uri() + f"#step={k}")
+        page.wait_for_timeout(50)
+        shown = page.evaluate(seen)
+        assert shown and all(ok for _, ok in shown), (k, shown)
