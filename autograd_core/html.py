@@ -633,8 +633,8 @@ ROOT .panel{border:1px solid #ddd;border-radius:6px;padding:6px 12px;background:
  min-height:7.5em}
 ROOT.standalone .head{position:sticky;top:0;z-index:2;background:#fff;padding-bottom:4px}
 ROOT.standalone .panel{max-height:45vh;overflow:auto}
-ROOT .panel p{margin:4px 0}
-ROOT .panel ul{margin:2px 0 4px;padding-left:22px}
+ROOT .panel p{margin:4px 0;overflow-wrap:anywhere}
+ROOT .panel ul{margin:2px 0 4px;padding-left:22px;overflow-wrap:anywhere}
 ROOT .phase{font-weight:600;color:#555}
 ROOT .num{font-variant-numeric:tabular-nums;border-bottom:1px dotted #aaa;cursor:help}
 ROOT .upstream .num,ROOT .send .num{color:#b2182b}

@@ -188,6 +188,15 @@ def _bold(text: str) -> str:
     return f'<font point-size="12"><b>{_esc(text)}</b></font>'
 
 
+TITLE_CHARS = 40  # a longer label is cut in the drawing (it stays whole in the texts)
+
+
+def _shortened(title: str) -> str:
+    """A node's title as drawn: at most ``TITLE_CHARS`` characters, one line."""
+    title = " ".join(title.split())  # (a newline in a label would break the row)
+    return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
+
+
 def _blank(text: str) -> str:
     """An invisible stand-in for ``text``: a not-yet-computed number keeps its place.
 
@@ -581,7 +590,7 @@ class _Builder:
     def value_rows(self, v: Value, title: str | None) -> list[str]:
         rows = []
         if title:
-            rows.append(_bold(title))
+            rows.append(_bold(_shortened(title)))
         if v.ndim:
             rows.append(f'<font color="{MUTED}">{_esc(str(v.shape))} {v.dtype}</font>')
         elif v.dtype != np.float64:

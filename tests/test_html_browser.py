@@ -431,3 +431,19 @@ def test_a_step_scrolls_its_node_and_the_nodes_it_sends_to_into_view(watched, tm
         page.wait_for_timeout(50)
         shown = page.evaluate(seen)
         assert shown and all(ok for _, ok in shown), (k, shown)
+
+
+def test_a_long_label_wraps_in_the_steps_text(watched, tmp_path):
+    """From a teacher's trial: a 150-character label ran past the panel's edge at 800 px."""
+    a = Value(2.0, label="w" * 150)
+    L = a * a
+    L.label = "L"
+    L.backward()
+    path = save_html(L, tmp_path / "long.html")
+    page = watched.page
+    page.set_viewport_size({"width": 800, "height": 720})
+    page.goto(path.as_uri() + "#step=2")
+    page.wait_for_timeout(50)
+    assert "w" * 150 in page.locator(".panel").inner_text()
+    assert page.evaluate("() => { const p = document.querySelector('.panel');"
+                         " return p.scrollWidth <= p.clientWidth; }")

@@ -719,3 +719,17 @@ def test_a_format_dot_cannot_write_is_an_error_in_words_leaving_no_file(tmp_path
             g.render(tmp_path / "L", outfile=tmp_path / "L.cgimage")
     assert list(tmp_path.iterdir()) == []
     assert "not recognized" not in capfd.readouterr().err  # said once, in the error
+
+
+def test_a_long_label_is_cut_in_the_drawing_and_whole_elsewhere():
+    """From a teacher's trial: a 190-character label made the PNG 3630 px wide."""
+    from autograd_core.viz import TITLE_CHARS, to_dot
+
+    name = "w" * 150
+    a = Value(2.0, label=name)
+    b = a * 3.0
+    b.label = "two\nlines"
+    dot = to_dot(b)
+    assert name not in dot and "w" * (TITLE_CHARS - 1) + "…" in dot
+    assert "two lines" in dot  # one row
+    assert a.label == name  # the Value keeps it
