@@ -240,7 +240,17 @@ class Value:
         return (self[i] for i in range(len(self.data)))
 
     def item(self) -> float:
+        """The one number of a Value of size 1, as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"item(): the Value has shape {self.shape} ({self.data.size} numbers); only "
+                f"a Value of one number has an item. Use .tolist() or .numpy() for all of them"
+            )
         return self.data.item()
+
+    def tolist(self) -> Any:
+        """The data as (nested) Python lists of floats, as ``ndarray.tolist()``."""
+        return self.data.tolist()
 
     def numpy(self) -> np.ndarray:
         """The data as an array (not a copy, except that a 0-d scalar becomes a 0-d array)."""

@@ -447,3 +447,13 @@ def test_a_gradient_that_broadcasting_made_is_still_summed_back():
     s = Value(0.0)
     spread(s).backward()
     assert s.grad == 6.0 and type(s.grad) is np.float64
+
+
+def test_item_of_many_numbers_names_the_shape_and_tolist_gives_them_all():
+    v = Value(np.arange(6.0).reshape(2, 3))
+    with pytest.raises(ValueError, match=r"item\(\): the Value has shape \(2, 3\) \(6 numbers\); "
+                                         r"only a Value of one number has an item"):
+        v.item()
+    assert v.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    assert Value(2.5).item() == 2.5 and Value(2.5).tolist() == 2.5
+    assert Value(np.array([[7.0]])).item() == 7.0
