@@ -745,7 +745,9 @@ class _Builder:
             if MODULE in self.used_colours:
                 entries.append((MODULE, "module (collapsed)"))
             cells = [f'<td bgcolor="{c}" border="1">{_esc(t)}</td>' for c, t in entries]
-            cells.append('<td border="1">oval: operation</td>')
+            if any(b is None and v._op is not None for b, v in zip(self.box, self.nodes,
+                                                                    strict=True)):
+                cells.append('<td border="1">oval: operation</td>')  # (if one is drawn)
             if self.view.mode == "backward":
                 cells.append(
                     f'<td border="1" color="{BACKWARD}"><font color="{BACKWARD}">current node; '

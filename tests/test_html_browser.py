@@ -447,3 +447,17 @@ def test_a_long_label_wraps_in_the_steps_text(watched, tmp_path):
     assert "w" * 150 in page.locator(".panel").inner_text()
     assert page.evaluate("() => { const p = document.querySelector('.panel');"
                          " return p.scrollWidth <= p.clientWidth; }")
+
+
+def test_the_buttons_that_lead_nowhere_are_disabled(watched, tmp_path):
+    """From a teacher's trial: Previous and Next stayed live at the ends."""
+    path = save_html(lecture_graph(), tmp_path / "ends.html")
+    page = watched.page
+    off = "() => ['home', 'prev', 'next', 'end'].map(c => document.querySelector('.' + c).disabled)"
+    page.goto(path.as_uri() + "#forward=0")
+    page.wait_for_timeout(50)
+    assert page.evaluate(off) == [True, True, False, False]
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate(off) == [False, False, False, False]
+    page.keyboard.press("End")
+    assert page.evaluate(off) == [False, False, True, True]

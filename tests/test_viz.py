@@ -733,3 +733,14 @@ def test_a_long_label_is_cut_in_the_drawing_and_whole_elsewhere():
     assert name not in dot and "w" * (TITLE_CHARS - 1) + "…" in dot
     assert "two lines" in dot  # one row
     assert a.label == name  # the Value keeps it
+
+
+def test_the_legend_names_the_ovals_only_when_one_is_drawn():
+    """From a teacher's trial: a collapsed drawing listed 'oval: operation' with no oval."""
+    import nn
+
+    model = nn.MLP(2, [3], 2, seed=0)
+    out = model(np.ones((4, 2)))
+    assert "oval: operation" not in to_dot(out, collapse=True)  # every op inside a box
+    assert "oval: operation" in to_dot(out.sum(), collapse=True)  # the sum is drawn
+    assert "oval: operation" in to_dot(out)
