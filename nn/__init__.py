@@ -45,7 +45,7 @@ from nn.losses import (
     mse,
     nll,
 )
-from nn.module import Module, ModuleList, Parameter, Sequential
+from nn.module import Module, ModuleList, Parameter, ParameterList, Sequential
 from nn.optim import (
     SGD,
     Adagrad,
@@ -83,6 +83,7 @@ __all__ = [
     "ModelFileError",
     "Module",
     "ModuleList",
+    "ParameterList",
     "Parameter",
     "Perceptron",
     "RMSprop",

@@ -86,6 +86,8 @@ class Module:
         modules.pop(name, None)
         if isinstance(value, list) and value and all(isinstance(m, Module) for m in value):
             value = ModuleList(value)
+        elif isinstance(value, list) and value and all(isinstance(p, Parameter) for p in value):
+            value = ParameterList(value)  # micrograd's Neuron keeps its weights so: self.w
         if isinstance(value, Parameter):
             params[name] = value  # a new Parameter for a registered name keeps its place
             if value.label is None:  # graph drawings name it after its attribute
@@ -387,6 +389,40 @@ class ModuleList(Module):
             cls = Sequential if isinstance(self, Sequential) else ModuleList
             return cls(self._items[index])
         return self._items[index]
+
+
+class ParameterList(Module):
+    """A list of Parameters that registers them (names ``"0"``, ``"1"``, ...), so a
+    Module may keep its weights as micrograd's Neuron does: ``self.w = [Parameter(...),
+    ...]`` becomes one, and ``parameters()`` finds every weight."""
+
+    def __init__(self, parameters: Iterable[Parameter] | None = None) -> None:
+        super().__init__()
+        self._items: list[Parameter] = []
+        for p in parameters or ():
+            self.append(p)
+
+    def append(self, param: Parameter) -> ParameterList:
+        if not isinstance(param, Parameter):
+            raise TypeError(f"ParameterList: item {len(self._items)} is a "
+                            f"{type(param).__name__}, not a Parameter")
+        setattr(self, str(len(self._items)), param)
+        self._items.append(param)
+        return self
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter(self._items)
+
+    def __getitem__(self, index: int) -> Parameter:
+        return self._items[index]
+
+    def extra_repr(self) -> str:
+        shapes = {p.shape for p in self._items}
+        each = f", each of shape {shapes.pop()}" if len(shapes) == 1 else ""
+        return f"{len(self._items)} Parameters{each}"
 
 
 class Sequential(ModuleList):

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograd_core import Value
+from autograd_core import Value, no_grad
 from nn.activations import ReLU, Tanh
 from nn.layers import MLP, Dropout, Linear, Perceptron
 from nn.module import Module, ModuleList, Parameter, Sequential
@@ -377,3 +377,41 @@ def test_model_predict_puts_back_every_submodules_own_mode():
     out = m.predict(np.ones((5, 3)))
     assert out.shape == (5, 2)
     assert m.training is True and m[2].training is False
+
+
+class MicrogradNeuron(Module):
+    """micrograd's Neuron, ported: its weights in a plain list."""
+
+    def __init__(self, nin):
+        super().__init__()
+        self.w = [Parameter(v) for v in np.linspace(-0.5, 0.5, nin)]
+        self.b = Parameter(0.0)
+
+    def forward(self, x):
+        return sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b).tanh()
+
+
+def test_a_list_of_parameters_is_registered_as_micrograds_neuron_keeps_them(tmp_path):
+    # a plain list used to be ignored: parameters() held only b, and training moved only b
+    import nn
+    from nn.module import ParameterList
+
+    n = MicrogradNeuron(3)
+    assert isinstance(n.w, ParameterList) and len(n.w) == 3 and n.w[1].item() == 0.0
+    assert [name for name, _ in n.named_parameters()] == ["b", "w.0", "w.1", "w.2"]
+    assert [p.label for p in n.w] == ["w.0", "w.1", "w.2"]
+    out = n([1.0, 2.0, 3.0])
+    out.backward()
+    assert all(p.grad is not None for p in n.parameters())
+    assert "(w): ParameterList(3 Parameters, each of shape ())" in repr(n)
+    nn.save(n, tmp_path / "neuron.npz")
+    m = MicrogradNeuron(3)
+    with no_grad():
+        for p in m.parameters():
+            p *= 0
+    nn.load(m, tmp_path / "neuron.npz")
+    assert [p.item() for p in m.parameters()] == [p.item() for p in n.parameters()]
+    with pytest.raises(TypeError, match=r"ParameterList: item 0 is a Value, not a Parameter"):
+        ParameterList([Value(1.0)])
+    n.extra = [Value(1.0)]  # a list of other things is left as it is
+    assert isinstance(n.extra, list)
