@@ -352,6 +352,20 @@ def test_collapsed_layers_send_their_gradient_along_a_red_edge(watched, tmp_path
     assert "inner edges are not drawn" in page.locator(".keys").text_content()
 
 
+def micrograd_expression() -> Value:
+    """micrograd's README example, L = tanh((a*b + c) * f), after backward()."""
+    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), \
+        Value(-2.0, label="f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = (d * f).tanh()
+    L.label = "L"
+    L.backward()
+    return L
+
+
 # every label's box against every node's shape, in the drawing's own coordinates: the
 # overlap in x and y (a few pixels at a corner read fine; a number over an oval does not)
 _LABELS_OVER_NODES = """() => {
@@ -375,15 +389,7 @@ _LABELS_OVER_NODES = """() => {
 def test_the_gradient_labels_stay_off_the_nodes_and_inside_the_drawing(watched, tmp_path):
     """From a teacher's trial: on micrograd's expression a label covered the mul and add
     ovals in 4 of 8 steps, and at e = a*b the label for a was pushed under a's box."""
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), \
-        Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = (d * f).tanh()
-    L.label = "L"
-    L.backward()
+    L = micrograd_expression()
     path = save_html(L, tmp_path / "micro.html")
     page = watched.page
     page.set_viewport_size({"width": 1280, "height": 720})
@@ -402,15 +408,7 @@ def test_the_gradient_labels_stay_off_the_nodes_and_inside_the_drawing(watched, 
 def test_a_step_scrolls_its_node_and_the_nodes_it_sends_to_into_view(watched, tmp_path):
     """From a teacher's trial: the page scrolled to the current box only, so top to bottom
     the nodes receiving its gradient sat under the step's text (step 4: e and c)."""
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), \
-        Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = (d * f).tanh()
-    L.label = "L"
-    L.backward()
+    L = micrograd_expression()
     path = save_html(L, tmp_path / "tb.html", rankdir="TB")
     page = watched.page
     page.set_viewport_size({"width": 1280, "height": 720})
