@@ -3,7 +3,7 @@
 ``value.py`` cannot import ``ops`` or ``engine`` (they import it), so the names a Value
 answers to are attached here, once, when ``autograd_core`` is imported. Each is one line:
 what the operator or method records is the primitive it names. The in-place operators
-(``+= -= *= /=``) record nothing: under ``no_grad()`` they update a leaf's numbers.
+(``+= -= *= /=``) record nothing: under ``no_grad()`` they update a parameter's numbers.
 """
 
 from __future__ import annotations
@@ -92,41 +92,40 @@ def _flatten(self: Value, order: str = "C") -> Any:
 
 
 def _in_place(ufunc: np.ufunc, symbol: str) -> Any:
-    """``v += x`` and the like: PyTorch's in-place semantics for a leaf under ``no_grad()``."""
+    """``v += x`` and the like, on a parameter: a leaf that requires grad. Under
+    ``no_grad()`` it updates the leaf's numbers (a parameter step, PyTorch's meaning);
+    while recording it is refused, as PyTorch refuses it. On anything else (an op's output,
+    data that needs no gradient) Python's ``v = v + x`` makes a new Value, as micrograd's
+    ``total += x`` does."""
 
     def method(self: Value, other: Any) -> Any:
-        if self._op is None:  # a leaf: its data may change in place
+        if self._op is None and self.requires_grad:
             if not mode.grad_enabled:
                 return _update_leaf(self, other, ufunc, symbol)
-            if self.requires_grad:
-                name = f" '{self.label}'" if self.label else ""
-                raise RuntimeError(
-                    f"v {symbol}= x on the leaf{name} (shape {self.shape}), which requires "
-                    f"grad: an in-place change of it would not be recorded in the graph. "
-                    f"Use `with no_grad(): v {symbol}= x` to update its numbers (a parameter "
-                    f"step), or `v = v {symbol} x` for a new node of the graph"
-                )
-        # an op's output, or grad mode on: Python falls back to ``v = v op x`` (a new node)
-        return NotImplemented
+            name = f" '{self.label}'" if self.label else ""
+            raise RuntimeError(
+                f"v {symbol}= x on the leaf{name} (shape {self.shape}), which requires "
+                f"grad: an in-place change of it would not be recorded in the graph. "
+                f"Use `with no_grad(): v {symbol}= x` to update its numbers (a parameter "
+                f"step), or `v = v {symbol} x` for a new node of the graph (for a running "
+                f"total, start from 0, or from Value(0.0, requires_grad=False))"
+            )
+        return NotImplemented  # Python falls back to ``v = v op x``: a new Value
 
     method.__doc__ = (
-        f"``v {symbol}= x``. Under ``no_grad()`` on a leaf: changes ``v.data`` in place (dtype "
-        f"and shape kept; ``x`` may broadcast to ``v``'s shape), marks the leaf modified "
-        f"(``mark_modified``) and returns ``v``. On a leaf that requires grad with grad mode "
-        f"on: a RuntimeError. Otherwise ``v = v {symbol} x``, a new Value."
+        f"``v {symbol}= x``. On a leaf that requires grad, under ``no_grad()``: new numbers "
+        f"``v.data {symbol} x`` (dtype and shape kept; ``x`` may broadcast to ``v``'s shape), "
+        f"the leaf marked modified (``mark_modified``), ``v`` returned; while recording, a "
+        f"RuntimeError. Otherwise ``v = v {symbol} x``, a new Value."
     )
     return method
 
 
 def _update_leaf(v: Value, other: Any, ufunc: np.ufunc, symbol: str) -> Value:
-    """Compute ``v.data <symbol> other`` in ``v``'s dtype and shape, and mark ``v`` modified.
-
-    A leaf the user made (``Value(...)``, a Parameter) is written in place, as an optimiser
-    step writes it (so an array given to ``Value(arr)`` changes too). A numpy scalar, a
-    read-only array, or the data of a constant (made under ``no_grad()``, or by
-    ``detach()``: it may be a view of another Value's data, ``w[0]`` or ``w.T``) is replaced
-    by a new one instead, so no other Value changes unmarked.
-    """
+    """Give ``v`` the numbers ``v.data <symbol> other``, in its dtype and shape, and mark it
+    modified. They go into a new array, never into the old one: an array may be shared
+    (``Value(arr)`` keeps ``arr``, ``detach()`` shares its Value's data), and a Value sharing
+    it would change without being marked."""
     x = other.data if isinstance(other, Value) else as_array(other, f"v {symbol}= x")
     shape, x_shape = v.data.shape, np.shape(x)
     try:
@@ -141,13 +140,9 @@ def _update_leaf(v: Value, other: Any, ufunc: np.ufunc, symbol: str) -> Value:
             f"{result}; an in-place update keeps v's shape. Write v = v {symbol} x for a new "
             f"Value of shape {result}"
         )
-    data = v.data
-    if v._seq and isinstance(data, np.ndarray) and data.flags.writeable:
-        ufunc(data, x, out=data)
-    else:
-        buffer = np.array(data)  # a copy, of the same dtype
-        ufunc(buffer, x, out=buffer)
-        v.data = buffer if data.ndim else buffer[()]
+    new = np.array(v.data)  # a copy, of the same dtype
+    ufunc(new, x, out=new)
+    v.data = new if isinstance(v.data, np.ndarray) else new[()]
     return v.mark_modified()
 
 

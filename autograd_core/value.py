@@ -408,9 +408,9 @@ class Value:
         """Turn gradient tracking of a leaf on or off, in place; returns self."""
         if self._op is not None and not requires_grad:
             raise RuntimeError("requires_grad_(False) on a non-leaf Value: use detach()")
+        # (a constant made a leaf keeps creation number 0: a leaf has no inputs, so it may
+        # come first in the order, even when ops used it before it was made a leaf)
         self.requires_grad = bool(requires_grad)
-        if self.requires_grad and not self._seq:  # a constant made a leaf (detach())
-            self._seq = next(_creation_counter)
         return self
 
     def register_hook(self, hook: Callable[[Any], Any]) -> Callable[[], None]:

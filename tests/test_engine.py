@@ -565,8 +565,9 @@ def test_in_place_operators_keep_dtype_and_shape_and_take_numbers_arrays_and_val
         a -= np.array([1.0, 2.0])  # float64, broadcast over the rows
         a *= Value(np.array([[2.0], [3.0]]))
         a /= 2
-    assert a.data is data and a.dtype == np.float32
+    assert a.dtype == np.float32 and a.shape == (2, 2)
     np.testing.assert_array_equal(a.data, [[1.0, 1.0], [4.5, 4.5]])
+    np.testing.assert_array_equal(data, [[1.0, 2.0], [3.0, 4.0]])  # new numbers, new array
     s = Value(2.0)  # 0-d data is a numpy scalar: replaced by the new one, same type
     s32 = Value(np.float32(1.0))
     with no_grad():
@@ -575,11 +576,42 @@ def test_in_place_operators_keep_dtype_and_shape_and_take_numbers_arrays_and_val
         s32 += Value(np.array(1.0))
     assert type(s.data) is np.float64 and s.data == 6.0
     assert type(s32.data) is np.float32 and s32.data == 1.25
-    arr = np.zeros(2)  # Value(arr) does not copy it: the update writes into it
-    v = Value(arr, requires_grad=False)
+    arr = np.zeros(2)  # Value(arr) keeps arr, but the update never writes into it
+    v = Value(arr)
     with no_grad():
         v += 1
-    np.testing.assert_array_equal(arr, [1.0, 1.0])
+    np.testing.assert_array_equal(arr, [0.0, 0.0])
+    np.testing.assert_array_equal(v.data, [1.0, 1.0])
+
+
+def test_in_place_operators_never_change_shared_data():
+    """From a review: a forward doing ``x -= 1`` on its input changed the caller's array at
+    each nn.predict (no_grad), and ``d = p.detach().requires_grad_(); d += 10`` under
+    no_grad wrote into p's numbers behind p's graph (p.grad came out [22, 24], not [2, 4])."""
+    import nn
+
+    class Shift(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(2, 1)
+
+        def forward(self, x):
+            x -= 1.0  # data that needs no gradient: a new Value, as while recording
+            return self.lin(x)
+
+    X = np.ones((4, 2))
+    m = Shift()
+    first = nn.predict(m, X)
+    np.testing.assert_array_equal(nn.predict(m, X), first)
+    np.testing.assert_array_equal(X, np.ones((4, 2)))
+    p = Value(np.array([1.0, 2.0]))
+    y = (p * p).sum()
+    d = p.detach().requires_grad_()
+    with no_grad():
+        d += 10
+    y.backward()
+    np.testing.assert_array_equal(p.grad, [2.0, 4.0])
+    np.testing.assert_array_equal(d.data, [11.0, 12.0])
 
 
 def test_in_place_operators_refuse_another_shape_and_bad_operands():
@@ -612,7 +644,8 @@ def test_in_place_change_of_a_leaf_that_requires_grad_is_refused_while_recording
             rf"^v {re.escape(op)}= x on the leaf 'w' \(shape \(2,\)\), which requires grad: an "
             r"in-place change of it would not be recorded in the graph\. Use `with no_grad\(\): "
             rf"v {re.escape(op)}= x` to update its numbers \(a parameter step\), or "
-            rf"`v = v {re.escape(op)} x` for a new node of the graph$"
+            rf"`v = v {re.escape(op)} x` for a new node of the graph \(for a running total, "
+            r"start from 0, or from Value\(0\.0, requires_grad=False\)\)$"
         )):
             exec(f"w {op}= 2.0", {"w": w})
     np.testing.assert_array_equal(w.data, [1.0, 2.0])
@@ -636,9 +669,9 @@ def test_in_place_operators_elsewhere_make_a_new_value_as_before():
     assert first is not kept and kept.data == 6.0 and first.data == 7.0
     w = Value(np.arange(4.0).reshape(2, 2))
     with no_grad():
-        row = w[0]  # a constant viewing w's data: updated alone, w stays as it was
+        row = w[0]  # a constant viewing w's data: a new Value, w stays as it was
         row += 10.0
-        t = Value(np.broadcast_to(np.ones(2), (2, 2)))  # read-only data: replaced
+        t = Value(np.broadcast_to(np.ones(2), (2, 2)))  # read-only data: new numbers
         t += 1.0
     np.testing.assert_array_equal(row.data, [10.0, 11.0])
     np.testing.assert_array_equal(w.data, [[0.0, 1.0], [2.0, 3.0]])
@@ -815,3 +848,23 @@ def test_value_of_a_leaf_copies_contains_and_decorator_forms():
         no_grad()(rows)
     with pytest.raises(ValueError, match="only order='C'"):
         Value(np.ones((2, 2))).flatten("F")
+
+
+def test_a_constant_made_a_leaf_after_ops_used_it_gets_its_gradient():
+    """From a review: requires_grad_() gave the constant a new creation number, later than
+    its consumers', so the sweep reached it first and failed with a bare KeyError."""
+    with no_grad():
+        c = Value(np.ones(2)) * 2
+    w = Value(np.ones(2))
+    y = (w * c).sum()
+    c.requires_grad_()
+    y.backward()
+    np.testing.assert_array_equal(c.grad, [1.0, 1.0])
+    np.testing.assert_array_equal(w.grad, [2.0, 2.0])
+    x, v = Value(np.array([3.0])), Value(np.array([5.0]))
+    d = x.detach()
+    z = (d * v).sum()
+    d.requires_grad_()
+    z.backward()
+    np.testing.assert_array_equal(d.grad, [5.0])
+    assert x.grad is None
