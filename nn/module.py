@@ -12,7 +12,7 @@ Nothing here knows a derivative: a module's ``forward`` composes ``Value`` opera
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -86,7 +86,8 @@ class Module:
         modules.pop(name, None)
         if isinstance(value, list) and value and all(isinstance(m, Module) for m in value):
             value = ModuleList(value)
-        elif isinstance(value, list) and value and all(isinstance(p, Parameter) for p in value):
+        elif (isinstance(value, list) and value and all(isinstance(p, Parameter) for p in value)
+              and not _all_registered(self, value)):
             value = ParameterList(value)  # micrograd's Neuron keeps its weights so: self.w
         if isinstance(value, Parameter):
             params[name] = value  # a new Parameter for a registered name keeps its place
@@ -302,6 +303,13 @@ def _not_a_parameter(module: Module, name: str, value: Any) -> str:
     )
 
 
+def _all_registered(module: Module, params: list[Parameter]) -> bool:
+    """Whether every one of ``params`` is a parameter of ``module`` already: a list kept
+    for reference (``self.params = list(self.parameters())``) stays a plain list."""
+    own = {id(p) for p in module.parameters()}
+    return all(id(p) in own for p in params)
+
+
 def _label_by_path(name: str, module: Module) -> None:
     """Name ``module``'s parameters by their path from the new parent, as ``state_dict``
     and the CLI do: ``weight`` becomes ``0.weight``, then ``net.0.weight`` one level up.
@@ -391,24 +399,32 @@ class ModuleList(Module):
         return self._items[index]
 
 
-class ParameterList(Module):
+class ParameterList(Module, Sequence):
     """A list of Parameters that registers them (names ``"0"``, ``"1"``, ...), so a
     Module may keep its weights as micrograd's Neuron does: ``self.w = [Parameter(...),
-    ...]`` becomes one, and ``parameters()`` finds every weight."""
+    ...]`` becomes one, and ``parameters()`` finds every weight. It reads as the list it
+    was: indexing, iteration, ``len``, and ``self.w + [self.b]`` (a plain list)."""
 
     def __init__(self, parameters: Iterable[Parameter] | None = None) -> None:
         super().__init__()
         self._items: list[Parameter] = []
-        for p in parameters or ():
-            self.append(p)
+        self.extend(parameters or ())
 
     def append(self, param: Parameter) -> ParameterList:
-        if not isinstance(param, Parameter):
-            raise TypeError(f"ParameterList: item {len(self._items)} is a "
-                            f"{type(param).__name__}, not a Parameter")
-        setattr(self, str(len(self._items)), param)
-        self._items.append(param)
+        self._items.append(self._registered(len(self._items), param))
         return self
+
+    def extend(self, params: Iterable[Parameter]) -> ParameterList:
+        for p in params:
+            self.append(p)
+        return self
+
+    def _registered(self, i: int, param: Any) -> Parameter:
+        if not isinstance(param, Parameter):
+            raise TypeError(f"ParameterList: item {i} is a {type(param).__name__}, not a "
+                            f"Parameter")
+        setattr(self, str(i), param)
+        return param
 
     def __len__(self) -> int:
         return len(self._items)
@@ -416,8 +432,18 @@ class ParameterList(Module):
     def __iter__(self) -> Iterator[Parameter]:
         return iter(self._items)
 
-    def __getitem__(self, index: int) -> Parameter:
-        return self._items[index]
+    def __getitem__(self, index: Any) -> Any:
+        return self._items[index]  # (a slice: a plain list)
+
+    def __setitem__(self, index: int, param: Parameter) -> None:
+        i = range(len(self._items))[index]  # (a negative index, or an IndexError)
+        self._items[i] = self._registered(i, param)
+
+    def __add__(self, other: Iterable[Any]) -> list[Any]:
+        return [*self._items, *other]
+
+    def __radd__(self, other: Iterable[Any]) -> list[Any]:
+        return [*other, *self._items]
 
     def extra_repr(self) -> str:
         shapes = {p.shape for p in self._items}

@@ -415,3 +415,34 @@ def test_a_list_of_parameters_is_registered_as_micrograds_neuron_keeps_them(tmp_
         ParameterList([Value(1.0)])
     n.extra = [Value(1.0)]  # a list of other things is left as it is
     assert isinstance(n.extra, list)
+
+
+def test_a_parameter_list_reads_as_the_list_it_was():
+    """From a review: micrograd's Neuron.parameters() is ``self.w + [self.b]``, which
+    failed on the ParameterList, as did extend, item assignment and array(self.w)."""
+    from autograd_core import array
+    from nn.module import ParameterList
+
+    n = MicrogradNeuron(3)
+    assert n.w + [n.b] == [*n.w._items, n.b] and [n.b] + n.w == [n.b, *n.w._items]
+    assert isinstance(n.w + [n.b], list) and n.w[1:] == n.w._items[1:]
+    stacked = array(n.w)
+    assert stacked.shape == (3,) and stacked.op == "stack"
+    stacked.sum().backward()
+    assert [p.grad for p in n.w] == [1.0, 1.0, 1.0]
+    new = Parameter(7.0)
+    n.w[-1] = new
+    n.w.extend([Parameter(8.0)])
+    assert [name for name, _ in n.named_parameters()] == ["b", "w.0", "w.1", "w.2", "w.3"]
+    assert n.w[2] is new and len(n.w) == 4 and new in n.w
+    with pytest.raises(IndexError):
+        n.w[4] = new
+    with pytest.raises(TypeError, match=r"ParameterList: item 1 is a float, not a Parameter"):
+        ParameterList([Parameter(1.0), 2.0])
+
+
+def test_a_list_of_parameters_already_registered_stays_a_list():
+    # kept for reference: wrapping it would add a module and change the saved architecture
+    lin = Linear(2, 3)
+    lin.kept = list(lin.parameters())
+    assert type(lin.kept) is list and [n for n, _ in lin.named_parameters()] == ["weight", "bias"]

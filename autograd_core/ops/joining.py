@@ -18,6 +18,7 @@ gives plain numbers, see ``array``).
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -97,6 +98,8 @@ def array(obj: Any) -> Any:
     Value's data for plotting and numpy code). Use this, or ``np.stack``, to build a
     Value from Values.
     """
+    if isinstance(obj, Sequence) and not isinstance(obj, list | tuple | str | bytes):
+        obj = list(obj)  # another sequence of Values (nn.ParameterList, say)
     if isinstance(obj, list | tuple):
         if not obj:
             raise ValueError("array: an empty list has no shape to stack; use np.zeros")
