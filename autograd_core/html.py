@@ -390,8 +390,10 @@ class _Page:
         for j, i in enumerate(slots):
             src = self.box(v.parents[i]) or "more"
             if src != oval:
-                name = (f"{src}->{oval}" if src == "more" or oval == box else
-                        edge_id(src, oval, v.parents, i))
+                # the drawing merges the edges from a box ("m0", or "more") into one, also
+                # for an op that takes the box's output twice, as viz.py does
+                merged = src.startswith("m") or oval == box
+                name = f"{src}->{oval}" if merged else edge_id(src, oval, v.parents, i)
                 if name not in edges:
                     edges.append(name)
                 if j < len(sent) and src != "more":
@@ -627,7 +629,7 @@ ROOT .bar{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin:6px 0}
 ROOT .bar button{font:inherit;padding:3px 10px;border:1px solid #999;border-radius:5px;
  background:#f4f4f4;cursor:pointer}
 ROOT .bar button:hover{background:#e8e8e8}
-ROOT .bar button:disabled{color:#aaa;border-color:#ddd;background:#fafafa;cursor:default}
+ROOT .bar button[aria-disabled=true]{color:#aaa;border-color:#ddd;background:#fafafa;cursor:default}
 ROOT .bar input[type=range]{flex:1 1 200px;min-width:120px}
 ROOT .counter{font-variant-numeric:tabular-nums;min-width:15em}
 ROOT .panel{border:1px solid #ddd;border-radius:6px;padding:6px 12px;background:#fbfbfb;
@@ -773,10 +775,9 @@ function show(i){
   panel.setAttribute("data-kind",f.kind);panel.setAttribute("data-k",f.k);
   panel.setAttribute("data-node",f.node===null?"":f.node);
   panel.setAttribute("data-grad",f.grad===null?"":JSON.stringify(f.grad));
-  slider.value=pos;  // nowhere to go: the buttons say so
-  root.querySelector(".home").disabled=root.querySelector(".prev").disabled=pos===0;
-  root.querySelector(".end").disabled=root.querySelector(".next").disabled=
-    pos===frames.length-1;
+  slider.value=pos;  // nowhere to go: the buttons say so (not `disabled`, which would
+  [".home",".prev",".next",".end"].forEach(function(c,j){  // take the keys' focus away)
+    root.querySelector(c).setAttribute("aria-disabled",j<2?pos===0:pos===frames.length-1);});
   counter.textContent=(fwd?"Forward pass: step "+f.k+"/"+nf:"Backward pass: step "+f.k+"/"+nb);
   if(standalone){var h=(fwd?"#forward=":"#step=")+f.k;
     if(location.hash!==h)history.replaceState(null,"",h);}

@@ -335,3 +335,22 @@ def test_a_step_at_a_node_beyond_max_nodes_lights_the_more_box_and_says_why(tmp_
     assert first_forward["node"] == "more" and "not drawn" in text
     whole = save_html(L, tmp_path / "whole.html").read_text(encoding="utf-8")
     assert "not drawn" not in whole and '"more"' not in whole
+
+
+def test_an_op_taking_a_layer_boxs_output_twice_lights_the_one_merged_edge(tmp_path):
+    """From a review: in a collapsed page, (out*out) named its edges m0->o1#0 and #1, but the
+    drawing merges the edges from a box into one, m0->o1, so nothing lit up."""
+    import nn
+
+    m = nn.MLP(2, [3], 2, seed=0)
+    out = m(Value(np.ones((4, 2)), requires_grad=False))
+    L = (out * out).sum()
+    page = save_html(L, tmp_path / "twice.html", collapse=True).read_text(encoding="utf-8")
+    frames = json.loads(re.search(r'class="agc-data">(.*?)</script>', page, re.S)[1])["frames"]
+    edges = {e for f in frames for e in f["edges"]}
+    assert not any("#" in e for e in edges if e.startswith("m"))
+    square = [f for f in frames if f["kind"] == "step" and any(
+        e.startswith("m") and e.endswith("->o1") for e in f["edges"])]
+    drawn = set(re.findall(r'data-id="([^"]*)"', page))
+    assert square and all(e.replace(">", "&gt;") in drawn for f in square for e in f["edges"])
+    assert square[0]["labels"] == {}  # two parts on one edge: no single number to show

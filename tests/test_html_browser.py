@@ -451,7 +451,8 @@ def test_the_buttons_that_lead_nowhere_are_disabled(watched, tmp_path):
     """From a teacher's trial: Previous and Next stayed live at the ends."""
     path = save_html(lecture_graph(), tmp_path / "ends.html")
     page = watched.page
-    off = "() => ['home', 'prev', 'next', 'end'].map(c => document.querySelector('.' + c).disabled)"
+    off = ("() => ['home', 'prev', 'next', 'end'].map("
+           "c => document.querySelector('.' + c).getAttribute('aria-disabled') === 'true')")
     page.goto(path.as_uri() + "#forward=0")
     page.wait_for_timeout(50)
     assert page.evaluate(off) == [True, True, False, False]
@@ -459,3 +460,21 @@ def test_the_buttons_that_lead_nowhere_are_disabled(watched, tmp_path):
     assert page.evaluate(off) == [False, False, False, False]
     page.keyboard.press("End")
     assert page.evaluate(off) == [False, False, True, True]
+
+
+def test_the_keys_still_work_after_clicking_to_the_last_step_of_an_embedded_page(watched,
+                                                                                 tmp_path):
+    """From a review: a disabled button loses the focus, and the keys of a page embedded in
+    a notebook listen on its root; clicking Next to the end made the arrow keys dead."""
+    from autograd_core.html import html_page
+
+    body = html_page(lecture_graph(), standalone=False)
+    path = tmp_path / "embedded.html"
+    path.write_text(f"<!DOCTYPE html><html><body>{body}</body></html>", encoding="utf-8")
+    page = watched.page
+    page.goto(path.as_uri())
+    page.wait_for_timeout(50)
+    page.click(".end")
+    last = state(page)["k"]
+    page.keyboard.press("ArrowLeft")
+    assert state(page)["k"] == last - 1
