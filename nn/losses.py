@@ -72,19 +72,24 @@ _TAKES_LOGITS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+# the squared losses are the same either way round: nothing looks swapped in them
+_SYMMETRIC = frozenset({"mse", "half_sse"})
+
+
 def _check_call(name: str, pred: Any, target: Any) -> None:
     """Checks every loss makes on its two arguments before computing anything.
 
     - Arguments the wrong way round: a target that is being trained (a Value that
-      requires grad) behind a prediction that is not a Value at all. Computed as given,
+      requires grad) behind a prediction that is not a Value at all (not for the squared
+      losses, the same either way round). Computed as given,
       the loss would be a number, often plausible (a "cross-entropy" of one-hot rows
       against logits can even be negative), and its gradient would go to the wrong side.
     - A double activation: a loss that takes logits given the output of a softmax or
       sigmoid op (``MLP(..., output_activation="softmax")``). The loss would squash the
       probabilities again and the model would train badly, without a word.
     """
-    if (pred is not None and not isinstance(pred, Value) and isinstance(target, Value)
-            and target.requires_grad):
+    if (name not in _SYMMETRIC and pred is not None and not isinstance(pred, Value)
+            and isinstance(target, Value) and target.requires_grad):
         raise ValueError(
             f"{name}: the arguments look swapped: the prediction (first argument) is of type "
             f"{type(pred).__name__}, not a Value, while the target (second) is a Value that "

@@ -220,8 +220,9 @@ def _metrics_for(metrics: Iterable[str | Metric] | str | None, y: np.ndarray,
       max for probabilities and class rows; none if the targets are not classes (soft
       probabilities of one output), whose accuracy means nothing;
     - a squared loss (``mse``, ``half_sse``): none, a regression (whole-number targets
-      included: ages, counts), except for a ``Perceptron`` or ``Adaline``, classifiers
-      trained on it, whose accuracy is taken as their ``predict`` takes it;
+      included: ages, counts), except for 0/1 targets (or one-hot rows), the lecture's
+      classifiers trained on it (a sigmoid MLP on XOR), and for a ``Perceptron`` or
+      ``Adaline``, whose accuracy is taken as their ``predict`` takes it;
     - anything else (a lambda, a custom loss, no loss): accuracy when the targets are
       classes, none for other real-valued targets.
     """
@@ -233,7 +234,8 @@ def _metrics_for(metrics: Iterable[str | Metric] | str | None, y: np.ndarray,
     if any(base is fn for fn in _REGRESSION_LOSSES):
         if isinstance(model, Adaline):
             return [("accuracy", functools.partial(accuracy, threshold=model.threshold))]
-        return [("accuracy", accuracy)] if isinstance(model, Perceptron) else []
+        zero_one = y.size > 0 and bool(np.all((y == 0) | (y == 1)))
+        return [("accuracy", accuracy)] if isinstance(model, Perceptron) or zero_one else []
     if not _looks_like_classes(y):
         return []
     return [("accuracy", next((acc for fn, acc in _ACCURACY_FOR.items() if fn is base),
@@ -415,9 +417,9 @@ def fit(
     - ``metrics``: names from ``nn.metrics.METRICS`` or callables ``f(output, target)``;
       ``"auto"`` (the default) chooses by the loss: a classification loss gets the accuracy
       that reads its output right (threshold 0 for ``binary_cross_entropy_with_logits``
-      and ``hinge``), a squared loss (``mse``, ``half_sse``) none unless the model is a
-      ``Perceptron`` or ``Adaline``; another loss gets accuracy when the targets are
-      classes (labels, or rows of class scores).
+      and ``hinge``), a squared loss (``mse``, ``half_sse``) none unless the targets are 0/1
+      or the model is a ``Perceptron`` or ``Adaline``; another loss gets accuracy when the
+      targets are classes (labels, or rows of class scores).
     - ``penalty(model) -> scalar Value`` (e.g. ``partial(nn.l2_penalty, coef=1e-3)``) is added
       to the objective that is differentiated; the recorded ``loss`` is the data loss alone
       (comparable with ``val_loss``) and the penalty is logged as ``"penalty"``.

@@ -592,6 +592,9 @@ def test_auto_metrics_choose_by_the_loss():
     assert evaluate(ada, nn.half_sse, (X, ypm))["accuracy"] == 1.0
     assert np.mean(2 * ada.predict(X) - 1 == ypm) == 1.0
     assert evaluate(nn.Perceptron(1), nn.half_sse, (X, y01))["accuracy"] == 0.25
+    # 0/1 targets on a squared loss: the lecture's classifiers (a sigmoid MLP on XOR)
+    assert evaluate(unit, nn.mse, (X, y01[:, None]))["accuracy"] == 0.5
+    assert evaluate(unit, nn.half_sse, (X, y01[:, None].astype(float)))["accuracy"] == 0.5
     # another loss (a lambda, no loss): accuracy when the targets are classes, as before
     sq = lambda out, t: ((out - t) ** 2).mean()  # noqa: E731
     assert evaluate(unit, sq, (X, y01[:, None]))["accuracy"] == 0.5
