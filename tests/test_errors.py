@@ -330,13 +330,18 @@ def test_a_primitive_with_fewer_rules_than_inputs_is_refused_when_it_records():
                       jvp=(lambda t, ans, x, y: t * y,))
     a, b = Value(2.0, label="a"), Value(3.0, label="b")
     with pytest.raises(TypeError, match=r"primitive 'times' was called with 2 inputs, but its "
-                                        r"vjp and jvp rules cover 1: .*\(input 1 has none\)"):
+                                        r"vjp and jvp rules cover 1, and an input beyond them "
+                                        r"requires grad: .*\(input 1 has none\)"):
         times(a, b) + b
-    # with nothing to record it is plain numpy, rules or not
+    # with nothing to record it is plain numpy, rules or not; a constant beyond the rules
+    # needs no rule (the review's my_scale(v, 2.0))
     assert times(Value(2.0, requires_grad=False), 3.0).data == 6.0
+    scaled = times(a, 3.0)
+    scaled.backward()
+    assert a.grad == 3.0
     three = Primitive("three", lambda x, y, z: x * y * z, vjp=(lambda g, ans, x, y, z: g,),
                       jvp=(lambda t, ans, x, y, z: t,) * 3)
-    with pytest.raises(TypeError, match=r"cover 1: .*\(inputs 1 to 2 have none\)"):
+    with pytest.raises(TypeError, match=r"cover 1, .*\(inputs 1 to 2 have none\)"):
         three(a, b, a)
 
 
@@ -346,12 +351,25 @@ def test_a_forward_that_returns_a_python_float_is_named():
 
     from autograd_core.ops.primitive import OPS, elementwise
 
-    mtanh = elementwise("mtanh", math.tanh, lambda ans, x: 1 - ans * ans)
+    mtanh = elementwise("mtanh", lambda x: math.tanh(x), lambda ans, x: 1 - ans * ans)
     del OPS["mtanh"]  # (the op table the gradient checks walk holds only the built-in ops)
     with pytest.raises(TypeError, match=r"primitive 'mtanh': forward returned a Python float "
                                         r"\(0\.46.*\); it must return numpy data, .*"
                                         r"\(np.tanh\(x\), not math.tanh\(x\)\)"):
         mtanh(Value(0.5))
+
+
+def test_a_math_function_as_forward_is_refused_when_the_primitive_is_made():
+    import math
+
+    from autograd_core.ops.primitive import elementwise, primitive
+
+    with pytest.raises(TypeError, match=r"primitive 'my_hypot': math.hypot returns a Python "
+                                        r"float; a forward returns numpy data: use np.hypot"):
+        primitive("my_hypot", math.hypot, (lambda g, a, x, y: g,) * 2,
+                  (lambda t, a, x, y: t,) * 2)
+    with pytest.raises(TypeError, match=r"math.tanh returns a Python float"):
+        elementwise("my_tanh", math.tanh, lambda ans, x: 1 - ans * ans)
 
 
 def test_a_built_in_op_cannot_be_replaced_but_your_own_can_be_made_again():

@@ -92,7 +92,7 @@ class Primitive:
         if mode.grad_enabled:
             for x in args:  # the first input that requires grad makes the output record
                 if x.requires_grad:  # record: the output remembers its op and inputs
-                    if len(args) > self.max_inputs:
+                    if len(args) > self.max_inputs and _beyond_rules(self, args):
                         raise _too_few_rules(self, len(args))
                     out._setup(data, True, self, args, kwargs or _NO_KWARGS, next(_counter))
                     if mode.anomaly:
@@ -147,6 +147,11 @@ def primitive(
     use of it (nn's layers included), silently. Your own op may be made again under its
     name (a notebook cell run twice)."""
     _refuse_built_in(name, ufunc, function)
+    if getattr(forward, "__module__", None) == "math":  # math.tanh: Python floats out
+        raise TypeError(
+            f"primitive '{name}': math.{forward.__name__} returns a Python float; a forward "
+            f"returns numpy data: use np.{forward.__name__} (or another numpy function)"
+        )
     prim = Primitive(name, forward, vjp, jvp)
     OPS[name] = prim
     if ufunc is not None:
@@ -243,6 +248,11 @@ def _shape_error(name: str, args: tuple[Value, ...], err: ValueError) -> ValueEr
     return ValueError(f"{name}: shapes {shapes}: {err}")
 
 
+def _beyond_rules(prim: Primitive, args: tuple[Value, ...]) -> bool:
+    """Whether an input without a rule needs a gradient (a constant there needs none)."""
+    return any(x.requires_grad for x in args[prim.max_inputs:])
+
+
 def _not_numpy_data(name: str, data: Any) -> TypeError:
     return TypeError(
         f"primitive '{name}': forward returned a Python {type(data).__name__} ({data!r}); it "
@@ -256,7 +266,8 @@ def _too_few_rules(prim: Primitive, n_inputs: int) -> TypeError:
     have = prim.max_inputs
     return TypeError(
         f"primitive '{prim.name}' was called with {n_inputs} inputs, but its vjp and jvp "
-        f"rules cover {have}: give one rule of each per input (input"
+        f"rules cover {have}, and an input beyond them requires grad: give one rule of each "
+        f"per input (input"
         f"{f's {have} to {n_inputs - 1} have' if n_inputs - have > 1 else f' {have} has'} "
         f"none), or pass the arguments that take no gradient as keywords"
     )
