@@ -71,6 +71,16 @@ class UsageError(CLIError):
     status 2."""
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 sample``, ``2 samples``: the plural only when the number is not 1."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _a(word: str) -> str:
+    """``a perceptron``, ``an adaline``, ``an mlp``: the article as the word is said."""
+    return f"an {word}" if word[:1].lower() in "aeio" or word.lower() == "mlp" else f"a {word}"
+
+
 def parse_data(text: str) -> DataSpec:
     """``--data``'s value: a built-in name, ``idx:IMAGES,LABELS`` or a ``.csv`` path
     (argparse type)."""
@@ -453,7 +463,7 @@ def _check_classes(spec: ModelSpec, y: np.ndarray, data: Any) -> int:
         raise CLIError(f"--data {data} has {classes} classes but the model has "
                        f"{spec.n_out} outputs")
     if spec.model != "mlp" and classes > 2:
-        raise CLIError(f"--data {data} has {classes} classes; a {spec.model} has two")
+        raise CLIError(f"--data {data} has {classes} classes; {_a(spec.model)} has two")
     return classes
 
 
@@ -478,11 +488,11 @@ def _check_train_args(args: argparse.Namespace, classes: int) -> None:
     if args.model == "mlp":
         return
     if classes != 2:
-        raise CLIError(f"a {args.model} is a binary classifier (one output unit) but "
+        raise CLIError(f"{_a(args.model)} is a binary classifier (one output unit) but "
                        f"--data {args.data} has {classes} classes; use --model mlp")
     if args.dropout:
-        raise CLIError(f"--dropout applies to the hidden layers of an mlp; a "
-                       f"{args.model} has none")
+        raise CLIError(f"--dropout applies to the hidden layers of an mlp; "
+                       f"{_a(args.model)} has none")
 
 
 def _train_split(args: argparse.Namespace, X: np.ndarray, y: np.ndarray
@@ -548,10 +558,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     train = (X[i_tr], targets_for(spec, y[i_tr]))
     val = (X[i_val], targets_for(spec, y[i_val])) if len(i_val) else None
     decay = f", weight decay {args.weight_decay:g}" if args.weight_decay else ""
-    _say(f"training {spec.describe()} on {args.data} ({len(i_tr)} training, {len(i_val)} "
-         f"validation samples, {classes} classes)",
-         f"  loss {spec.loss_name}, optimizer {opt_name} (lr {lr:g}{decay}), {args.epochs} "
-         f"epochs, batch size {args.batch_size}, seed {args.seed}")
+    _say(f"training {spec.describe()} on {args.data} ({len(i_tr)} training, "
+         f"{_count(len(i_val), 'validation sample')}, {classes} classes)",
+         f"  loss {spec.loss_name}, optimizer {opt_name} (lr {lr:g}{decay}), "
+         f"{_count(args.epochs, 'epoch')}, batch size {args.batch_size}, seed {args.seed}")
     os.makedirs(args.out, exist_ok=True)
     start = time.perf_counter()
     history = fit(model, loss_fn, optimizer, train, epochs=args.epochs,
@@ -611,7 +621,7 @@ def _evaluation_split(spec: ModelSpec, split: str | None, data: _Data, X: np.nda
                            f"differently now); pass --split all to score all {n} samples, "
                            f"including the training samples")
         return (X[i_val], y[i_val], "validation", False,
-                f"validation split of the training run: {len(i_val)} samples")
+                f"validation split of the training run: {_count(len(i_val), 'sample')}")
     if same:
         if split == "val":
             raise CLIError(f"--split val: the training run held nothing out of --data "
@@ -630,13 +640,13 @@ def _evaluation_split(spec: ModelSpec, split: str | None, data: _Data, X: np.nda
             return X, y, "all", None, (f"all {n} samples; model.json does not record the "
                                        f"training split, so they may include the training "
                                        f"samples{drawn}")
-        return X, y, "all", False, f"{n} samples"
+        return X, y, "all", False, _count(n, "sample")
     if split == "val":
         drawn = "" if data.spec.fixed else f" (seed {data.seed}, {n} samples)"
         raise CLIError(f"--split val: --data {data}{drawn} is not the data set the "
                        f"model was trained on ({_trained_on(spec)}), so it has no validation "
                        f"split; drop --split")
-    return X, y, "all", False, f"{n} samples"
+    return X, y, "all", False, _count(n, "sample")
 
 
 def _trained_on(spec: ModelSpec) -> str:
@@ -686,7 +696,8 @@ def _graph_sample(spec: ModelSpec, args: argparse.Namespace
     _check_features(spec, X, data)
     i = args.sample
     if i >= len(X):
-        raise UsageError(f"--sample {i}: {data} has {len(X)} samples (0 to {len(X) - 1})")
+        raise UsageError(f"--sample {i}: {data} has {_count(len(X), 'sample')} "
+                         f"(0 to {len(X) - 1})")
     drawn = "" if data.spec.fixed else f" (seed {data.seed})"
     return X[i:i + 1], y[i:i + 1], f"sample {i} of {data}{drawn}, label {int(y[i])}"
 
@@ -725,8 +736,8 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
         X, y = X[:args.samples], y[:args.samples]
     forward = model.net_input if isinstance(model, Perceptron) else None
     what = "net input z = w^T x + b, " if forward is not None else ""
-    _say(f"gradcheck of {spec.describe()}: {what}loss {spec.loss_name} on {len(X)} samples, "
-         f"{model.num_parameters()} weights, float64")
+    _say(f"gradcheck of {spec.describe()}: {what}loss {spec.loss_name} on "
+         f"{_count(len(X), 'sample')}, {_count(model.num_parameters(), 'weight')}, float64")
     report = gradcheck_model(model, loss_for(spec), X, targets_for(spec, y), eps=args.eps,
                              atol=args.atol, rtol=args.rtol, fast=args.fast, forward=forward)
     _say(str(report))

@@ -778,3 +778,23 @@ def test_evaluate_without_data_uses_the_recorded_data_set(trained, capsys):
     assert capsys.readouterr().out.startswith(
         "MLP 2→8→2 (tanh) on moons (from model.json) (validation split of the training run: "
         "40 samples):")
+
+
+def test_messages_say_an_adaline_and_1_sample(trained, tmp_path, capsys):
+    # a student's trial, point 10: "a adaline is a binary classifier", "1 samples"
+    code, line = _main_error(capsys, "train", "--model", "adaline", "--data", "spirals",
+                             "--out", str(tmp_path / "x"))
+    assert code == 1 and line.endswith(
+        "error: an adaline is a binary classifier (one output unit) but --data spirals has "
+        "3 classes; use --model mlp")
+    _, _, run = trained
+    assert cli.main(["gradcheck", str(run), "--samples", "1"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "gradcheck of MLP 2→8→2 (tanh): loss cross_entropy on 1 sample, 42 weights, float64")
+    assert cli.main(["train", "--data", "xor", "--hidden", "2", "--epochs", "1",
+                     "--no-progress", "--out", str(tmp_path / "xor")]) == 0
+    assert capsys.readouterr().out.startswith(
+        "training MLP 2→2→2 (relu) on xor (4 training, 0 validation samples, 2 classes)\n"
+        "  loss cross_entropy, optimizer adam (lr 0.01), 1 epoch, batch size 32, seed 0\n")
+    assert cli._count(1, "sample") == "1 sample" and cli._count(0, "sample") == "0 samples"
+    assert [cli._a(m) for m in modelspec.MODELS] == ["a perceptron", "an adaline", "an mlp"]
