@@ -474,9 +474,25 @@ def _say(*lines: str) -> None:
     print(*lines, sep="\n", flush=True)
 
 
+def _check_out_folder(out: str) -> None:
+    """Refuse an ``--out`` folder that cannot be made, before any work: a file of that
+    name, or a file where one of its parent folders should be."""
+    path = os.path.abspath(out)
+    while not os.path.exists(path):
+        parent = os.path.dirname(path)
+        if parent == path:
+            return
+        path = parent
+    if not os.path.isdir(path):
+        where = "is a file" if path == os.path.abspath(out) else f"is inside {path}, a file"
+        raise CLIError(f"--out {out} {where}, not a folder; give the name of a folder to "
+                       f"write the files into")
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from nn.demo import run_demo
 
+    _check_out_folder(args.out)
     run_demo(args.out, seed=args.seed, progress=args.progress)
     return 0
 
@@ -544,6 +560,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from nn.optim import get_optimizer
     from nn.training import evaluate, fit
 
+    _check_out_folder(args.out)
     X, y = load_data(args.data, args.n_samples, seed=args.seed)
     classes = int(y.max()) + 1
     _check_train_args(args, classes)

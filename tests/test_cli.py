@@ -798,3 +798,22 @@ def test_messages_say_an_adaline_and_1_sample(trained, tmp_path, capsys):
         "  loss cross_entropy, optimizer adam (lr 0.01), 1 epoch, batch size 32, seed 0\n")
     assert cli._count(1, "sample") == "1 sample" and cli._count(0, "sample") == "0 samples"
     assert [cli._a(m) for m in modelspec.MODELS] == ["a perceptron", "an adaline", "an mlp"]
+
+
+def test_an_out_that_is_a_file_is_refused_before_training(tmp_path):
+    # a student's trial, point 3: --out README.md trained, then failed with "[Errno 17]"
+    (tmp_path / "notes.txt").write_text("mine\n", encoding="utf-8")
+    for out, what in [("notes.txt", "is a file"),
+                      (os.path.join("notes.txt", "run"), f"is inside {tmp_path / 'notes.txt'}, "
+                                                         f"a file")]:
+        proc = run_cli("train", "--data", "xor", "--epochs", "1", "--out", out, cwd=tmp_path)
+        assert proc.returncode == 1 and proc.stdout == ""  # nothing was trained
+        assert proc.stderr.splitlines() == [
+            f"python -m nn train: error: --out {out} {what}, not a folder; give the name of "
+            f"a folder to write the files into"]
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+    proc = run_cli("demo", "--out", "notes.txt", cwd=tmp_path)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.splitlines() == [
+        "python -m nn demo: error: --out notes.txt is a file, not a folder; give the name of a "
+        "folder to write the files into"]
