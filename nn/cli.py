@@ -295,10 +295,10 @@ def _add_train(sub: Any) -> None:
     _add_data_args(p, parse_data("moons"), f"{DATA_HELP} (default: moons)")
     p.add_argument("--model", choices=MODELS, default="mlp",
                    help="perceptron, adaline or mlp (default: mlp)")
-    p.add_argument("--hidden", type=hidden_sizes, default=(16, 16), metavar="SIZES",
+    p.add_argument("--hidden", type=hidden_sizes, default=None, metavar="SIZES",
                    help="hidden layer sizes, comma separated (default: 16,16; 'none' for a "
                         "single-layer network)")
-    p.add_argument("--activation", type=activation_name, default="relu", metavar="NAME",
+    p.add_argument("--activation", type=activation_name, default=None, metavar="NAME",
                    help=f"hidden activation: {', '.join(ACTIVATIONS)} (default: relu)")
     p.add_argument("--optimizer", choices=OPTIMIZERS, default=None, metavar="NAME",
                    help=f"{', '.join(OPTIMIZERS)} (default: sgd for perceptron and adaline, "
@@ -503,6 +503,12 @@ _DEFAULT_LR = {"perceptron": 0.1, "adaline": 0.02, "mlp": 0.01}
 def _check_train_args(args: argparse.Namespace, classes: int) -> None:
     if args.model == "mlp":
         return
+    # options of an MLP's hidden layers, refused rather than ignored for a single unit
+    # (--hidden none and --dropout 0 say what a perceptron is anyway)
+    for option, given in (("--hidden", args.hidden), ("--activation", args.activation)):
+        if given:
+            raise CLIError(f"{option} applies to the hidden layers of an mlp; "
+                           f"{_a(args.model)} has none")
     if classes != 2:
         raise CLIError(f"{_a(args.model)} is a binary classifier (one output unit) but "
                        f"--data {args.data} has {classes} classes; use --model mlp")
@@ -526,10 +532,10 @@ def _train_split(args: argparse.Namespace, X: np.ndarray, y: np.ndarray
 
 def _train_spec(args: argparse.Namespace, X: np.ndarray, y: np.ndarray, classes: int,
                 val_split: float, i_val: np.ndarray) -> ModelSpec:
-    mlp = args.model == "mlp"
+    mlp = args.model == "mlp"  # else a single unit (_check_train_args refused --hidden)
     return ModelSpec(args.model, X.shape[1], classes if mlp else 1,
-                     hidden=args.hidden if mlp else (),
-                     activation=args.activation if mlp else "step",
+                     hidden=((16, 16) if args.hidden is None else args.hidden) if mlp else (),
+                     activation=(args.activation or "relu") if mlp else "step",
                      dropout=args.dropout, data=str(args.data), target=args.data.target,
                      training_data={"samples": len(X), "sha256": fingerprint(X, y),
                                     "seed": args.seed, "val_split": val_split,

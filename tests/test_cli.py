@@ -562,6 +562,13 @@ def test_semantic_errors_exit_1(capsys, tmp_path):
     code, line = _main_error(capsys, "train", "--model", "adaline", "--data", "blobs",
                              "--dropout", "0.5", "--out", str(tmp_path / "x"))
     assert code == 1 and "--dropout applies to the hidden layers of an mlp" in line
+    # a student's trial, point 4: --hidden was silently ignored, --activation too
+    for model, option, value in [("perceptron", "--hidden", "16"), ("adaline", "--hidden", "4,4"),
+                                 ("perceptron", "--activation", "tanh")]:
+        code, line = _main_error(capsys, "train", "--model", model, "--data", "blobs",
+                                 option, value, "--out", str(tmp_path / "x"))
+        assert code == 1 and line.endswith(
+            f"error: {option} applies to the hidden layers of an mlp; {cli._a(model)} has none")
     assert not (tmp_path / "x").exists()
 
 
