@@ -353,7 +353,7 @@ def _add_sample_args(p: argparse.ArgumentParser) -> None:
     """Which one sample `graph` and `explain` draw: from the data set, or a random one."""
     _add_data_args(p, None, f"take the sample from {DATA_HELP} (default: the data set in "
                             f"model.json)")
-    p.add_argument("--sample", type=nonneg_int, default=0, metavar="N",
+    p.add_argument("--sample", type=nonneg_int, default=None, metavar="N",
                    help="which sample (row) of the data set (default: 0)")
     p.add_argument("--random", action="store_true",
                    help="a random standard-normal input with a random label instead")
@@ -710,14 +710,16 @@ def _graph_sample(spec: ModelSpec, args: argparse.Namespace
                   ) -> tuple[np.ndarray, np.ndarray, str]:
     """``(x, y, what)``: the sample ``graph`` draws, ``what`` names it for the title."""
     if args.random:
-        if args.data is not None:
-            raise UsageError("--random draws a random input; it takes no --data")
+        for option, given in (("--data", args.data), ("--sample", args.sample),
+                              ("--target", args.target), ("--n-samples", args.n_samples)):
+            if given is not None:
+                raise UsageError(f"--random draws a random input; it takes no {option}")
         X, y = _random_inputs(spec, 1, args.seed or 0)
         return X, y, f"a random input (standard normal) with a random label {int(y[0])}"
     data = _data_for(spec, args, default_seed=0)
     X, y = data.load()
     _check_features(spec, X, data)
-    i = args.sample
+    i = args.sample or 0
     if i >= len(X):
         raise UsageError(f"--sample {i}: {data} has {_count(len(X), 'sample')} "
                          f"(0 to {len(X) - 1})")

@@ -824,3 +824,15 @@ def test_an_out_that_is_a_file_is_refused_before_training(tmp_path):
     assert proc.stderr.splitlines() == [
         "python -m nn demo: error: --out notes.txt is a file, not a folder; give the name of a "
         "folder to write the files into"]
+
+
+@pytest.mark.parametrize("command", ["graph", "explain"])
+def test_random_refuses_the_options_of_a_data_sample(trained, capsys, command):
+    # a student's trial, point 5: `graph out/moons --sample 3 --random` ignored --sample
+    _, _, run = trained
+    for option, value in [("--sample", "3"), ("--sample", "0"), ("--data", "moons"),
+                          ("--n-samples", "50")]:
+        code, line = _main_error(capsys, command, str(run), option, value, "--random")
+        assert code == 2 and line == (
+            f"python -m nn {command}: error: --random draws a random input; it takes no "
+            f"{option} (see python -m nn {command} --help)")
