@@ -791,6 +791,24 @@ def _one_line(err: BaseException) -> str:
     return msg or type(err).__name__
 
 
+def _unrecognized(parser: argparse.ArgumentParser, command: str, extra: list[str]) -> None:
+    """Report options the command does not know as its own parser's error (which points to
+    ``COMMAND --help``), with the nearest option name for a misspelt one."""
+    import difflib
+
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    command_parser = sub.choices[command]
+    known = [o for a in command_parser._actions for o in a.option_strings]
+    hint = ""
+    for word in extra:
+        if word.startswith("--"):
+            close = difflib.get_close_matches(word.split("=")[0], known, n=1)
+            if close:
+                hint = f"; did you mean {close[0]}?"
+                break
+    command_parser.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failed, 2 bad arguments)."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -799,7 +817,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     prog = "nn-train" if os.path.basename(sys.argv[0] or "").startswith("nn-train") else PROG
     parser = build_parser(prog)
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # the subcommand's help lists its options; the top-level help does not
+            _unrecognized(parser, args.command or "demo", extra)
     except SystemExit as exit_:
         return int(exit_.code or 0)
     command = args.command or "demo"

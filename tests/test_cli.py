@@ -836,3 +836,23 @@ def test_random_refuses_the_options_of_a_data_sample(trained, capsys, command):
         assert code == 2 and line == (
             f"python -m nn {command}: error: --random draws a random input; it takes no "
             f"{option} (see python -m nn {command} --help)")
+
+
+@pytest.mark.parametrize(
+    "args, line",
+    [
+        (["graph", "out/moons", "--sampel", "3"],
+         "python -m nn graph: error: unrecognized arguments: --sampel 3; did you mean --sample? "
+         "(see python -m nn graph --help)"),
+        (["train", "--hiden", "16"],
+         "python -m nn train: error: unrecognized arguments: --hiden 16; did you mean "
+         "--hidden? (see python -m nn train --help)"),
+        (["--frobnicate"],
+         "python -m nn demo: error: unrecognized arguments: --frobnicate "
+         "(see python -m nn demo --help)"),
+    ],
+)
+def test_an_unknown_option_points_to_the_commands_help(capsys, args, line):
+    # a student's trial, point 6: the pointer was to `python -m nn --help`, which lists no
+    # option of a command
+    assert _main_error(capsys, *args) == (2, line)
