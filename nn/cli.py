@@ -419,7 +419,20 @@ class _Data:
         return str(self.spec)
 
     def load(self) -> tuple[np.ndarray, np.ndarray]:
-        return load_data(self.spec, self.n_samples, seed=self.seed)
+        return _load(self.spec, self.n_samples, self.seed)
+
+
+# a point cloud with more classes than --n-samples' minimum (2) needs one sample per class
+_CLASSES = {"spirals": 3}
+
+
+def _load(spec: DataSpec, n_samples: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``load_data``, with ``--n-samples`` checked against the data set's classes."""
+    least = _CLASSES.get(spec.name, 2)
+    if n_samples is not None and n_samples < least:
+        raise UsageError(f"--n-samples {n_samples}: {spec.name} has {least} classes, so it "
+                         f"needs at least {least} samples")
+    return load_data(spec, n_samples, seed=seed)
 
 
 def _with_target(args: argparse.Namespace, spec: DataSpec) -> DataSpec:
@@ -522,12 +535,22 @@ def _train_split(args: argparse.Namespace, X: np.ndarray, y: np.ndarray
     """``(val_split, train rows, validation rows)`` of ``train``'s stratified split."""
     val_split = args.val_split if args.val_split is not None else (
         0.0 if args.data.name == "xor" else 0.2)
-    try:
-        i_tr, i_val = split_indices(y, val_split, args.seed)
-    except ValueError as err:
-        raise CLIError(f"--val-split {val_split:g} of {len(X)} samples: {err}; draw more "
-                       f"with --n-samples or pass --val-split 0") from None
+    n = len(X)
+    if val_split > 0 and not _splits(n, val_split):
+        held = round(val_split * n)  # as the split rounds it
+        what = "no sample" if held == 0 else f"all {_count(n, 'sample')}, leaving none to train on"
+        least = next(m for m in range(2, 10**6) if _splits(m, val_split))
+        more = ("more samples" if args.data.fixed
+                else f"--n-samples {least} or more")
+        raise CLIError(f"--val-split {val_split:g} of {_count(n, 'sample')} holds out {what}; "
+                       f"it needs at least {least} samples: use {more}, or pass --val-split 0")
+    i_tr, i_val = split_indices(y, val_split, args.seed)
     return val_split, i_tr, i_val
+
+
+def _splits(n: int, val_split: float) -> bool:
+    """Whether ``val_split`` of ``n`` samples holds out at least one and keeps one."""
+    return 1 <= round(val_split * n) <= n - 1
 
 
 def _train_spec(args: argparse.Namespace, X: np.ndarray, y: np.ndarray, classes: int,
@@ -567,7 +590,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from nn.training import evaluate, fit
 
     _check_out_folder(args.out)
-    X, y = load_data(args.data, args.n_samples, seed=args.seed)
+    X, y = _load(args.data, args.n_samples, args.seed)
     classes = int(y.max()) + 1
     _check_train_args(args, classes)
     val_split, i_tr, i_val = _train_split(args, X, y)

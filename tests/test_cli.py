@@ -461,7 +461,18 @@ def test_malformed_training_data_record_is_one_line(digits_run, tmp_path, capsys
         (["train", "--data", "idx:garbage.idx,garbage.idx"], "bad IDX magic number"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         (["train", "--n-samples", "1"], "--n-samples: must be a whole number >= 2, got 1"),
-        (["train", "--n-samples", "2"], "--val-split 0.2 of 2 samples"),
+        # a student's trial, point 7: "test_size gives 0 test samples out of 2"
+        (["train", "--n-samples", "2"], "error: --val-split 0.2 of 2 samples holds out no "
+         "sample; it needs at least 3 samples: use --n-samples 3 or more, or pass --val-split 0"),
+        (["train", "--n-samples", "4", "--val-split", "0.9"], "error: --val-split 0.9 of 4 "
+         "samples holds out all 4 samples, leaving none to train on; it needs at least 5 "
+         "samples: use --n-samples 5 or more, or pass --val-split 0"),
+        (["train", "--data", "xor", "--val-split", "0.1"], "error: --val-split 0.1 of 4 "
+         "samples holds out no sample; it needs at least 6 samples: use more samples, or pass "
+         "--val-split 0"),
+        (["train", "--data", "spirals", "--n-samples", "2", "--val-split", "0"],
+         "error: --n-samples 2: spirals has 3 classes, so it needs at least 3 samples "
+         "(see python -m nn train --help)"),
     ],
 )
 def test_bad_arguments_end_with_one_line(tmp_path, args, phrase):
