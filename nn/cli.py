@@ -183,9 +183,24 @@ examples:
   python -m nn demo --out pictures --seed 1
   make demo
 
-writes to --out: learning_curves.png, decision_boundaries.png, mlp_graph.png,
-mlp_graph.svg (when Graphviz's dot is installed) and summary.json.
 """
+
+
+def _demo_files() -> str:
+    """The demo's files for its ``--help``, from ``nn.demo.FILES`` (so the list is the
+    one the demo writes)."""
+    import textwrap
+
+    from nn.demo import FILES, NEEDS_DOT
+
+    plain = [name for key, name in FILES.items() if key not in NEEDS_DOT]
+    drawn = [FILES[key] for key in NEEDS_DOT]
+    count = {1: "this", 2: "these two", 3: "these three", 4: "these four"}.get(
+        len(drawn), f"these {len(drawn)}")
+    text = (f"writes to --out: {', '.join(plain[:-1])}, {', '.join(drawn)} ({count} when "
+            f"Graphviz's dot is installed) and {plain[-1]}.")
+    return textwrap.fill(text, width=88) + "\n"
+
 
 TRAIN_EPILOG = """\
 examples:
@@ -282,7 +297,7 @@ def _add_demo(sub: Any) -> None:
     p = _subparser(sub, "demo", "the lecture's story on built-in data (the default)",
                    "Train a perceptron (separable data, then XOR), an Adaline,\nand MLPs on "
                    "XOR, two moons and spirals; gradcheck an MLP;\nwrite pictures and a "
-                   "summary.", DEMO_EPILOG)
+                   "summary.", DEMO_EPILOG + _demo_files())
     p.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
     p.add_argument("--seed", type=seed_int, default=0, help="random seed (default: 0)")
     p.add_argument("--progress", action="store_true", help="show progress bars")

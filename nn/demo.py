@@ -51,7 +51,20 @@ from nn.plotting import (
 )
 from nn.training import evaluate, fit, predict
 
-__all__ = ["CHAPTERS", "run_demo"]
+__all__ = ["CHAPTERS", "FILES", "NEEDS_DOT", "run_demo"]
+
+# What the demo writes to its folder, by the key summary.json's "files" gives it, in the
+# order it lists them; `python -m nn demo --help` makes its list from this one.
+FILES = {
+    "decision_boundaries": "decision_boundaries.png",
+    "learning_curves": "learning_curves.png",
+    "mlp_graph_png": "mlp_graph.png",
+    "mlp_graph_svg": "mlp_graph.svg",
+    "backprop_html": "backprop.html",
+    "backprop_xor_html": "backprop_xor.html",
+    "summary": "summary.json",
+}
+NEEDS_DOT = ("mlp_graph_png", "mlp_graph_svg", "backprop_html", "backprop_xor_html")
 
 HALF_MSE = "½ mean (y − y_p)²"
 
@@ -367,7 +380,7 @@ def graph_files(mx: Module, X: np.ndarray, y: np.ndarray, out: str
     loss): ``(files, note if not drawn)``."""
     files: dict[str, str] = {}
     for fmt in ("png", "svg"):
-        name = f"mlp_graph.{fmt}"
+        name = FILES[f"mlp_graph_{fmt}"]
         try:
             render_model_graph(mx, cross_entropy, X[1:2], y[1:2], os.path.join(out, name),
                                fmt, title="MLP 2→8→2 (tanh) on XOR: the loss of the input "
@@ -405,8 +418,7 @@ def run_demo(out: str = "out", seed: int = 0, progress: bool = False,
     runs = [chapter(story) for chapter in CHAPTERS]
     by_key = {r.key: r for r in runs}
     check = gradcheck_summary(story, by_key["mlp_moons"])
-    files = {"decision_boundaries": "decision_boundaries.png",
-             "learning_curves": "learning_curves.png"}
+    files = {key: FILES[key] for key in ("decision_boundaries", "learning_curves")}
     save_figure(decision_figure(runs), os.path.join(out, files["decision_boundaries"]))
     save_figure(curves_figure(runs), os.path.join(out, files["learning_curves"]))
     drawn, graph_note = graph_files(by_key["mlp_xor"].model, *story.xor, out)
@@ -416,8 +428,8 @@ def run_demo(out: str = "out", seed: int = 0, progress: bool = False,
     if graph_note:
         summary["notes"] = [graph_note]
     summary["seconds"] = round(time.perf_counter() - start, 2)
-    files["summary"] = "summary.json"
-    with open(os.path.join(out, "summary.json"), "w", encoding="utf-8") as fh:
+    files["summary"] = FILES["summary"]
+    with open(os.path.join(out, files["summary"]), "w", encoding="utf-8") as fh:
         json.dump(summary, fh, indent=1, ensure_ascii=False)
         fh.write("\n")
     story.header(f"files (in {summary['seconds']:.1f} s)")

@@ -867,3 +867,21 @@ def test_an_unknown_option_points_to_the_commands_help(capsys, args, line):
     # a student's trial, point 6: the pointer was to `python -m nn --help`, which lists no
     # option of a command
     assert _main_error(capsys, *args) == (2, line)
+
+
+def test_demo_help_lists_the_files_the_demo_writes(demo, capsys):
+    # a student's trial, point 8: the list in `demo --help` left out the two pages
+    from nn.demo import FILES, NEEDS_DOT
+
+    proc, out = demo
+    written = json.loads((out / "summary.json").read_text(encoding="utf-8"))["files"]
+    expected = FILES if has_graphviz() else {k: v for k, v in FILES.items()
+                                             if k not in NEEDS_DOT}
+    assert list(written.items()) == list(expected.items())
+    assert sorted(p.name for p in out.iterdir()) == sorted(expected.values())
+    assert cli.main(["demo", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert help_text.endswith(
+        "writes to --out: decision_boundaries.png, learning_curves.png, mlp_graph.png, "
+        "mlp_graph.svg, backprop.html, backprop_xor.html (these four when Graphviz's dot is "
+        "installed) and summary.json.")
