@@ -829,6 +829,16 @@ def _one_line(err: BaseException) -> str:
     return msg or type(err).__name__
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that the flush at exit does not fail on the closed
+    pipe a second time (Python's advice for SIGPIPE in its signal module docs)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (a test's capture)
+        pass
+
+
 def _unrecognized(parser: argparse.ArgumentParser, command: str, extra: list[str]) -> None:
     """Report options the command does not know as its own parser's error (which points to
     ``COMMAND --help``), with the nearest option name for a misspelt one."""
@@ -868,6 +878,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{prog} {command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `python -m nn train ... | head -3`: the reader has gone
+        _quiet_stdout()
+        return 141  # 128 + SIGPIPE, the status of a Unix tool stopped by a closed pipe
     except UsageError as err:
         if os.environ.get("NN_DEBUG"):
             raise

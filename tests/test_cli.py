@@ -885,3 +885,17 @@ def test_demo_help_lists_the_files_the_demo_writes(demo, capsys):
         "writes to --out: decision_boundaries.png, learning_curves.png, mlp_graph.png, "
         "mlp_graph.svg, backprop.html, backprop_xor.html (these four when Graphviz's dot is "
         "installed) and summary.json.")
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    # a student's trial, point 9: `nn train ... | head -3` printed "error: [Errno 32] Broken
+    # pipe"; a Unix tool stops quietly
+    env = {k: v for k, v in os.environ.items() if k != "NN_DEBUG"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    proc = subprocess.Popen([sys.executable, "-m", "nn", "train", "--data", "xor", "--epochs",
+                             "300", "--no-progress", "--out", "run"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().startswith("training MLP")
+    proc.stdout.close()  # as head does once it has its lines
+    _, err = proc.communicate(timeout=300)
+    assert err == "" and proc.returncode == 141
