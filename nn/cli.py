@@ -460,6 +460,29 @@ def _with_target(args: argparse.Namespace, spec: DataSpec) -> DataSpec:
     return dataclasses.replace(spec, target=args.target)
 
 
+def _absolute(spec: DataSpec) -> DataSpec:
+    """``spec`` with its file paths made absolute, as ``train`` records it in model.json:
+    the model's data is then found from any folder."""
+    if spec.name == "csv":
+        return dataclasses.replace(spec, path=os.path.abspath(spec.path))
+    if spec.name == "idx":
+        return dataclasses.replace(spec, images=os.path.abspath(spec.images),
+                                   labels=os.path.abspath(spec.labels))
+    return spec
+
+
+def _check_recorded_files(data: DataSpec, model: str) -> None:
+    """Refuse a data file that model.json names but that is not there, saying that the
+    name came from model.json (the user did not type it)."""
+    paths = {"csv": [data.path], "idx": [data.images, data.labels]}.get(data.name, [])
+    for path in paths:
+        if path is not None and not os.path.isfile(path):
+            where = (f"which is not in the current folder ({os.getcwd()})"
+                     if not os.path.isabs(path) else "which does not exist (moved or deleted?)")
+            raise CLIError(f"model.json of {model} records the data file {path!r}, {where}; "
+                           f"pass --data with the file's path")
+
+
 def _data_for(spec: ModelSpec, args: argparse.Namespace, default_seed: int) -> _Data:
     """``--data`` if given (its seed: ``--seed`` or ``default_seed``), else the data set
     ``model.json`` records, drawn with the training run's seed and size."""
@@ -472,6 +495,7 @@ def _data_for(spec: ModelSpec, args: argparse.Namespace, default_seed: int) -> _
         data = DataSpec.parse(spec.data, target=spec.target)
     except ValueError as err:
         raise CLIError(f"model.json's data set: {err}; pass --data") from None
+    _check_recorded_files(data, args.model)
     data = _with_target(args, data)
     td = spec.training_data or {}
     seed = td.get("seed", 0) if args.seed is None else args.seed
@@ -574,7 +598,8 @@ def _train_spec(args: argparse.Namespace, X: np.ndarray, y: np.ndarray, classes:
     return ModelSpec(args.model, X.shape[1], classes if mlp else 1,
                      hidden=((16, 16) if args.hidden is None else args.hidden) if mlp else (),
                      activation=(args.activation or "relu") if mlp else "step",
-                     dropout=args.dropout, data=str(args.data), target=args.data.target,
+                     dropout=args.dropout, data=str(_absolute(args.data)),
+                     target=args.data.target,
                      training_data={"samples": len(X), "sha256": fingerprint(X, y),
                                     "seed": args.seed, "val_split": val_split,
                                     "val_samples": len(i_val),

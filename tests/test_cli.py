@@ -899,3 +899,47 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
     proc.stdout.close()  # as head does once it has its lines
     _, err = proc.communicate(timeout=300)
     assert err == "" and proc.returncode == 141
+
+
+def test_model_json_records_the_data_files_absolute(tmp_path):
+    # a student's trial, point 1: `train --data my.csv` recorded 'my.csv', so evaluate from
+    # another folder said "no such CSV file 'my.csv'", not that the name came from model.json
+    X, y = _moons_csv(tmp_path / "my.csv")
+    proc = run_cli("train", "--data", "my.csv", "--hidden", "4", "--epochs", "2",
+                   "--no-progress", "--out", "mine", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("training MLP 2→4→2 (relu) on my.csv (96 training")
+    spec = json.loads((tmp_path / "mine" / "model.json").read_text(encoding="utf-8"))
+    assert spec["data"] == str(tmp_path / "my.csv")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    proc = run_cli("evaluate", str(tmp_path / "mine"), "--json", cwd=elsewhere)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["split"] == "validation"
+    (tmp_path / "my.csv").rename(tmp_path / "moved.csv")
+    for command in ("evaluate", "graph", "explain"):
+        proc = run_cli(command, str(tmp_path / "mine"), cwd=elsewhere)
+        assert proc.returncode == 1 and proc.stderr.splitlines() == [
+            f"python -m nn {command}: error: model.json of {tmp_path / 'mine'} records the "
+            f"data file '{tmp_path / 'my.csv'}', which does not exist (moved or deleted?); "
+            f"pass --data with the file's path"]
+    spec["data"] = "my.csv"  # as train recorded it before
+    (tmp_path / "mine" / "model.json").write_text(json.dumps(spec), encoding="utf-8")
+    proc = run_cli("evaluate", str(tmp_path / "mine"), cwd=elsewhere)
+    assert proc.stderr.splitlines() == [
+        f"python -m nn evaluate: error: model.json of {tmp_path / 'mine'} records the data "
+        f"file 'my.csv', which is not in the current folder ({elsewhere}); pass --data with "
+        f"the file's path"]
+    proc = run_cli("evaluate", str(tmp_path / "mine"), "--data", "../moved.csv", "--json",
+                   cwd=elsewhere)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["split"] == "validation"
+
+
+def test_model_json_records_idx_files_absolute(tmp_path):
+    D.write_idx(tmp_path / "img.idx", np.arange(40, dtype=np.uint8).reshape(10, 2, 2))
+    D.write_idx(tmp_path / "lbl.idx", (np.arange(10) % 2).astype(np.uint8))
+    proc = run_cli("train", "--data", "idx:img.idx,lbl.idx", "--hidden", "none",
+                   "--epochs", "1", "--no-progress", "--out", "m", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    spec = json.loads((tmp_path / "m" / "model.json").read_text(encoding="utf-8"))
+    assert spec["data"] == f"idx:{tmp_path / 'img.idx'},{tmp_path / 'lbl.idx'}"
