@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from nn.csvfile import CSVFormatError
 from nn.datasets import BUILT_IN, DataSpec, fingerprint, load_data, rows_fingerprint, split_indices
 from nn.files import make_parent
 from nn.gradcheck import gradcheck_model
@@ -285,9 +286,10 @@ def _add_model_arg(p: argparse.ArgumentParser) -> None:
 
 def _add_data_args(p: argparse.ArgumentParser, default: Any, text: str) -> None:
     p.add_argument("--data", type=parse_data, default=default, metavar="DATA", help=text)
+    saved = "" if default is not None else "the model's, recorded in model.json, else "
     p.add_argument("--target", default=None, metavar="NAME",
-                   help="with a CSV file: the label column, by header name or number "
-                        "(default: the last column)")
+                   help=f"with a CSV file: the label column, by header name or number "
+                        f"(default: {saved}the last column)")
     p.add_argument("--n-samples", type=sample_count, default=None, metavar="N",
                    help="points to draw for moons, circles, spirals, blobs (default 200; "
                         "spirals 300)")
@@ -429,12 +431,23 @@ class _Data:
     n_samples: int | None
     seed: int
     recorded: bool  # taken from model.json (no --data given)
+    target_recorded: bool = False  # a CSV's label column from model.json (no --target given)
 
     def __str__(self) -> str:
         return str(self.spec)
 
     def load(self) -> tuple[np.ndarray, np.ndarray]:
-        return _load(self.spec, self.n_samples, self.seed)
+        try:
+            return _load(self.spec, self.n_samples, self.seed)
+        except CSVFormatError as err:
+            if not err.label or (self.spec.target is not None and not self.target_recorded):
+                raise  # a problem --target cannot cure, or the user's own --target
+            if self.spec.target is None:
+                hint = "the label is the last column unless --target names another"
+            else:
+                hint = (f"the label column {self.spec.target!r} came from model.json: pass "
+                        f"--target with this file's label column")
+            raise CSVFormatError(f"{err}; {hint}", label=True) from None
 
 
 # a point cloud with more classes than --n-samples' minimum (2) needs one sample per class
@@ -488,7 +501,12 @@ def _data_for(spec: ModelSpec, args: argparse.Namespace, default_seed: int) -> _
     ``model.json`` records, drawn with the training run's seed and size."""
     if args.data is not None:
         seed = default_seed if args.seed is None else args.seed
-        return _Data(_with_target(args, args.data), args.n_samples, seed, recorded=False)
+        data = _with_target(args, args.data)
+        # a CSV file without --target: the label column the model was trained with
+        recorded = data.name == "csv" and data.target is None and spec.target is not None
+        if recorded:
+            data = dataclasses.replace(data, target=spec.target)
+        return _Data(data, args.n_samples, seed, recorded=False, target_recorded=recorded)
     if not spec.data:
         raise CLIError("model.json records no data set; pass --data")
     try:

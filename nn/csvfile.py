@@ -25,7 +25,15 @@ __all__ = ["CSVFormatError", "load_csv"]
 
 
 class CSVFormatError(ValueError):
-    """A CSV file that is not a numeric table with a label column; the message says where."""
+    """A CSV file that is not a numeric table with a label column; the message says where.
+
+    ``label`` is True when the problem is the label column (no column of the name
+    ``target`` gives, or a label that is missing or not a class), which another
+    ``target`` may cure."""
+
+    def __init__(self, message: str, label: bool = False) -> None:
+        super().__init__(message)
+        self.label = label
 
 
 def _number(text: str) -> float | None:
@@ -60,7 +68,7 @@ def _target_column(path: str, names: list[str], target: str | None) -> int:
     if target.isdigit() and 1 <= int(target) <= len(names):
         return int(target) - 1
     raise CSVFormatError(f"{path}: no column {target!r}; its columns are "
-                         f"{', '.join(names)} (or a column number 1..{len(names)})")
+                         f"{', '.join(names)} (or a column number 1..{len(names)})", label=True)
 
 
 def load_csv(path: str | os.PathLike[str], target: str | None = None
@@ -90,17 +98,18 @@ def load_csv(path: str | os.PathLike[str], target: str | None = None
             value = _number(text)
             if j == label and not text:
                 raise CSVFormatError(f"{path}, row {line}, column {j + 1} ({names[j]!r}): "
-                                     f"the label is missing")
+                                     f"the label is missing", label=True)
             if j == label and value is None:  # a class name: the classes must be numbered
                 raise CSVFormatError(f"{path}, row {line}, column {j + 1} ({names[j]!r}): "
                                      f"the label {text!r} is not a class 0, 1, 2, ...: number "
-                                     f"the classes first (e.g. cat 0, dog 1)")
+                                     f"the classes first (e.g. cat 0, dog 1)", label=True)
             if value is None or not math.isfinite(value):
                 raise CSVFormatError(f"{path}, row {line}, column {j + 1} ({names[j]!r}): "
                                      f"{text!r} is not a finite number")
             if j == label and (value < 0 or value != int(value)):
                 raise CSVFormatError(f"{path}, row {line}, column {j + 1} ({names[j]!r}): "
-                                     f"the label {text!r} is not a class 0, 1, 2, ...")
+                                     f"the label {text!r} is not a class 0, 1, 2, ...",
+                                     label=True)
             table[i, j] = value
     X = np.delete(table, label, axis=1)
     y = table[:, label].astype(np.int64)

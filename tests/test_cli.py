@@ -943,3 +943,44 @@ def test_model_json_records_idx_files_absolute(tmp_path):
     assert proc.returncode == 0, proc.stderr
     spec = json.loads((tmp_path / "m" / "model.json").read_text(encoding="utf-8"))
     assert spec["data"] == f"idx:{tmp_path / 'img.idx'},{tmp_path / 'lbl.idx'}"
+
+
+def test_evaluate_data_csv_uses_the_label_column_in_model_json(tmp_path, capsys):
+    # a student's trial, point 2: `evaluate out/mine --data my.csv` took the last column as
+    # the label, not the --target saved in model.json ("the label '0.6404' is not a class")
+    _moons_csv(tmp_path / "lab.csv", header="cls,a,b", label_first=True)
+    run = tmp_path / "run"
+    assert cli.main(["train", "--data", str(tmp_path / "lab.csv"), "--target", "cls",
+                     "--hidden", "4", "--epochs", "2", "--no-progress", "--out", str(run)]) == 0
+    capsys.readouterr()
+    assert cli.main(["evaluate", str(run), "--json"]) == 0
+    recorded = json.loads(capsys.readouterr().out)
+    assert cli.main(["evaluate", str(run), "--data", str(tmp_path / "lab.csv"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == recorded  # the held-out split, recognised
+    # another file with the same column is read the same way
+    other = tmp_path / "other.csv"
+    lines = (tmp_path / "lab.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    other.write_text("cls,u,v\n" + "".join(lines[1:51]), encoding="utf-8")
+    assert cli.main(["evaluate", str(run), "--data", str(other), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["samples"], result["split"]) == (50, "all")
+    # a file without it: say to pass --target
+    other.write_text((tmp_path / "lab.csv").read_text(encoding="utf-8").replace(
+        "cls,a,b", "y,a,b"), encoding="utf-8")
+    code, line = _main_error(capsys, "evaluate", str(run), "--data", str(other))
+    assert code == 1 and line.endswith(
+        f"error: {other}: no column 'cls'; its columns are y, a, b (or a column number 1..3); "
+        f"the label column 'cls' came from model.json: pass --target with this file's label "
+        f"column")
+    assert cli.main(["evaluate", str(run), "--data", str(other), "--target", "y"]) == 0
+    capsys.readouterr()
+    # a model trained on the last column, given a file with the label first
+    _moons_csv(tmp_path / "last.csv")
+    assert cli.main(["train", "--data", str(tmp_path / "last.csv"), "--hidden", "4",
+                     "--epochs", "1", "--no-progress", "--out", str(tmp_path / "r2")]) == 0
+    capsys.readouterr()
+    code, line = _main_error(capsys, "evaluate", str(tmp_path / "r2"), "--data",
+                             str(tmp_path / "lab.csv"))
+    assert code == 1 and "row 2, column 3 ('b'): the label" in line and line.endswith(
+        "is not a class 0, 1, 2, ...; the label is the last column unless --target names "
+        "another")
