@@ -753,12 +753,18 @@ def test_train_and_evaluate_on_your_own_csv(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out) == result
 
 
-def test_csv_target_column_is_recorded(tmp_path, capsys):
+def _trained_on_labelled_csv(tmp_path, capsys):
+    """A small model trained on lab.csv, whose label is its first column, 'cls'."""
     _moons_csv(tmp_path / "lab.csv", header="cls,a,b", label_first=True)
     run = tmp_path / "run"
     assert cli.main(["train", "--data", str(tmp_path / "lab.csv"), "--target", "cls",
                      "--hidden", "4", "--epochs", "2", "--no-progress", "--out", str(run)]) == 0
     capsys.readouterr()
+    return run
+
+
+def test_csv_target_column_is_recorded(tmp_path, capsys):
+    run = _trained_on_labelled_csv(tmp_path, capsys)
     assert json.loads((run / "model.json").read_text(encoding="utf-8"))["target"] == "cls"
     assert cli.main(["evaluate", str(run)]) == 0
     assert capsys.readouterr().out.startswith(
@@ -948,11 +954,7 @@ def test_model_json_records_idx_files_absolute(tmp_path):
 def test_evaluate_data_csv_uses_the_label_column_in_model_json(tmp_path, capsys):
     # a student's trial, point 2: `evaluate out/mine --data my.csv` took the last column as
     # the label, not the --target saved in model.json ("the label '0.6404' is not a class")
-    _moons_csv(tmp_path / "lab.csv", header="cls,a,b", label_first=True)
-    run = tmp_path / "run"
-    assert cli.main(["train", "--data", str(tmp_path / "lab.csv"), "--target", "cls",
-                     "--hidden", "4", "--epochs", "2", "--no-progress", "--out", str(run)]) == 0
-    capsys.readouterr()
+    run = _trained_on_labelled_csv(tmp_path, capsys)
     assert cli.main(["evaluate", str(run), "--json"]) == 0
     recorded = json.loads(capsys.readouterr().out)
     assert cli.main(["evaluate", str(run), "--data", str(tmp_path / "lab.csv"), "--json"]) == 0
