@@ -80,7 +80,9 @@ def sweep(root: Value, seed: Any, release: bool = False) -> Iterator[tuple[Value
     pending = {root: seed}  # dL/d(node), summed over the paths found so far
     while order:
         node = order.pop()  # from the end: reverse order (popped: a released node can be freed)
-        g = pending.pop(node)  # complete: every node that uses this one came later
+        g = pending.pop(node, None)  # complete: every node that uses this one came later
+        if g is None:  # a leaf no rule sends to: made to require grad after an op took it
+            continue  # as an input beyond its rules (requires_grad_()); its .grad stays None
         if node._hooks:
             g = _run_hooks(node, g)
         contributions = []

@@ -3,7 +3,7 @@
 ``value.py`` cannot import ``ops`` or ``engine`` (they import it), so the names a Value
 answers to are attached here, once, when ``autograd_core`` is imported. Each is one line:
 what the operator or method records is the primitive it names. The in-place operators
-(``+= -= *= /=``) record nothing: under ``no_grad()`` they update a parameter's numbers.
+(``+= -= *= /=``) record nothing: under ``no_grad()`` they update a leaf's numbers.
 """
 
 from __future__ import annotations
@@ -92,16 +92,16 @@ def _flatten(self: Value, order: str = "C") -> Any:
 
 
 def _in_place(ufunc: np.ufunc, symbol: str) -> Any:
-    """``v += x`` and the like, on a parameter: a leaf that requires grad. Under
-    ``no_grad()`` it updates the leaf's numbers (a parameter step, PyTorch's meaning);
-    while recording it is refused, as PyTorch refuses it. On anything else (an op's output,
-    data that needs no gradient) Python's ``v = v + x`` makes a new Value, as micrograd's
-    ``total += x`` does."""
+    """``v += x`` and the like. On a leaf under ``no_grad()``: new numbers for the leaf
+    itself (a parameter step, PyTorch's meaning, a frozen parameter's too); on a leaf that
+    requires grad while recording: refused, as PyTorch refuses it. On anything else (an
+    op's output; data that needs no gradient while recording) Python's ``v = v + x`` makes
+    a new Value, as micrograd's ``total += x`` does."""
 
     def method(self: Value, other: Any) -> Any:
+        if self._op is None and not mode.grad_enabled:
+            return _update_leaf(self, other, ufunc, symbol)
         if self._op is None and self.requires_grad:
-            if not mode.grad_enabled:
-                return _update_leaf(self, other, ufunc, symbol)
             name = f" '{self.label}'" if self.label else ""
             raise RuntimeError(
                 f"v {symbol}= x on the leaf{name} (shape {self.shape}), which requires "
@@ -113,10 +113,10 @@ def _in_place(ufunc: np.ufunc, symbol: str) -> Any:
         return NotImplemented  # Python falls back to ``v = v op x``: a new Value
 
     method.__doc__ = (
-        f"``v {symbol}= x``. On a leaf that requires grad, under ``no_grad()``: new numbers "
-        f"``v.data {symbol} x`` (dtype and shape kept; ``x`` may broadcast to ``v``'s shape), "
-        f"the leaf marked modified (``mark_modified``), ``v`` returned; while recording, a "
-        f"RuntimeError. Otherwise ``v = v {symbol} x``, a new Value."
+        f"``v {symbol}= x``. On a leaf under ``no_grad()``: new numbers ``v.data {symbol} x`` "
+        f"(dtype and shape kept; ``x`` may broadcast to ``v``'s shape), the leaf marked "
+        f"modified (``mark_modified``), ``v`` returned. On a leaf that requires grad while "
+        f"recording: a RuntimeError. Otherwise ``v = v {symbol} x``, a new Value."
     )
     return method
 

@@ -436,11 +436,20 @@ class ParameterList(Module, Sequence):
         return self._items[index]  # (a slice: a plain list)
 
     def __setitem__(self, index: int, param: Parameter) -> None:
-        i = range(len(self._items))[index]  # (a negative index, or an IndexError)
+        if not isinstance(index, int):
+            raise TypeError(f"ParameterList: assign one item at a time, by an int index, "
+                            f"not a {type(index).__name__}")
+        if not -len(self._items) <= index < len(self._items):
+            raise IndexError(f"ParameterList: index {index} is out of range for "
+                             f"{len(self._items)} Parameters (append() adds one)")
+        i = index % len(self._items)
         self._items[i] = self._registered(i, param)
 
     def __add__(self, other: Iterable[Any]) -> list[Any]:
         return [*self._items, *other]
+
+    def __iadd__(self, params: Iterable[Parameter]) -> ParameterList:
+        return self.extend(params)
 
     def __radd__(self, other: Iterable[Any]) -> list[Any]:
         return [*other, *self._items]

@@ -614,6 +614,21 @@ def test_in_place_operators_never_change_shared_data():
     np.testing.assert_array_equal(d.data, [11.0, 12.0])
 
 
+def test_a_frozen_parameter_is_updated_under_no_grad():
+    """From a second review: after the first fix only a leaf that requires grad was updated,
+    so a frozen weight's ``-=`` turned it into a plain Value, which Module then refused."""
+    import nn
+
+    lin = nn.Linear(2, 3)
+    w = lin.weight
+    before = w.data.copy()
+    w.requires_grad_(False)
+    with no_grad():
+        lin.weight -= 0.5
+    assert lin.weight is w
+    np.testing.assert_array_equal(w.data, before - 0.5)
+
+
 def test_in_place_operators_refuse_another_shape_and_bad_operands():
     a = Value(np.ones((2, 3)))
     with no_grad():
@@ -868,3 +883,19 @@ def test_a_constant_made_a_leaf_after_ops_used_it_gets_its_gradient():
     z.backward()
     np.testing.assert_array_equal(d.grad, [5.0])
     assert x.grad is None
+
+
+def test_a_constant_beyond_an_ops_rules_made_a_leaf_later_gets_no_gradient():
+    """From a second review: an op with one rule took a constant second input (allowed:
+    it needs no gradient); made a leaf afterwards, the sweep met it with no gradient and
+    raised a bare KeyError. No rule sends to it, so it gets none, as in PyTorch."""
+    from autograd_core.ops.primitive import Primitive
+
+    scale = Primitive("scale", lambda x, s: x * s, vjp=[lambda g, a, x, s: g * s],
+                      jvp=[lambda t, a, x, s: t * s])
+    x, s = Value(np.ones(2)), Value(np.array([2.0, 3.0]), requires_grad=False)
+    y = scale(x, s).sum()
+    s.requires_grad_()
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 3.0])
+    assert s.grad is None

@@ -365,11 +365,14 @@ def test_a_math_function_as_forward_is_refused_when_the_primitive_is_made():
     from autograd_core.ops.primitive import elementwise, primitive
 
     with pytest.raises(TypeError, match=r"primitive 'my_hypot': math.hypot returns a Python "
-                                        r"float; a forward returns numpy data: use np.hypot"):
+                                        r"number; a forward returns numpy data: use np.hypot$"):
         primitive("my_hypot", math.hypot, (lambda g, a, x, y: g,) * 2,
                   (lambda t, a, x, y: t,) * 2)
-    with pytest.raises(TypeError, match=r"math.tanh returns a Python float"):
+    with pytest.raises(TypeError, match=r"math.tanh returns a Python number"):
         elementwise("my_tanh", math.tanh, lambda ans, x: 1 - ans * ans)
+    with pytest.raises(TypeError, match=r"math.erf returns a Python number; a forward returns "
+                                        r"numpy data: use a numpy function, or wrap"):
+        elementwise("my_erf", math.erf, lambda ans, x: 2 * np.exp(-x * x) / np.sqrt(np.pi))
 
 
 def test_a_built_in_op_cannot_be_replaced_but_your_own_can_be_made_again():

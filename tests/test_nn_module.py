@@ -435,8 +435,15 @@ def test_a_parameter_list_reads_as_the_list_it_was():
     n.w.extend([Parameter(8.0)])
     assert [name for name, _ in n.named_parameters()] == ["b", "w.0", "w.1", "w.2", "w.3"]
     assert n.w[2] is new and len(n.w) == 4 and new in n.w
-    with pytest.raises(IndexError):
+    with pytest.raises(IndexError, match=r"ParameterList: index 4 is out of range for 4 "
+                                         r"Parameters \(append\(\) adds one\)"):
         n.w[4] = new
+    with pytest.raises(TypeError, match=r"assign one item at a time, by an int index, not a "
+                                        r"slice"):
+        n.w[0:1] = [new]
+    w = n.w
+    w += [Parameter(9.0)]  # a local name stays the ParameterList, registered
+    assert w is n.w and len(n.w) == 5 and n.w[4].item() == 9.0
     with pytest.raises(TypeError, match=r"ParameterList: item 1 is a float, not a Parameter"):
         ParameterList([Parameter(1.0), 2.0])
 

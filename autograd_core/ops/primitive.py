@@ -147,10 +147,13 @@ def primitive(
     use of it (nn's layers included), silently. Your own op may be made again under its
     name (a notebook cell run twice)."""
     _refuse_built_in(name, ufunc, function)
-    if getattr(forward, "__module__", None) == "math":  # math.tanh: Python floats out
+    if getattr(forward, "__module__", None) == "math":  # math.tanh: Python numbers out
+        same = forward.__name__ if hasattr(np, forward.__name__) else None
         raise TypeError(
-            f"primitive '{name}': math.{forward.__name__} returns a Python float; a forward "
-            f"returns numpy data: use np.{forward.__name__} (or another numpy function)"
+            f"primitive '{name}': math.{forward.__name__} returns a Python number; a forward "
+            f"returns numpy data: "
+            + (f"use np.{same}" if same else
+               "use a numpy function, or wrap the result in np.asarray")
         )
     prim = Primitive(name, forward, vjp, jvp)
     OPS[name] = prim
