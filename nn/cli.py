@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import os
 import sys
 import time
@@ -479,8 +480,10 @@ def _absolute(spec: DataSpec) -> DataSpec:
     if spec.name == "csv":
         return dataclasses.replace(spec, path=os.path.abspath(spec.path))
     if spec.name == "idx":
-        return dataclasses.replace(spec, images=os.path.abspath(spec.images),
-                                   labels=os.path.abspath(spec.labels))
+        images, labels = os.path.abspath(spec.images), os.path.abspath(spec.labels)
+        if "," in images + labels:  # idx:IMAGES,LABELS could not be read back: as given
+            return spec
+        return dataclasses.replace(spec, images=images, labels=labels)
     return spec
 
 
@@ -547,6 +550,8 @@ def _say(*lines: str) -> None:
 def _check_out_folder(out: str) -> None:
     """Refuse an ``--out`` folder that cannot be made, before any work: a file of that
     name, or a file where one of its parent folders should be."""
+    if not out.strip():
+        raise CLIError("--out is empty; give the name of a folder to write the files into")
     path = os.path.abspath(out)
     while not os.path.exists(path):
         parent = os.path.dirname(path)
@@ -596,13 +601,25 @@ def _train_split(args: argparse.Namespace, X: np.ndarray, y: np.ndarray
     if val_split > 0 and not _splits(n, val_split):
         held = round(val_split * n)  # as the split rounds it
         what = "no sample" if held == 0 else f"all {_count(n, 'sample')}, leaving none to train on"
-        least = next(m for m in range(2, 10**6) if _splits(m, val_split))
-        more = ("more samples" if args.data.fixed
-                else f"--n-samples {least} or more")
-        raise CLIError(f"--val-split {val_split:g} of {_count(n, 'sample')} holds out {what}; "
-                       f"it needs at least {least} samples: use {more}, or pass --val-split 0")
+        least = _fewest_samples(val_split)  # (None: more than a million)
+        need = (f"it needs at least {least} samples" if least else
+                "it needs more than a million samples")
+        use = [f"--n-samples {least} or more"] if least and not args.data.fixed else []
+        use += [f"a --val-split from {1 / n:.3g} to {(n - 1) / n:.3g}"]
+        raise CLIError(f"--val-split {val_split!r} of {_count(n, 'sample')} holds out {what}; "
+                       f"{need}: use {' or '.join(use)}, or pass --val-split 0")
     i_tr, i_val = split_indices(y, val_split, args.seed)
     return val_split, i_tr, i_val
+
+
+def _fewest_samples(val_split: float) -> int | None:
+    """The fewest samples of which ``val_split`` holds out one and keeps one (None: more
+    than a million). Near ``0.5 / val_split`` or ``0.5 / (1 - val_split)``: a few steps
+    from the smaller estimate, as ``round`` takes a half to the even side."""
+    m = max(2, math.floor(0.5 / val_split), math.floor(0.5 / (1 - val_split)))
+    if m > 10**6:
+        return None
+    return next(k for k in range(m, m + 4) if _splits(k, val_split))
 
 
 def _splits(n: int, val_split: float) -> bool:

@@ -203,6 +203,14 @@ _ACCURACY_FOR: dict[Callable[..., Value], Metric] = {
 _REGRESSION_LOSSES = (losses.mse, losses.half_sse)
 
 
+def _zero_one(y: np.ndarray) -> bool:
+    """0/1 targets of one output, or one-hot rows (exactly one 1 a row): classes, even on a
+    squared loss. Several 1s in a row (multi-label) have no one class to be right about."""
+    if not y.size or not np.all((y == 0) | (y == 1)):
+        return False
+    return y.ndim == 1 or y.shape[-1] == 1 or bool(np.all(y.sum(axis=-1) == 1))
+
+
 def _looks_like_classes(y: np.ndarray) -> bool:
     """Integer labels, whole-number floats such as 0/1 targets, or rows of class scores
     (one-hot, smoothed or soft)."""
@@ -234,8 +242,7 @@ def _metrics_for(metrics: Iterable[str | Metric] | str | None, y: np.ndarray,
     if any(base is fn for fn in _REGRESSION_LOSSES):
         if isinstance(model, Adaline):
             return [("accuracy", functools.partial(accuracy, threshold=model.threshold))]
-        zero_one = y.size > 0 and bool(np.all((y == 0) | (y == 1)))
-        return [("accuracy", accuracy)] if isinstance(model, Perceptron) or zero_one else []
+        return [("accuracy", accuracy)] if isinstance(model, Perceptron) or _zero_one(y) else []
     if not _looks_like_classes(y):
         return []
     return [("accuracy", next((acc for fn, acc in _ACCURACY_FOR.items() if fn is base),

@@ -463,13 +463,25 @@ def test_malformed_training_data_record_is_one_line(digits_run, tmp_path, capsys
         (["train", "--n-samples", "1"], "--n-samples: must be a whole number >= 2, got 1"),
         # a student's trial, point 7: "test_size gives 0 test samples out of 2"
         (["train", "--n-samples", "2"], "error: --val-split 0.2 of 2 samples holds out no "
-         "sample; it needs at least 3 samples: use --n-samples 3 or more, or pass --val-split 0"),
+         "sample; it needs at least 3 samples: use --n-samples 3 or more or a --val-split from "
+         "0.5 to 0.5, or pass --val-split 0"),
         (["train", "--n-samples", "4", "--val-split", "0.9"], "error: --val-split 0.9 of 4 "
          "samples holds out all 4 samples, leaving none to train on; it needs at least 5 "
-         "samples: use --n-samples 5 or more, or pass --val-split 0"),
-        (["train", "--data", "xor", "--val-split", "0.1"], "error: --val-split 0.1 of 4 "
-         "samples holds out no sample; it needs at least 6 samples: use more samples, or pass "
+         "samples: use --n-samples 5 or more or a --val-split from 0.25 to 0.75, or pass "
          "--val-split 0"),
+        (["train", "--data", "xor", "--val-split", "0.1"], "error: --val-split 0.1 of 4 "
+         "samples holds out no sample; it needs at least 6 samples: use a --val-split from "
+         "0.25 to 0.75, or pass --val-split 0"),
+        # a review: a tiny split searched a million sample counts and ended in StopIteration
+        (["train", "--val-split", "1e-300"], "error: --val-split 1e-300 of 200 samples holds "
+         "out no sample; it needs more than a million samples: use a --val-split from 0.005 "
+         "to 0.995, or pass --val-split 0"),
+        (["train", "--val-split", "0.9999999"], "error: --val-split 0.9999999 of 200 samples "
+         "holds out all 200 samples, leaving none to train on; it needs more than a million "
+         "samples: use a --val-split from 0.005 to 0.995, or pass --val-split 0"),
+        (["train", "--val-split", "0.001"], "error: --val-split 0.001 of 200 samples holds out "
+         "no sample; it needs at least 501 samples: use --n-samples 501 or more or a "
+         "--val-split from 0.005 to 0.995, or pass --val-split 0"),
         (["train", "--data", "spirals", "--n-samples", "2", "--val-split", "0"],
          "error: --n-samples 2: spirals has 3 classes, so it needs at least 3 samples "
          "(see python -m nn train --help)"),
@@ -949,6 +961,27 @@ def test_model_json_records_idx_files_absolute(tmp_path):
     assert proc.returncode == 0, proc.stderr
     spec = json.loads((tmp_path / "m" / "model.json").read_text(encoding="utf-8"))
     assert spec["data"] == f"idx:{tmp_path / 'img.idx'},{tmp_path / 'lbl.idx'}"
+
+
+def test_idx_files_in_a_folder_with_a_comma_are_recorded_as_given(tmp_path):
+    # a review: 'idx:/a,b/img.idx,/a,b/lbl.idx' could not be read back, from any folder
+    folder = tmp_path / "a,b"
+    folder.mkdir()
+    D.write_idx(folder / "img.idx", np.arange(40, dtype=np.uint8).reshape(10, 2, 2))
+    D.write_idx(folder / "lbl.idx", (np.arange(10) % 2).astype(np.uint8))
+    proc = run_cli("train", "--data", "idx:img.idx,lbl.idx", "--hidden", "none",
+                   "--epochs", "1", "--no-progress", "--out", "m", cwd=folder)
+    assert proc.returncode == 0, proc.stderr
+    spec = json.loads((folder / "m" / "model.json").read_text(encoding="utf-8"))
+    assert spec["data"] == "idx:img.idx,lbl.idx"
+    assert run_cli("evaluate", "m", cwd=folder).returncode == 0
+
+
+def test_an_empty_out_is_refused_before_any_work(tmp_path):
+    proc = run_cli("train", "--epochs", "1", "--no-progress", "--out", "", cwd=tmp_path)
+    assert proc.returncode != 0
+    assert proc.stderr.strip().endswith(
+        "error: --out is empty; give the name of a folder to write the files into")
 
 
 def test_evaluate_data_csv_uses_the_label_column_in_model_json(tmp_path, capsys):

@@ -595,6 +595,10 @@ def test_auto_metrics_choose_by_the_loss():
     # 0/1 targets on a squared loss: the lecture's classifiers (a sigmoid MLP on XOR)
     assert evaluate(unit, nn.mse, (X, y01[:, None]))["accuracy"] == 0.5
     assert evaluate(unit, nn.half_sse, (X, y01[:, None].astype(float)))["accuracy"] == 0.5
+    two = nn.Linear(1, 2)  # one-hot rows: accuracy by the arg max; several 1s a row: none
+    assert "accuracy" in evaluate(two, nn.mse, (X, np.eye(2)[y01]))
+    assert list(evaluate(two, nn.mse, (X, np.array([[1, 1], [0, 1], [1, 0], [1, 1]])))) == [
+        "loss"]
     # another loss (a lambda, no loss): accuracy when the targets are classes, as before
     sq = lambda out, t: ((out - t) ** 2).mean()  # noqa: E731
     assert evaluate(unit, sq, (X, y01[:, None]))["accuracy"] == 0.5
