@@ -953,13 +953,18 @@ def test_model_json_records_the_data_files_absolute(tmp_path):
     assert proc.returncode == 0 and json.loads(proc.stdout)["split"] == "validation"
 
 
-def test_model_json_records_idx_files_absolute(tmp_path):
-    D.write_idx(tmp_path / "img.idx", np.arange(40, dtype=np.uint8).reshape(10, 2, 2))
-    D.write_idx(tmp_path / "lbl.idx", (np.arange(10) % 2).astype(np.uint8))
+def _train_on_idx_files_in(folder):
+    """Train a small model on img.idx and lbl.idx written in ``folder``; its model.json."""
+    D.write_idx(folder / "img.idx", np.arange(40, dtype=np.uint8).reshape(10, 2, 2))
+    D.write_idx(folder / "lbl.idx", (np.arange(10) % 2).astype(np.uint8))
     proc = run_cli("train", "--data", "idx:img.idx,lbl.idx", "--hidden", "none",
-                   "--epochs", "1", "--no-progress", "--out", "m", cwd=tmp_path)
+                   "--epochs", "1", "--no-progress", "--out", "m", cwd=folder)
     assert proc.returncode == 0, proc.stderr
-    spec = json.loads((tmp_path / "m" / "model.json").read_text(encoding="utf-8"))
+    return json.loads((folder / "m" / "model.json").read_text(encoding="utf-8"))
+
+
+def test_model_json_records_idx_files_absolute(tmp_path):
+    spec = _train_on_idx_files_in(tmp_path)
     assert spec["data"] == f"idx:{tmp_path / 'img.idx'},{tmp_path / 'lbl.idx'}"
 
 
@@ -967,13 +972,7 @@ def test_idx_files_in_a_folder_with_a_comma_are_recorded_as_given(tmp_path):
     # a review: 'idx:/a,b/img.idx,/a,b/lbl.idx' could not be read back, from any folder
     folder = tmp_path / "a,b"
     folder.mkdir()
-    D.write_idx(folder / "img.idx", np.arange(40, dtype=np.uint8).reshape(10, 2, 2))
-    D.write_idx(folder / "lbl.idx", (np.arange(10) % 2).astype(np.uint8))
-    proc = run_cli("train", "--data", "idx:img.idx,lbl.idx", "--hidden", "none",
-                   "--epochs", "1", "--no-progress", "--out", "m", cwd=folder)
-    assert proc.returncode == 0, proc.stderr
-    spec = json.loads((folder / "m" / "model.json").read_text(encoding="utf-8"))
-    assert spec["data"] == "idx:img.idx,lbl.idx"
+    assert _train_on_idx_files_in(folder)["data"] == "idx:img.idx,lbl.idx"
     assert run_cli("evaluate", "m", cwd=folder).returncode == 0
 
 
