@@ -39,6 +39,8 @@ def _missing(what: str) -> None:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    if os.environ.get("AGC_SKIP_BROWSER"):  # (the README: AGC_SKIP_BROWSER=1 skips them)
+        pytest.skip("AGC_SKIP_BROWSER is set")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
