@@ -359,6 +359,26 @@ def test_a_forward_that_returns_a_python_float_is_named():
         mtanh(Value(0.5))
 
 
+def test_extra_inputs_to_a_ufunc_primitive_are_refused_before_the_forward_runs():
+    """From a README run: my_hypot(a, b, c) ended in numpy's 'return arrays must be of
+    ArrayType', and my_hypot(a, 2.0, arr) wrote the result into arr (np.hypot's out)."""
+    from autograd_core.ops.primitive import OPS, primitive
+
+    my_hypot = primitive(
+        "my_hypot_3", np.hypot,
+        vjp=(lambda g, ans, x, y: g * x / ans, lambda g, ans, x, y: g * y / ans),
+        jvp=(lambda t, ans, x, y: t * x / ans, lambda t, ans, x, y: t * y / ans),
+    )
+    del OPS["my_hypot_3"]
+    arr = np.zeros(())
+    for args in [(Value(1.0), Value(2.0), Value(3.0)), (Value(1.0), 2.0, arr)]:
+        with pytest.raises(TypeError, match=r"^primitive 'my_hypot_3' takes 2 inputs \(those "
+                                            r"of np.hypot\), got 3$"):
+            my_hypot(*args)
+    assert arr == 0.0
+    assert my_hypot(Value(3.0), 4.0).item() == 5.0
+
+
 def test_a_math_function_as_forward_is_refused_when_the_primitive_is_made():
     import math
 

@@ -79,6 +79,8 @@ class Primitive:
             if not n_values:
                 return self.forward(*args, **kwargs)  # arrays in, arrays out: plain numpy
             args = _lift(args)  # numbers and arrays beside Values become constants
+        if len(args) > self.max_inputs:  # more inputs than rules: refused, or constants
+            _check_extra_inputs(self, args)
         try:  # (two inputs written out: most ops have two; *map costs 12% of a scalar step)
             if len(args) == 2 and not kwargs:
                 data = self.forward(args[0].data, args[1].data)
@@ -92,8 +94,6 @@ class Primitive:
         if mode.grad_enabled:
             for x in args:  # the first input that requires grad makes the output record
                 if x.requires_grad:  # record: the output remembers its op and inputs
-                    if len(args) > self.max_inputs and _beyond_rules(self, args):
-                        raise _too_few_rules(self, len(args))
                     out._setup(data, True, self, args, kwargs or _NO_KWARGS, next(_counter))
                     if mode.anomaly:
                         _check_forward(out)
@@ -251,9 +251,18 @@ def _shape_error(name: str, args: tuple[Value, ...], err: ValueError) -> ValueEr
     return ValueError(f"{name}: shapes {shapes}: {err}")
 
 
-def _beyond_rules(prim: Primitive, args: tuple[Value, ...]) -> bool:
-    """Whether an input without a rule needs a gradient (a constant there needs none)."""
-    return any(x.requires_grad for x in args[prim.max_inputs:])
+def _check_extra_inputs(prim: Primitive, args: tuple[Value, ...]) -> None:
+    """A call with more inputs than the rules cover, before the forward runs: refused when
+    one of the extra inputs needs a gradient (no rule would send it one), or when the
+    forward is a ufunc that takes fewer (np.hypot's third argument is its ``out``, which
+    would be overwritten). Constants beyond the rules are allowed: ``scale(x, 2.0)``."""
+    if isinstance(prim.forward, np.ufunc) and len(args) > prim.forward.nin:
+        raise TypeError(
+            f"primitive '{prim.name}' takes {prim.forward.nin} inputs (those of "
+            f"np.{prim.forward.__name__}), got {len(args)}"
+        )
+    if mode.grad_enabled and any(x.requires_grad for x in args[prim.max_inputs:]):
+        raise _too_few_rules(prim, len(args))
 
 
 def _not_numpy_data(name: str, data: Any) -> TypeError:
