@@ -478,3 +478,15 @@ def test_the_keys_still_work_after_clicking_to_the_last_step_of_an_embedded_page
     last = state(page)["k"]
     page.keyboard.press("ArrowLeft")
     assert state(page)["k"] == last - 1
+
+
+def test_the_not_drawn_note_shows_at_the_steps_of_cut_nodes_only(watched, tmp_path):
+    L = lecture_graph()
+    L.backward()
+    path = save_html(L, tmp_path / "cut.html", max_nodes=4)
+    page = watched.page
+    page.goto(path.as_uri() + "#step=1")
+    page.wait_for_timeout(50)
+    assert not page.locator(".more-note").is_visible()
+    page.keyboard.press("End")  # the last step: a leaf, in the '… 6 more nodes' box
+    assert state(page)["node"] == "more" and page.locator(".more-note").is_visible()
