@@ -49,6 +49,7 @@ class GradcheckReport:
     rtol: float = 1e-3
     mode: str = "full"
     notes: list[str] = field(default_factory=list)  # likely causes, shown on failure
+    check: str = "gradcheck"  # which check made it: "gradcheck" or "gradgradcheck"
     projected: tuple[int, ...] | None = None  # a non-scalar output's shape: checked as v^T f
 
     @property
@@ -68,7 +69,8 @@ class GradcheckReport:
 
     def __str__(self) -> str:
         head = (
-            f"gradcheck ({self.mode}, eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g}): "
+            f"{self.check} ({self.mode}, eps={self.eps:g}, atol={self.atol:g}, "
+            f"rtol={self.rtol:g}): "
             f"{'PASSED' if self.ok else 'FAILED'}"
         )
         lines = [
@@ -347,4 +349,8 @@ def gradgradcheck(
                     total = total + (g * v).sum()
         return total
 
-    return gradcheck(first_order, inputs, eps, atol, rtol, raise_exception, seed=seed)
+    report = gradcheck(first_order, inputs, eps, atol, rtol, raise_exception=False, seed=seed)
+    report.check = "gradgradcheck"  # (its report says which check it is)
+    if raise_exception and not report.ok:
+        raise GradcheckError(str(report))
+    return report

@@ -73,6 +73,12 @@ def test_gradgradcheck_catches_wrong_second_derivative():
 
     assert gradcheck(sneaky, [x]).ok
     assert not gradgradcheck(sneaky, [x], raise_exception=False).ok
+    # its report, and its error, say which check it is (a README run: both said gradcheck)
+    assert str(gradgradcheck(sneaky, [x], raise_exception=False)).startswith(
+        "gradgradcheck (full, eps=")
+    with pytest.raises(GradcheckError, match=r"^gradgradcheck \(full, .*FAILED"):
+        gradgradcheck(sneaky, [x])
+    assert str(gradcheck(sneaky, [x])).startswith("gradcheck (full, eps=")
     assert gradgradcheck(lambda v: (v**2).sum(), [x]).ok
     assert gradgradcheck(lambda v: v.tanh().softmax(), [np.array([0.1, 0.5, -0.3])]).ok
 
