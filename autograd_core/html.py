@@ -482,8 +482,8 @@ class _Page:
                 more = len(self.parts.get(id(p), [])) > 1
                 # at the root, dL/dL · dL/dp would name the local factor as the result
                 chain = (f"{_d(L, name)} · {_d(name, wrt)}" if v is not self.root else
-                         f"(the seed) · (the derivative of {escape(v.op or '')} in "
-                         f"{escape(wrt)})")
+                         f"(the seed) · (the derivative of {escape(v.op or '')} with "
+                         f"respect to {escape(wrt)})")
                 rule.append(
                     f'<li class="sent">{_d(L, pn)}{" (a part)" if more else ""} = '
                     f"{chain} = {factors} = "

@@ -173,7 +173,7 @@ def test_the_seed_step_does_not_name_its_result_as_its_factor(tmp_path):
     page = save_html(L, tmp_path / "seed.html").read_text(encoding="utf-8")
     page = re.sub(r"<[^>]*>", "", page.replace("<\\/", "</"))  # the text, without markup
     assert "∂L/∂r = ∂L/∂L · ∂L/∂r" not in page
-    assert "∂L/∂r = (the seed) · (the derivative of pow in r) = 1 · 1 = 1" in page
+    assert "∂L/∂r = (the seed) · (the derivative of pow with respect to r) = 1 · 1 = 1" in page
 
 
 def test_an_unlabelled_constant_is_called_the_constant(tmp_path):
@@ -211,11 +211,12 @@ def test_a_value_used_twice_by_one_op_names_each_input(tmp_path):
     r = a - a
     r.label = "r"
     text = text_of(save_html(r, tmp_path / "sub.html"))
-    assert "(the derivative of sub in its first input a) = 1 · 1 = 1" in text
-    assert "(the derivative of sub in its second input a) = 1 · (-1) = -1" in text
-    assert "the derivative of sub in a)" not in text
+    assert "(the derivative of sub with respect to its first input a) = 1 · 1 = 1" in text
+    assert "(the derivative of sub with respect to its second input a) = 1 · (-1) = -1" in text
+    assert "the derivative of sub with respect to a)" not in text
     # one Value as one input is named as before
-    assert "(the derivative of add in ⟨mul⟩)" in text_of(save_html(b, tmp_path / "aa.html"))
+    page = text_of(save_html(b, tmp_path / "aa.html"))
+    assert "(the derivative of add with respect to ⟨mul⟩)" in page
 
 
 def test_each_edge_of_a_value_used_twice_has_its_own_name(tmp_path):
@@ -249,7 +250,7 @@ def test_an_explicit_seed_is_the_seed_g_and_never_dL_dL(tmp_path):
     assert ("Step 1/2: at L (mul), the seed g = 5 (given to backward(grad=...)); sends 15 "
             "to a") in text
     assert "∂(g·L)/∂L = g = 5 (the seed, given to backward(grad=...))" in text
-    assert "∂(g·L)/∂a = (the seed) · (the derivative of mul in a) = 5 · 3 = 15" in text
+    assert "∂(g·L)/∂a = (the seed) · (the derivative of mul with respect to a) = 5 · 3 = 15" in text
     assert "leaf a receives ∂(g·L)/∂a = 15, stored in a.grad" in text
     assert "∂L/∂L = 5" not in text and "∂L/∂a" not in text and "∂L/∂L = 1" not in text
     v = Value(np.array([1.0, 2.0]), label="v")
