@@ -120,8 +120,15 @@ class ComputationGraph(graphviz.Digraph):
 
 # --------------------------------------------------------------------------- text
 def fmt_number(x: Any) -> str:
-    """A number with 4 significant digits: ``0.7616``, ``-6``, ``1.235e+04``."""
-    s = f"{float(x):.4g}"
+    """A number with 4 significant digits: ``0.7616``, ``-6``, ``1.235e+04``. One that the
+    4 digits would round to ±1 without being it gets up to 7: tanh(-8) is ``-0.9999998``
+    and sigmoid(10) ``0.99995``, not the ``-1`` and ``1`` a saturated unit never reaches."""
+    x = float(x)
+    s = f"{x:.4g}"
+    for digits in (5, 6, 7):
+        if s not in ("1", "-1") or x in (1.0, -1.0):
+            break
+        s = f"{x:.{digits}g}"
     return "0" if s == "-0" else s
 
 

@@ -744,3 +744,17 @@ def test_the_legend_names_the_ovals_only_when_one_is_drawn():
     assert "oval: operation" not in to_dot(out, collapse=True)  # every op inside a box
     assert "oval: operation" in to_dot(out.sum(), collapse=True)  # the sum is drawn
     assert "oval: operation" in to_dot(out)
+
+
+def test_a_number_near_one_is_not_rounded_to_one():
+    """From a teacher's trial: tanh(-8) = -0.99999977 was shown as -1, which a saturated
+    unit never reaches; 4 digits stay the rule elsewhere."""
+    from autograd_core.viz import fmt_number
+
+    assert fmt_number(np.tanh(-8.0)) == "-0.9999998"
+    assert fmt_number(1 / (1 + np.exp(-10.0))) == "0.99995"
+    assert fmt_number(1.0) == "1" and fmt_number(-1.0) == "-1"
+    assert fmt_number(np.float32(0.99999994)) == "0.9999999"
+    assert fmt_number(1 + 1e-12) == "1"  # beyond 7 digits: as it rounds
+    assert fmt_number(1234.4) == "1234" and fmt_number(2.00001) == "2"
+    assert fmt_number(0.7616) == "0.7616" and fmt_number(-0.0) == "0"
