@@ -53,6 +53,7 @@ from autograd_core.steps import (
 )
 from autograd_core.value import Value
 from autograd_core.viz import (
+    BACKWARD_RANKSEP,
     DEFAULT_MAX_NODES,
     SMALL,
     draw_graph,
@@ -186,7 +187,7 @@ def stepper_page(
         )
     page = _Page(root, list(steps), ids, title, draw_options.get("rankdir", "LR"))
     drawing = draw_graph(root, **draw_options)
-    drawing.attr("graph", ranksep="0.75")  # the backward steps' room for gradients, as viz's
+    drawing.attr("graph", ranksep=str(BACKWARD_RANKSEP))  # room for the gradients' labels
     svg = drawing.pipe(format="svg").decode("utf-8")
     return page.render(svg, standalone, start)
 
@@ -444,7 +445,7 @@ class _Page:
             if len(parts) > 1:
                 arrived += " + ".join(
                     f'<span class="part">{_num(c, True)} <small>(from {escape(self.name(u))}'
-                    + (f" as its {slot(u.parents, i)}" if slot(u.parents, i) else "")
+                    + (f" as its {which}" if (which := slot(u.parents, i)) else "")
                     + f", step {k})</small></span>" for u, c, k, i in parts) + " = "
             arrived += f'<b class="upstream">{_num(s.upstream)}</b>'
             if len(parts) > 1:

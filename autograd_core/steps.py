@@ -16,7 +16,7 @@ import numpy as np
 
 from autograd_core.engine import BackwardStep, ForwardStep, topological_order
 from autograd_core.value import Value
-from autograd_core.viz import fmt_array, node_name
+from autograd_core.viz import fmt_array, node_name, repeated
 
 
 def describe(
@@ -49,7 +49,7 @@ def describe(
     parents = step.node.parents
     sends = [
         f"{fmt_array(c)} to {node_name(p, names)}"
-        + (f" (its {slot(parents, i)})" if slot(parents, i) else "")
+        + (f" (its {which})" if (which := slot(parents, i)) else "")
         for i, (p, c) in enumerate(zip(parents, step.contributions, strict=False))
         if c is not None
     ]
@@ -66,7 +66,7 @@ ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "
 def slot(parents: tuple[Value, ...], i: int) -> str | None:
     """``"first input"``, ``"second input"`` ... when ``parents[i]`` is several inputs of
     one op (``a * a``: each input's derivative is a different number), else None."""
-    if sum(q is parents[i] for q in parents) < 2:
+    if not repeated(parents, i):
         return None
     return f"{ORDINALS[i]} input" if i < len(ORDINALS) else f"input {i + 1}"
 

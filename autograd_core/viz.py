@@ -162,12 +162,17 @@ def edge_text(c: Any) -> str:
     return fmt_array(c) if c.size <= 2 else f"mean {fmt_mean(c)}"
 
 
+def repeated(parents: tuple[Value, ...], k: int) -> bool:
+    """Whether input ``k`` of an op is also another of its inputs (``a * a``): each input
+    then has its own edge and its own derivative."""
+    return sum(q is parents[k] for q in parents) > 1
+
+
 def edge_id(src: str, dst: str, parents: tuple[Value, ...], k: int) -> str:
     """The drawing's name of the edge from input ``k`` of an op: ``v2->o1``, and
     ``v2->o1#0``, ``v2->o1#1`` when one Value is several of its inputs (``a * a``), so
     each of those edges can be lit on its own."""
-    repeated = sum(q is parents[k] for q in parents) > 1
-    return f"{src}->{dst}#{k}" if repeated else f"{src}->{dst}"
+    return f"{src}->{dst}#{k}" if repeated(parents, k) else f"{src}->{dst}"
 
 
 def _edge_label(c: Any) -> str:
@@ -195,6 +200,8 @@ def _bold(text: str) -> str:
     return f'<font point-size="12"><b>{_esc(text)}</b></font>'
 
 
+# the gap between ranks (inches) where a backward step writes gradients on its edges
+BACKWARD_RANKSEP = 0.75
 TITLE_CHARS = 40  # a longer label is cut in the drawing (it stays whole in the texts)
 
 
@@ -627,7 +634,7 @@ class _Builder:
         # a step's gradients are written at the input end of its edges (taillabel: placed
         # after layout, so the layout stays the same from step to step); wider gaps between
         # ranks give them room
-        ranksep = 0.75 if self.view.mode == "backward" else 0.45
+        ranksep = BACKWARD_RANKSEP if self.view.mode == "backward" else 0.45
         out = [
             f'\tgraph [rankdir={rankdir} fontname="Helvetica" fontsize=11 nodesep=0.25 '
             f'ranksep={ranksep} forcelabels=true bgcolor="white"]\n',

@@ -506,10 +506,10 @@ def _data_for(spec: ModelSpec, args: argparse.Namespace, default_seed: int) -> _
         seed = default_seed if args.seed is None else args.seed
         data = _with_target(args, args.data)
         # a CSV file without --target: the label column the model was trained with
-        recorded = data.name == "csv" and data.target is None and spec.target is not None
-        if recorded:
+        from_model = data.name == "csv" and data.target is None and spec.target is not None
+        if from_model:
             data = dataclasses.replace(data, target=spec.target)
-        return _Data(data, args.n_samples, seed, recorded=False, target_recorded=recorded)
+        return _Data(data, args.n_samples, seed, recorded=False, target_recorded=from_model)
     if not spec.data:
         raise CLIError("model.json records no data set; pass --data")
     try:

@@ -12,6 +12,7 @@ Nothing here knows a derivative: a module's ``forward`` composes ``Value`` opera
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -343,21 +344,18 @@ class SavedModes:
                 m.training = flag
 
 
-class in_mode:  # noqa: N801 (used as a function: with in_mode(model, training=False))
-    """Put the model in train or eval mode for a block and restore every module's own
-    mode afterwards."""
-
-    def __init__(self, model: Any, training: bool) -> None:
-        self.model, self.training = model, training
-        self.before = SavedModes(model)
-
-    def __enter__(self) -> None:
-        setter = getattr(self.model, "train", None)
-        if setter is not None:
-            setter(self.training)
-
-    def __exit__(self, *exc: Any) -> None:
-        self.before.restore()
+@contextlib.contextmanager
+def in_mode(model: Any, training: bool) -> Iterator[None]:
+    """Put the model in train or eval mode for a block, and give every module its own
+    mode back afterwards."""
+    saved = SavedModes(model)
+    setter = getattr(model, "train", None)
+    if setter is not None:
+        setter(training)
+    try:
+        yield
+    finally:
+        saved.restore()
 
 
 class ModuleList(Module):
