@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-Seed = int | np.random.Generator | None
+from nn.init import Seed, as_rng
 
 __all__ = [
     "Seed",
@@ -48,15 +48,8 @@ __all__ = [
 ]
 
 
-def as_generator(seed: Seed) -> np.random.Generator:
-    """Return ``seed`` itself if it is a Generator, else ``numpy.random.default_rng(seed)``."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is not None and not isinstance(seed, (int, np.integer)):
-        raise TypeError(
-            f"seed must be an int, a numpy.random.Generator or None, got {type(seed).__name__}"
-        )
-    return np.random.default_rng(seed)
+# The data sets take their seeds as the layers and initialisers do: one function, in nn.init.
+as_generator = as_rng
 
 
 def _check_count(name: str, value: int, minimum: int) -> int:

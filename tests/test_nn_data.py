@@ -59,6 +59,19 @@ def test_gate_argument_errors():
         xor(noise=0.1, seed="abc")
 
 
+def test_seeds_are_checked_as_the_layers_check_them():
+    # one function turns a seed into a Generator, for the data as for the weights
+    assert as_generator is nn.init.as_rng
+    with pytest.raises(TypeError, match="seed must be an int, a numpy.random.Generator or None"):
+        two_moons(seed=True)  # a bool is not a seed (bool is an int subclass)
+    with pytest.raises(ValueError, match="seed must be a non-negative int, got -1"):
+        xor(noise=0.1, seed=-1)
+    model = nn.MLP(2, [], 2)
+    with pytest.raises(TypeError, match="seed must be an int"):
+        nn.fit(model, nn.cross_entropy, nn.SGD(model.parameters()), xor(), epochs=1,
+               progress=False, seed=True)
+
+
 @pytest.mark.parametrize(
     "make",
     [
