@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from autograd_core import Value, save_html
-from nn.module import Module
+from nn.module import Module, in_mode
 
 __all__ = ["lecture_expression", "save_demo_pages", "save_loss_page"]
 
@@ -55,18 +55,16 @@ def save_loss_page(
 ) -> Path:
     """Write the step-through page of ``L = loss_fn(model(x), y)`` to ``path``.
 
-    The model runs in eval mode (no dropout) and is left as it was, with its gradients
-    cleared. Returns the path written.
+    The model runs in eval mode (no dropout); afterwards every module has its own mode back
+    and the gradients are cleared. Returns the path written.
     """
-    was_training = model.training
-    model.eval()
+    xv = Value(np.asarray(x, dtype=np.float64), requires_grad=False, label="x")
     try:
-        xv = Value(np.asarray(x, dtype=np.float64), requires_grad=False, label="x")
-        L = loss_fn(model(xv), y)
+        with in_mode(model, training=False):
+            L = loss_fn(model(xv), y)
         L.label = "L"
-        return save_html(L, path, title=title, rankdir=rankdir)
+        return save_html(L, path, title=title, rankdir=rankdir)  # (its backward fills grads)
     finally:
-        model.train(was_training)
         model.zero_grad()
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core import GradcheckReport, Value, gradcheck
-from nn.module import Module
+from nn.module import Module, in_mode
 
 __all__ = ["gradcheck_model"]
 
@@ -35,8 +35,9 @@ def gradcheck_model(
     swapped, for the duration of one evaluation, for the float64 ``Value`` that
     ``autograd_core.gradcheck`` differentiates, so the check runs the model's own
     ``forward`` in float64 whatever dtype it was trained in. The model is in eval mode
-    (dropout off: a random mask would make ``L`` a different function at every call) and
-    gets its parameters and mode back afterwards. Returns the report without raising.
+    (dropout off: a random mask would make ``L`` a different function at every call);
+    afterwards it has its parameters back, and every module its own mode. Returns the
+    report without raising.
     """
     named = list(model.named_parameters())
     if not named:
@@ -60,14 +61,10 @@ def gradcheck_model(
             for owner, attr, p in slots:
                 object.__setattr__(owner, attr, p)
 
-    was_training = model.training
-    model.eval()
-    try:
+    with in_mode(model, training=False):
         inputs = [Value(np.array(p.data, dtype=np.float64), label=name) for name, p in named]
         report = gradcheck(loss_of, inputs, eps=eps, atol=atol, rtol=rtol,
                            raise_exception=False, fast=fast)
-    finally:
-        model.train(was_training)
     if [n for n, _ in model.named_parameters()] != [n for n, _ in named]:  # pragma: no cover
         raise RuntimeError("gradcheck_model: the model's parameters were not restored")
     return report

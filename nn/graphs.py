@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd_core import Value, draw_graph
 from nn.files import make_parent
-from nn.module import Module
+from nn.module import Module, in_mode
 
 __all__ = ["render_model_graph"]
 
@@ -33,27 +33,26 @@ def render_model_graph(
     ``autograd_core.draw_graph`` groups the nodes by the name scope each layer opens, so
     every layer is one box; the gradients are filled in, so every node shows ``dL/d(node)``.
     Parameters are labelled with their names in ``state_dict`` (``0.weight``) for the
-    drawing, the input ``x``. ``fmt``: png or svg. The drawn gradients are this loss's alone:
-    the model's grads are cleared before, and again after.
+    drawing, the input ``x``. ``fmt``: png or svg. The model runs in eval mode (no dropout),
+    and every module gets its own mode back after. The drawn gradients are this loss's
+    alone: the model's grads are cleared before, and again after.
     The folder of ``path`` is created if missing.
     """
     named = list(model.named_parameters())
     old_labels = [p.label for _, p in named]
-    was_training = model.training
-    model.eval()
     model.zero_grad()  # a training step's gradients are not this loss's
     try:
         for name, p in named:  # the dotted path says which layer, in the whole-model drawing
             p.label = name
         x = Value(np.asarray(X, dtype=np.float64), requires_grad=False, label="x")
-        out = model(x)
+        with in_mode(model, training=False):
+            out = model(x)
         loss = loss_fn(out, y)  # nn.losses draw themselves in a "loss: <name>" box
         loss.label = "L"
         loss.backward()
         graph = draw_graph(loss, title=title, rankdir=rankdir)
         payload = graph.pipe(format=fmt)
     finally:
-        model.train(was_training)
         for (_, p), label in zip(named, old_labels, strict=True):
             p.label = label
         model.zero_grad()

@@ -643,6 +643,14 @@ def test_gradcheck_model_checks_every_parameter_and_restores_the_model():
     assert model.training  # dropout was off for the check, train mode is back
 
 
+def test_gradcheck_model_gives_every_module_its_own_mode_back():
+    X, y = D.two_moons(6, seed=0)
+    model = nn.MLP(2, [5], 2, activation="tanh", dropout=0.3, seed=0)
+    model[2].eval()  # the Dropout alone in eval mode, inside a model in training mode
+    assert gradcheck_model(model, nn.cross_entropy, X, y).ok
+    assert [m.training for m in model] == [True, True, False, True]
+
+
 def test_gradcheck_model_catches_a_straight_through_gradient():
     X, y = D.xor()
     model = nn.MLP(2, [3], 2, activation="step", seed=0)

@@ -82,6 +82,18 @@ def test_a_model_graph_draws_its_own_losss_gradients(tmp_path, monkeypatch):
     assert all(p.grad is None for p in model.parameters())  # cleared after, as documented
 
 
+def test_a_model_graph_gives_every_module_its_own_mode_back(tmp_path):
+    import nn
+    import nn.graphs as graphs
+    from nn.data import xor
+
+    X, y = xor()
+    model = nn.MLP(2, [3], 2, dropout=0.5, seed=0)
+    model[2].eval()  # the Dropout alone in eval mode, inside a model in training mode
+    graphs.render_model_graph(model, nn.cross_entropy, X[1:2], y[1:2], tmp_path / "g.svg", "svg")
+    assert [m.training for m in model] == [True, True, False, True]
+
+
 def test_the_spike_note_says_points_flip_only_when_the_accuracy_moved():
     base = {"epoch": 7, "with_train_loss": False, "train_loss_before": 0.1, "train_loss": 0.1}
     moved = demo.spike_note([{**base, "val_accuracy_before": 0.96, "val_accuracy": 0.91}])

@@ -54,6 +54,14 @@ def test_save_loss_page_leaves_the_model_as_it_was(tmp_path):
     assert "dropout" not in page.split("<svg")[1]  # eval mode: no dropout op recorded
 
 
+def test_save_loss_page_gives_every_module_its_own_mode_back(tmp_path):
+    model = MLP(2, [3], 2, activation="tanh", seed=0, dropout=0.5)
+    model[2].eval()  # the Dropout alone in eval mode, inside a model in training mode
+    save_loss_page(model, cross_entropy, np.array([[0.0, 1.0]]), np.array([1]),
+                   tmp_path / "p.html")
+    assert [m.training for m in model] == [True, True, False, True]
+
+
 def test_lecture_expression_is_the_lectures(tmp_path):
     L = lecture_expression()
     assert float(L.data) == pytest.approx((np.tanh(2 * -3 + 6.5) - 1) ** 2)
