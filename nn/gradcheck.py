@@ -65,6 +65,4 @@ def gradcheck_model(
         inputs = [Value(np.array(p.data, dtype=np.float64), label=name) for name, p in named]
         report = gradcheck(loss_of, inputs, eps=eps, atol=atol, rtol=rtol,
                            raise_exception=False, fast=fast)
-    if [n for n, _ in model.named_parameters()] != [n for n, _ in named]:  # pragma: no cover
-        raise RuntimeError("gradcheck_model: the model's parameters were not restored")
     return report
