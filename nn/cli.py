@@ -830,8 +830,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     out, fmt = _graph_path(args)
     X, y, what = _graph_sample(spec, args)
     path = render_model_graph(model, loss_for(spec), X, targets_for(spec, y), out, fmt,
-                              title=f"{spec.describe()}: the loss of {what}",
-                              loss_name=spec.loss_name)
+                              title=f"{spec.describe()}: the loss of {what}")
     _say(f"wrote {path}", f"  the loss of {what}")
     return 0
 

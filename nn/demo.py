@@ -384,7 +384,7 @@ def graph_files(mx: Module, X: np.ndarray, y: np.ndarray, out: str
         try:
             render_model_graph(mx, cross_entropy, X[1:2], y[1:2], os.path.join(out, name),
                                fmt, title="MLP 2→8→2 (tanh) on XOR: the loss of the input "
-                                          "(0, 1), one box per layer", loss_name="cross-entropy")
+                                          "(0, 1), one box per layer")
             files[f"mlp_graph_{fmt}"] = name
         except Exception as err:  # no Graphviz 'dot': the rest still stands
             return files, f"computation graph not drawn: {' '.join(str(err).split())}"

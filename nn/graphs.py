@@ -26,7 +26,6 @@ def render_model_graph(
     fmt: str = "png",
     title: str | None = None,
     rankdir: str = "TB",
-    loss_name: str | None = None,
 ) -> str:
     """Draw the graph of ``L = loss_fn(model(x), y)`` after ``L.backward()`` to ``path``.
 
