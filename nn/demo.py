@@ -32,10 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core import no_grad
+from autograd_core import no_grad, save_html
 from nn import data as D
 from nn.callbacks import History
-from nn.explain import save_demo_pages
+from nn.explain import lecture_expression, save_loss_page
 from nn.gradcheck import gradcheck_model
 from nn.graphs import render_model_graph
 from nn.layers import MLP, Adaline, Perceptron
@@ -388,9 +388,11 @@ def graph_files(mx: Module, X: np.ndarray, y: np.ndarray, out: str
             files[f"mlp_graph_{fmt}"] = name
         except Exception as err:  # no Graphviz 'dot': the rest still stands
             return files, f"computation graph not drawn: {' '.join(str(err).split())}"
-    files.update(save_demo_pages(out, mx, X[1:2], y[1:2], cross_entropy,
-                                 "MLP 2→8→2 (tanh) on XOR: backpropagation of the loss of "
-                                 "the input (0, 1)"))
+    save_html(lecture_expression(), os.path.join(out, FILES["backprop_html"]),
+              title="Backpropagation through L = ((a·b + c).tanh() − y)², one node at a time")
+    save_loss_page(mx, cross_entropy, X[1:2], y[1:2], os.path.join(out, FILES["backprop_xor_html"]),
+                   title="MLP 2→8→2 (tanh) on XOR: backpropagation of the loss of the input (0, 1)")
+    files.update({key: FILES[key] for key in ("backprop_html", "backprop_xor_html")})
     return files, None
 
 

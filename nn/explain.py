@@ -19,7 +19,7 @@ import numpy as np
 from autograd_core import Value, save_html
 from nn.module import Module, in_mode
 
-__all__ = ["lecture_expression", "save_demo_pages", "save_loss_page"]
+__all__ = ["lecture_expression", "save_loss_page"]
 
 
 def lecture_expression(a: float = 2.0, b: float = -3.0, c: float = 6.5, y: float = 1.0) -> Value:
@@ -66,17 +66,3 @@ def save_loss_page(
         return save_html(L, path, title=title, rankdir=rankdir)  # (its backward fills grads)
     finally:
         model.zero_grad()
-
-
-def save_demo_pages(out: str, mlp: Module, X: np.ndarray, y: np.ndarray,
-                    loss_fn: Callable[[Value, np.ndarray], Value], title: str) -> dict[str, str]:
-    """``make demo``'s pages: ``out/backprop.html`` (the lecture's expression) and
-    ``out/backprop_xor.html`` (the XOR MLP's loss on the sample ``X[0], y[0]``)."""
-    files = {}
-    lecture = "Backpropagation through L = ((a·b + c).tanh() − y)², one node at a time"
-    save_html(lecture_expression(), os.path.join(out, "backprop.html"), title=lecture)
-    files["backprop_html"] = "backprop.html"
-    save_loss_page(mlp, loss_fn, X[:1], y[:1], os.path.join(out, "backprop_xor.html"),
-                   title=title)
-    files["backprop_xor_html"] = "backprop_xor.html"
-    return files
