@@ -40,6 +40,7 @@ from nn.gradcheck import gradcheck_model
 from nn.graphs import render_model_graph
 from nn.layers import MLP, Adaline, Perceptron
 from nn.losses import cross_entropy, half_sse
+from nn.metrics import predicted_classes
 from nn.module import Module
 from nn.optim import SGD, Adam, CosineAnnealingLR
 from nn.plotting import (
@@ -318,12 +319,10 @@ def spike_note(spikes: list[dict[str, Any]]) -> str:
 def _label_points(run: Run, ax: Any) -> None:
     """Write each point's prediction beside it (and a perceptron's net input z), for a
     panel of a few points, where the boundary may run through a point: XOR's (0, 0)."""
+    classes = predicted_classes(predict(run.model, run.X))  # as accuracy reads the outputs
     with no_grad():
-        pred = predict(run.model, run.X)
         z = (np.asarray(run.model.net_input(run.X).data).reshape(-1)
              if isinstance(run.model, Perceptron) else None)
-    classes = pred.argmax(axis=1) if pred.ndim == 2 and pred.shape[1] > 1 else (
-        (pred.reshape(-1) > 0.5).astype(int))
     for i, (x0, x1) in enumerate(run.X):
         text = f"ŷ={classes[i]}" if z is None else f"z={z[i]:.2g} → ŷ={classes[i]}"
         ax.annotate(text, (x0, x1), xytext=(0, 9), textcoords="offset points",
