@@ -219,7 +219,7 @@ def mlp_on_moons(s: Story) -> Run:
     opt = Adam(mm.parameters(), lr=0.02)
     schedule = CosineAnnealingLR(opt, T_max=150)  # a decaying step damps Adam's late spikes
     h = s.fit(mm, cross_entropy, opt, (X_tr, y_tr), s.seeds[9], epochs=150, batch_size=32,
-              val=(X_va, y_va), callbacks=[lambda epoch, logs: schedule.step()])
+              val=(X_va, y_va), callbacks=[schedule])  # fit steps it after each epoch
     spikes = loss_spikes(h)
     note = spike_note(spikes) if spikes else None
     run = Run("mlp_moons", "MLP 2→16→16→2 (tanh) on two moons", mm, X, y, h,
