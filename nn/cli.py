@@ -50,12 +50,13 @@ from nn.modelspec import (
     save_model,
     targets_for,
 )
+from nn.optim import get_optimizer, optimizers
 
 __all__ = ["CLIError", "UsageError", "build_parser", "main", "parse_data"]
 
 PROG = "python -m nn"
 DATASETS = BUILT_IN
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
+OPTIMIZERS = tuple(optimizers)  # the names get_optimizer knows, in nn.optim's order
 GRAPH_FORMATS = ("png", "svg")
 # hidden-layer activations; "step" (the perceptron's threshold) trains by its straight-through
 # gradient, which `gradcheck` then shows is not its derivative
@@ -661,7 +662,6 @@ def _write_run(args: argparse.Namespace, model: Any, spec: ModelSpec, history: A
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from nn.optim import get_optimizer
     from nn.training import evaluate, fit
 
     _check_out_folder(args.out)
