@@ -8,12 +8,14 @@ Subcommands::
                was trained on, recorded in model.json: the validation split training held
                out)
     graph      draw a saved model's computation graph for one sample (PNG or SVG)
+    explain    write the step-through page of a saved model's backprop on one sample
     gradcheck  compare a saved model's gradients with central differences
 
 The work is done by library modules named for what they hold: ``nn.datasets`` (data sets
 by name, CSV files, the fingerprint), ``nn.modelspec`` (``model.json`` beside
-``model.npz``), ``nn.graphs`` (``render_model_graph``), ``nn.gradcheck``
-(``gradcheck_model``), ``nn.demo``. This module parses arguments, calls them and prints.
+``model.npz``), ``nn.graphs`` (``render_model_graph``), ``nn.explain``
+(``save_loss_page``), ``nn.gradcheck`` (``gradcheck_model``), ``nn.demo``. This module
+parses arguments, calls them and prints.
 
 Errors a user can act on (unknown data set, bad ``--hidden``, missing file, negative
 learning rate, a model file that does not fit, a malformed CSV row) end the program with
