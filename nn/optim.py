@@ -59,7 +59,9 @@ def _grad_array(p: Value) -> np.ndarray | None:
     return g.data if isinstance(g, Value) else g
 
 
-def _as_param_list(params: Any, who: str) -> list[Value]:
+def _as_list(params: Any, who: str) -> list[Any]:
+    """``params`` as a list (one Value becomes ``[it]``); a Module, given where its
+    parameters belong, is refused."""
     if isinstance(params, Value):
         return [params]
     if hasattr(params, "parameters") and callable(params.parameters):
@@ -68,11 +70,16 @@ def _as_param_list(params: Any, who: str) -> list[Value]:
             f"{who}(model.parameters(), ...)"
         )
     try:
-        out = list(params)
+        return list(params)
     except TypeError:
         raise TypeError(
             f"{who}: params must be an iterable of Values, got {type(params).__name__}"
         ) from None
+
+
+def _as_param_list(params: Any, who: str) -> list[Value]:
+    """``params`` as a list of leaf Values (what an optimiser may change in place)."""
+    out = _as_list(params, who)
     for i, p in enumerate(out):
         if not isinstance(p, Value):
             raise TypeError(f"{who}: parameter {i} is a {type(p).__name__}, not a Value")
@@ -132,20 +139,8 @@ class Optimizer:
     def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
         who = type(self).__name__
         self.defaults = dict(defaults)
-        if isinstance(params, Value):
-            params = [params]
-        elif hasattr(params, "parameters") and callable(params.parameters):
-            _as_param_list(params, who)  # raises: a Module was passed, not its parameters
-        try:
-            raw = list(params)
-        except TypeError:
-            raise TypeError(
-                f"{who}: params must be an iterable of Values, got {type(params).__name__}"
-            ) from None
-        if raw and all(isinstance(g, dict) for g in raw):
-            groups = raw
-        else:
-            groups = [{"params": _as_param_list(raw, who)}]
+        raw = _as_list(params, who)
+        groups = raw if raw and all(isinstance(g, dict) for g in raw) else [{"params": raw}]
         self.param_groups: list[dict[str, Any]] = []
         seen: set[int] = set()
         for gi, group in enumerate(groups):
