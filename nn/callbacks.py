@@ -107,9 +107,10 @@ class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs.
 
     ``mode`` is ``"min"`` (losses), ``"max"`` (accuracies) or ``"auto"`` (max for names
-    starting with ``acc``, else min). With ``restore_best`` the model gets back the weights
-    of the best epoch at the end (a ``state_dict`` snapshot taken at that epoch), so the
-    returned model is the one at the bottom of the validation curve, not the last one.
+    starting with ``acc`` and for ``auc`` and ``f1``, ``val_`` or not; else min). With
+    ``restore_best`` the model gets back the weights of the best epoch at the end (a
+    ``state_dict`` snapshot taken at that epoch), so the returned model is the one at the
+    bottom of the validation curve, not the last one.
 
     After training: ``best`` (value), ``best_epoch``, ``stopped_epoch`` (0 if it never
     stopped training), ``restored`` (whether weights were put back).
