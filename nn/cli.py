@@ -533,14 +533,14 @@ def _check_features(spec: ModelSpec, X: np.ndarray, data: Any) -> None:
                        f"{X.shape[1]}")
 
 
-def _check_classes(spec: ModelSpec, y: np.ndarray, data: Any) -> int:
+def _check_classes(spec: ModelSpec, y: np.ndarray, data: Any) -> None:
+    """Refuse data with more classes than the model has outputs for."""
     classes = int(y.max()) + 1
     if spec.model == "mlp" and classes > spec.n_out:
         raise CLIError(f"--data {data} has {classes} classes but the model has "
                        f"{spec.n_out} outputs")
     if spec.model != "mlp" and classes > 2:
         raise CLIError(f"--data {data} has {classes} classes; {_a(spec.model)} has two")
-    return classes
 
 
 # --------------------------------------------------------------------------- commands
