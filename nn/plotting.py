@@ -29,10 +29,14 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core import no_grad
 from nn.callbacks import History
 from nn.figures import agg_figure, pyplot_axes
 from nn.files import make_parent
+from nn.layers import Perceptron
 from nn.metrics import predicted_classes
+from nn.module import Module
+from nn.training import predict
 
 __all__ = [
     "class_legend_handles",
@@ -105,11 +109,6 @@ def _predictions(model: Any, X: np.ndarray, threshold: float | None
     two-class model, a continuous score whose zero level set is the decision boundary
     (``z`` for a perceptron, ``z - threshold`` for one output, the logit difference for two),
     so the boundary is drawn smooth rather than as the staircase of a label grid."""
-    from autograd_core import no_grad
-    from nn.layers import Perceptron
-    from nn.module import Module
-    from nn.training import predict
-
     if isinstance(model, Module):
         out = predict(model, X, batch_size=4096)
         if threshold is None:  # an Adaline carries its own threshold on the linear output z
