@@ -27,7 +27,6 @@ import nn  # noqa: E402
 from nn import cli, datasets, modelspec  # noqa: E402
 from nn import data as D  # noqa: E402
 from nn.callbacks import History  # noqa: E402
-from nn.gradcheck import gradcheck_model  # noqa: E402
 from nn.training import evaluate  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -624,40 +623,6 @@ def test_hidden_sizes_parser():
     for bad in ("64,x", "0", "-4", "1.5", "64,,2"):
         with pytest.raises(Exception, match="positive whole numbers"):
             cli.hidden_sizes(bad)
-
-
-# --------------------------------------------------------------------------- gradcheck_model
-
-
-def test_gradcheck_model_checks_every_parameter_and_restores_the_model():
-    X, y = D.two_moons(6, seed=0)
-    model = nn.MLP(2, [5], 2, activation="tanh", dropout=0.3, seed=0)
-    before = list(model.named_parameters())
-    report = gradcheck_model(model, nn.cross_entropy, X, y)
-    assert report.ok and report.max_abs_error < 1e-8
-    assert [c.label for c in report.checks] == ["0.weight", "0.bias", "3.weight", "3.bias"]
-    assert [c.shape for c in report.checks] == [(2, 5), (5,), (5, 2), (2,)]
-    after = list(model.named_parameters())
-    assert [(n, id(p)) for n, p in after] == [(n, id(p)) for n, p in before]
-    assert all(p.grad is None for _, p in after)
-    assert model.training  # dropout was off for the check, train mode is back
-
-
-def test_gradcheck_model_gives_every_module_its_own_mode_back():
-    X, y = D.two_moons(6, seed=0)
-    model = nn.MLP(2, [5], 2, activation="tanh", dropout=0.3, seed=0)
-    model[2].eval()  # the Dropout alone in eval mode, inside a model in training mode
-    assert gradcheck_model(model, nn.cross_entropy, X, y).ok
-    assert [m.training for m in model] == [True, True, False, True]
-
-
-def test_gradcheck_model_catches_a_straight_through_gradient():
-    X, y = D.xor()
-    model = nn.MLP(2, [3], 2, activation="step", seed=0)
-    report = gradcheck_model(model, nn.cross_entropy, X, y)
-    assert not report.ok
-    assert not report.checks[0].ok  # the first layer's weights: d step / dz is 0, not 1
-    assert report.checks[-1].ok  # the output layer sees no step between it and the loss
 
 
 def test_evaluate_without_a_recorded_split_warns_on_a_point_cloud_too(trained, tmp_path, capsys):
