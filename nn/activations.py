@@ -282,6 +282,9 @@ activations: dict[str, type[Module]] = {
     "softmax": Softmax,
     "hardmax": Hardmax,
 }
+# the activations whose units are silent on half their inputs: their layers start from He
+# initialisation (twice Xavier's variance), so the signal keeps its size through them
+RELU_LIKE = (ReLU, LeakyReLU, ELU, Softplus)
 _ALIASES = {"linear": "identity", "none": "identity", "logistic": "sigmoid", "max": "hardmax",
             "leakyrelu": "leaky_relu", "heaviside": "step", "threshold": "step"}
 
@@ -292,7 +295,8 @@ def get_activation(spec: str | Module | Callable[[Value], Value] | type, **kwarg
     Names are case-insensitive (``"ReLU"``, ``"leaky-relu"``; aliases ``linear``/``none`` ->
     identity, ``logistic`` -> sigmoid, ``max`` -> hardmax); ``kwargs`` go to the class
     (``get_activation("elu", alpha=0.5)``). A plain function ``Value -> Value`` is wrapped in
-    :class:`Lambda`. An unknown name raises ``ValueError`` listing the known ones.
+    :class:`Lambda`, except this module's own (``nn.relu`` gives ``ReLU()``, as ``"relu"``
+    does). An unknown name raises ``ValueError`` listing the known ones.
     """
     if isinstance(spec, Module):
         if kwargs:
@@ -310,6 +314,9 @@ def get_activation(spec: str | Module | Callable[[Value], Value] | type, **kwarg
             )
         return activations[key](**kwargs)
     if callable(spec):
+        name = getattr(spec, "__name__", None)
+        if name in activations and spec is globals()[name]:  # nn.relu: the ReLU module
+            return activations[name](**kwargs)
         return Lambda(spec, **kwargs)
     raise TypeError(
         f"activation must be a name, a Module or a callable, got {type(spec).__name__}"

@@ -15,14 +15,11 @@ from typing import Any
 import numpy as np
 
 from autograd_core import Value, array, concat, linear, no_grad
-from nn.activations import get_activation
+from nn.activations import RELU_LIKE, get_activation
 from nn.init import Seed, as_rng, get_initializer
 from nn.module import Module, Parameter, Sequential, in_mode
 
 __all__ = ["MLP", "Adaline", "Dropout", "Linear", "Perceptron", "add_bias_node"]
-
-_RELU_FAMILY = {"relu", "leaky_relu", "leakyrelu", "elu", "softplus"}
-
 
 def _check_size(what: str, n: Any) -> int:
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
@@ -303,7 +300,8 @@ class MLP(Sequential):
     is given (leave it ``None`` for ``cross_entropy`` and ``..._with_logits``, which take
     logits). ``hidden=[]`` is the single-layer perceptron ``f(W x + b)``.
 
-    ``init=None`` picks He uniform for ReLU-like activations and Xavier uniform otherwise.
+    ``init=None`` picks He uniform for ReLU-like activations (``nn.activations.RELU_LIKE``,
+    however named or given) and Xavier uniform otherwise.
     ``seed`` (int or Generator) draws every weight, then every dropout generator, so the
     same seed gives the same network, with or without dropout.
 
@@ -341,9 +339,9 @@ class MLP(Sequential):
         ]
         if not isinstance(dropout, int | float) or not 0.0 <= dropout < 1.0:
             raise ValueError(f"MLP: dropout must be in [0, 1), got {dropout!r}")
-        if init is None:
-            name = activation.lower().replace("-", "_") if isinstance(activation, str) else ""
-            init = "he_uniform" if name in _RELU_FAMILY else "xavier_uniform"
+        if init is None:  # however the activation is given: "ReLU", nn.ReLU(), nn.relu
+            he = isinstance(get_activation(activation), RELU_LIKE)
+            init = "he_uniform" if he else "xavier_uniform"
         rng = as_rng(seed)
         linears = [
             Linear(a, b, bias=bias, init=init, seed=rng, dtype=dtype)

@@ -125,6 +125,8 @@ def test_registry_names_aliases_classes_and_callables():
     assert isinstance(get_activation(A.Softplus), A.Softplus)
     relu = A.ReLU()
     assert get_activation(relu) is relu
+    assert isinstance(get_activation(A.relu), A.ReLU)  # nn's own function: its module
+    assert get_activation(A.elu, alpha=0.5).alpha == 0.5
     swish = get_activation(lambda v: v * v.sigmoid())
     assert isinstance(swish, A.Lambda)
     np.testing.assert_allclose(swish(Value(X)).data, X * _sig(X), rtol=1e-14)

@@ -7,6 +7,7 @@ import pytest
 
 import nn
 from autograd_core import Value, no_grad
+from nn import activations as A
 from nn.layers import MLP, Adaline, Dropout, Linear, Perceptron, add_bias_node
 from nn.losses import binary_cross_entropy_with_logits, half_sse
 from nn.optim import SGD, Adam
@@ -249,6 +250,21 @@ def test_mlp_default_init_follows_the_activation():
     bound_he, bound_xavier = np.sqrt(6 / 400), np.sqrt(6 / 700)
     assert np.abs(relu[0].weight.data).max() == pytest.approx(bound_he, rel=0.01)
     assert np.abs(tanh[0].weight.data).max() == pytest.approx(bound_xavier, rel=0.01)
+
+
+@pytest.mark.parametrize("activation, init", [
+    ("ReLU", "he_uniform"), (A.ReLU(), "he_uniform"), (A.ReLU, "he_uniform"),
+    (A.relu, "he_uniform"), ("leaky relu", "he_uniform"), (A.LeakyReLU(0.1), "he_uniform"),
+    ("ELU", "he_uniform"), (A.softplus, "he_uniform"),
+    (A.Tanh(), "xavier_uniform"), (A.tanh, "xavier_uniform"), ("Sigmoid", "xavier_uniform"),
+    (lambda v: v.relu(), "xavier_uniform"),  # a function of its own: nothing to go by
+])
+def test_mlp_default_init_is_the_same_however_the_activation_is_given(activation, init):
+    # the activation given as a name, a Module, a class or nn's own function: one choice
+    default = MLP(20, [30], 2, activation=activation, seed=0)
+    chosen = MLP(20, [30], 2, activation=activation, init=init, seed=0)
+    for a, b in zip(default.parameters(), chosen.parameters(), strict=True):
+        np.testing.assert_array_equal(a.data, b.data)
 
 
 def test_one_hidden_layer_gradients_equal_the_lecture_formulas():
