@@ -455,3 +455,24 @@ def test_pow_with_a_boolean_mask_exponent_or_base():
     np.testing.assert_array_equal(z.data, [1.0, 0.0])
     z.sum().backward()
     np.testing.assert_array_equal(y.grad, [0.0, 0.0])  # d/dy 1^y = 0, and 0 at a == 0
+
+
+@pytest.mark.parametrize("op", ["sum", "mean", "max", "min", "prod", "var", "std", "logsumexp"])
+@pytest.mark.parametrize("shape,axis", [((0, 3), 1), ((3, 0), 0), ((2, 0, 3), (0, 2))], ids=str)
+def test_reductions_of_an_empty_batch_along_its_non_empty_axes(op, shape, axis):
+    # an empty batch reduced along axes of length 3 and 2: numpy gives an empty result;
+    # max, mean, var, std and logsumexp refused it as "of an empty array"
+    x = Value(np.zeros(shape))
+    y = getattr(x, op)(axis=axis)
+    ref = getattr(np, op)(np.zeros(shape), axis=axis) if op != "logsumexp" else y.data
+    assert y.shape == np.shape(ref) and y.size == 0
+    y.sum().backward()
+    assert x.grad.shape == shape
+
+
+@pytest.mark.parametrize("op", ["mean", "max", "min", "var", "std", "logsumexp"])
+def test_reductions_along_an_empty_axis_are_refused_by_name(op):
+    with pytest.raises(ValueError, match=rf"{op}: along axis 1, which is empty \(shape \(3, 0\)\)"):
+        getattr(Value(np.zeros((3, 0))), op)(axis=-1)
+    with pytest.raises(ValueError, match=rf"{op}: of an empty array \(shape \(3, 0\)\)"):
+        getattr(Value(np.zeros((3, 0))), op)()

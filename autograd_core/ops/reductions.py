@@ -122,6 +122,20 @@ def _count(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> int:
     return math.prod(shape) if axes is None else math.prod(shape[i] for i in axes)
 
 
+def _axes_not_empty(x: Any, axis: Any, name: str) -> tuple[int, ...] | None:
+    """``axis`` normalised (``axes_of``), refusing a reduction over an empty axis: no
+    maximum, a mean of nothing. An empty batch reduced along its other axes is fine, as
+    in numpy: ``max`` of shape (0, 3) along axis 1 has shape (0,)."""
+    shape = _shape_of(x)
+    axes = axes_of(axis, len(shape), name)
+    if axes is None and 0 in shape:
+        raise ValueError(f"{name}: of an empty array (shape {shape})")
+    for ax in axes or ():
+        if shape[ax] == 0:
+            raise ValueError(f"{name}: along axis {ax}, which is empty (shape {shape})")
+    return axes
+
+
 # --------------------------------------------------------------------------- sum, mean
 _sum = linear_op(
     "sum",
@@ -145,9 +159,7 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """``1/n Σ x`` over ``axis`` (all axes by default), as ``np.mean``."""
-    if np.size(_data(x)) == 0:
-        raise ValueError(f"mean: of an empty array (shape {_shape_of(x)})")
-    return _mean(x, axes=axes_of(axis, np.ndim(_data(x)), "mean"), keepdims=bool(keepdims))
+    return _mean(x, axes=_axes_not_empty(x, axis, "mean"), keepdims=bool(keepdims))
 
 
 # --------------------------------------------------------------------------- max
@@ -190,9 +202,7 @@ _max = _extremum("max", np.maximum)
 
 def max(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
     """Maximum; the gradient is split evenly between tied maxima."""
-    if np.size(_data(x)) == 0:
-        raise ValueError(f"max: of an empty array (shape {_shape_of(x)})")
-    return _max(x, axes=axes_of(axis, np.ndim(_data(x)), "max"), keepdims=bool(keepdims))
+    return _max(x, axes=_axes_not_empty(x, axis, "max"), keepdims=bool(keepdims))
 
 
 def _numpy_reduction(fn: Any) -> Any:
@@ -223,9 +233,7 @@ _min = _extremum("min", np.minimum)
 
 def min(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
     """Minimum; the gradient is split evenly between tied minima."""
-    if np.size(_data(x)) == 0:
-        raise ValueError(f"min: of an empty array (shape {_shape_of(x)})")
-    return _min(x, axes=axes_of(axis, np.ndim(_data(x)), "min"), keepdims=bool(keepdims))
+    return _min(x, axes=_axes_not_empty(x, axis, "min"), keepdims=bool(keepdims))
 
 
 # --------------------------------------------------------------------------- prod
@@ -281,9 +289,7 @@ def prod(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
 # --------------------------------------------------------------------------- var, std
 def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     """Variance ``Σ (x - mean)² / (N - ddof)``, a composition of primitives."""
-    axes = axes_of(axis, np.ndim(_data(x)), "var")
-    if np.size(_data(x)) == 0:
-        raise ValueError(f"var: of an empty array (shape {_shape_of(x)})")
+    axes = _axes_not_empty(x, axis, "var")
     centered = x - _mean(x, axes=axes, keepdims=True)
     n = _count(_shape_of(x), axes)
     return _sum(centered * centered, axes=axes, keepdims=bool(keepdims)) / (n - ddof)
@@ -327,10 +333,9 @@ _std = primitive(
 
 def std(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     """Standard deviation; its gradient is 0 where all the elements are equal."""
-    if np.size(_data(x)) == 0:
-        raise ValueError(f"std: of an empty array (shape {_shape_of(x)})")
+    axes = _axes_not_empty(x, axis, "std")
     _int(ddof, "std", "ddof")
-    return _std(x, axes=axes_of(axis, np.ndim(_data(x)), "std"), ddof=int(ddof),
+    return _std(x, axes=axes, ddof=int(ddof),
                 keepdims=bool(keepdims))
 
 
@@ -358,10 +363,7 @@ _logsumexp = reduction_op("logsumexp", _logsumexp_np, _softmax_weights)
 
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """``log Σ exp(x)`` over ``axis``, computed without overflow (as scipy's)."""
-    if np.size(_data(x)) == 0:
-        raise ValueError(f"logsumexp: of an empty array (shape {_shape_of(x)})")
-    return _logsumexp(x, axes=axes_of(axis, np.ndim(_data(x)), "logsumexp"),
-                      keepdims=bool(keepdims))
+    return _logsumexp(x, axes=_axes_not_empty(x, axis, "logsumexp"), keepdims=bool(keepdims))
 
 
 # --------------------------------------------------------------------------- cumsum, cumprod
