@@ -372,6 +372,20 @@ def test_std_at_zero_spread_has_zero_gradient_and_var_takes_ddof():
     assert Value(v).std(ddof=2).data == pytest.approx(np.std(v, ddof=2))
 
 
+def test_var_and_std_with_ddof_at_or_above_the_count_are_inf_as_numpy():
+    # the divisor N - ddof went negative: var(ddof=5) of 4 numbers was -6.3, std nan
+    v = np.array([1.0, 2.0, 4.0, 7.0])
+    with warnings.catch_warnings():  # numpy's "Degrees of freedom <= 0", divide by zero
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for ddof in (4, 5):
+            for fn in (np.var, np.std):
+                assert fn(Value(v), ddof=ddof).data == fn(v, ddof=ddof) == np.inf
+        m = np.arange(6.0).reshape(2, 3)
+        np.testing.assert_array_equal(Value(m).std(axis=1, ddof=4).data, np.std(m, 1, ddof=4))
+    with pytest.raises(TypeError, match="var: ddof must be an int, got str"):
+        Value(v).var(ddof="1")  # a TypeError from numpy's arithmetic before
+
+
 def test_logsumexp_is_stable_and_exported():
     big = np.array([[1000.0, 1000.0, -1000.0], [-1e4, -1e4 + 1.0, -1e4 + 2.0]])
     out = logsumexp(Value(big), axis=1)

@@ -287,12 +287,19 @@ def prod(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 
 # --------------------------------------------------------------------------- var, std
+def _dof(shape: tuple[int, ...], axes: tuple[int, ...] | None, ddof: int) -> int:
+    """The divisor ``N - ddof`` of var and std, never below 0 (numpy's and PyTorch's rule:
+    with ``ddof >= N`` the variance is inf, not a negative number)."""
+    return builtins.max(_count(shape, axes) - ddof, 0)
+
+
 def var(x: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Any:
     """Variance ``Σ (x - mean)² / (N - ddof)``, a composition of primitives."""
     axes = _axes_not_empty(x, axis, "var")
+    _int(ddof, "var", "ddof")
     centered = x - _mean(x, axes=axes, keepdims=True)
-    n = _count(_shape_of(x), axes)
-    return _sum(centered * centered, axes=axes, keepdims=bool(keepdims)) / (n - ddof)
+    return _sum(centered * centered, axes=axes, keepdims=bool(keepdims)) / _dof(
+        _shape_of(x), axes, int(ddof))
 
 
 def _centered(x: Any, axes: tuple[int, ...] | None) -> Any:
@@ -304,14 +311,14 @@ def _std_scale(ans: Any, x: Any, axes: tuple[int, ...] | None, ddof: int) -> Any
     mean, and the gradient is taken as 0 (HIPS autograd's choice) instead of 0/0."""
     zero = np.equal(ans, 0)
     if not np.any(zero):
-        return 1.0 / ((_count(x.shape, axes) - ddof) * ans)
+        return 1.0 / (_dof(x.shape, axes, ddof) * ans)
     safe = np.where(zero, 1.0, ans)  # (the double-where rule: no inf in higher orders)
-    return np.where(zero, 0.0, 1.0 / ((_count(x.shape, axes) - ddof) * safe))
+    return np.where(zero, 0.0, 1.0 / (_dof(x.shape, axes, ddof) * safe))
 
 
 def _std_np(x: Any, axes: tuple[int, ...] | None, ddof: int, keepdims: bool) -> Any:
     c = x - np.add.reduce(x, axes, keepdims=True) / _count(x.shape, axes)
-    return np.sqrt(np.add.reduce(c * c, axes, keepdims=keepdims) / (_count(x.shape, axes) - ddof))
+    return np.sqrt(np.add.reduce(c * c, axes, keepdims=keepdims) / _dof(x.shape, axes, ddof))
 
 
 _std = primitive(
