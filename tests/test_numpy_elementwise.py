@@ -274,6 +274,22 @@ def test_numpy_operator_functions_record_the_operator_primitives():
     assert np.positive(v) is v and +v is v
 
 
+def test_clip_with_array_bounds_that_broadcast_the_input():
+    # bounds of shape (3, 4) make the output (3, 4) from x of shape (4,): the forward was
+    # right, but the vjp and jvp built the mask in x's shape and crashed (numpy's
+    # "non-broadcastable output operand")
+    x = np.array([-1.0, 0.5, 1.5, 3.0])
+    lo, hi = np.zeros((3, 4)), np.linspace(0.25, 2.0, 12).reshape(3, 4)
+    v = Value(x)
+    out = np.clip(v, lo, hi)
+    np.testing.assert_array_equal(out.data, np.clip(x, lo, hi))
+    out.sum().backward()
+    np.testing.assert_array_equal(v.grad, ((x >= lo) & (x <= hi)).sum(axis=0))
+    assert gradcheck(lambda a: np.clip(a, lo, hi), [x]).ok
+    _, t = jvp(lambda a: np.clip(a, None, hi), (x,), (np.ones(4),))
+    np.testing.assert_array_equal(t, (x <= hi) * 1.0)
+
+
 def test_python_abs_pos_and_round():
     v = Value(np.array([-1.26, 2.5]))
     assert abs(v).op == "abs" and (+v) is v

@@ -159,13 +159,14 @@ def elu(x: Any, alpha: float = 1.0) -> Any:
 
 
 def _inside(x: Any, lo: float | None, hi: float | None) -> Any:
-    """Where clip passes its input (bounds included): its derivative, 1 or 0."""
+    """Where clip passes its input (bounds included): its derivative, 1 or 0. Array bounds
+    may broadcast ``x`` to a larger shape (the output's), and so does the mask."""
     x = np.asarray(x)
     mask = np.ones(x.shape, dtype=bool)
     if lo is not None:
-        mask &= x >= lo
+        mask = mask & (x >= lo)
     if hi is not None:
-        mask &= x <= hi
+        mask = mask & (x <= hi)
     return mask
 
 
