@@ -415,6 +415,20 @@ def test_functions_on_plain_arrays_beside_values():
     np.testing.assert_array_equal(x.grad, [0.0, 1.0])
 
 
+@pytest.mark.parametrize("fn", [np.outer, np.kron, np.vdot, np.cross, np.inner, np.dot],
+                         ids=lambda f: f.__name__)
+def test_products_take_a_list_beside_a_value(fn):
+    # numpy takes lists; outer, kron, vdot and cross called .reshape/.transpose on them
+    # (AttributeError: 'list' object has no attribute 'reshape')
+    a, b = np.array([1.0, -2.0, 0.5]), [3, 1, 2]
+    x = Value(a)
+    out = fn(x, b)
+    np.testing.assert_allclose(out.data, fn(a, b))
+    out.sum().backward()
+    assert x.grad.shape == (3,)
+    np.testing.assert_allclose(fn(b, Value(a)).data, fn(b, a))
+
+
 with warnings.catch_warnings():  # the 2-vector cross product is deprecated in numpy 2
     warnings.simplefilter("ignore", DeprecationWarning)
     _CROSS2 = np.cross(np.ones((2, 2)), np.arange(4.0).reshape(2, 2))

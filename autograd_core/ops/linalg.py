@@ -191,6 +191,12 @@ def _is_scalar(x: Any) -> bool:
     return np.ndim(_data(x)) == 0
 
 
+def _operands(*xs: Any) -> list[Any]:
+    """Values as they are; numbers, lists and arrays as constant data (a list has no
+    ``reshape`` for the compositions below to call)."""
+    return [x if isinstance(x, Value) else constant(x) for x in xs]
+
+
 def tensordot(a: Any, b: Any, axes: Any = 2) -> Any:
     """Sum over the pairs of axes in ``axes`` (the last N of a with the first N of b for
     an int N): one einsum."""
@@ -255,11 +261,13 @@ def outer(a: Any, b: Any, out: Any = None) -> Any:
     """``a`` (flattened) as a column times ``b`` (flattened) as a row."""
     if out is not None:
         raise TypeError("outer on a Value: out= is not supported (use the result)")
+    a, b = _operands(a, b)
     return reshape(a, (-1, 1)) * reshape(b, (1, -1))
 
 
 def vdot(a: Any, b: Any) -> Any:
     """The dot product of the flattened arrays."""
+    a, b = _operands(a, b)
     if np.size(_data(a)) != np.size(_data(b)):
         raise ValueError(
             f"vdot: shapes {_shape_of(a)} and {_shape_of(b)} have different sizes"
@@ -270,6 +278,7 @@ def vdot(a: Any, b: Any) -> Any:
 def kron(a: Any, b: Any) -> Any:
     """The Kronecker product: every element of ``a`` times all of ``b``, as blocks; a
     product of interleaved reshapes, ``(m, n) (p, q) -> (m, 1, n, 1) * (1, p, 1, q)``."""
+    a, b = _operands(a, b)
     sa, sb = _shape_of(a), _shape_of(b)
     d = max(len(sa), len(sb))
     sa, sb = (1,) * (d - len(sa)) + sa, (1,) * (d - len(sb)) + sb
@@ -284,6 +293,7 @@ def cross(a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1,
     from products of components."""
     if axis is not None:
         axisa = axisb = axisc = axis
+    a, b = _operands(a, b)
     a, b = moveaxis(a, axisa, -1), moveaxis(b, axisb, -1)
     na, nb = _shape_of(a)[-1], _shape_of(b)[-1]
     if na not in (2, 3) or nb not in (2, 3):
