@@ -185,6 +185,10 @@ def jacobian(fn: Fn, argnums: int = 0, mode: str = "rev") -> Fn:
         (i,) = _argnums(argnums, len(args), "jacobian")
         out, (leaf,), nested = _trace(fn, args, (i,))
         out = _output(out, "jacobian")
+        if out.size == 0 or leaf.size == 0:  # no row or no column to stack: J is empty
+            dtype = leaf.dtype if mode == "rev" else out.dtype  # (a gradient's, a tangent's)
+            empty = np.zeros(out.shape + leaf.shape, dtype)
+            return Value._node(empty) if nested else empty
         rows = []
         if mode == "rev":
             for k in range(out.size):

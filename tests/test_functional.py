@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograd_core import Value, grad, hessian, jacobian, jvp, numerical_grad, value_and_grad, vjp
+from autograd_core import (
+    Value,
+    enable_grad,
+    grad,
+    hessian,
+    jacobian,
+    jvp,
+    numerical_grad,
+    value_and_grad,
+    vjp,
+)
 
 
 def f_scalar(x):
@@ -99,6 +109,28 @@ def test_jacobian_of_matrix_input_shapes():
     J = jacobian(lambda w: (w @ np.ones(3)).tanh())(W)
     assert J.shape == (2, 2, 3)
     np.testing.assert_allclose(J, jacobian(lambda w: (w @ np.ones(3)).tanh(), mode="fwd")(W))
+
+
+@pytest.mark.parametrize("mode", ["fwd", "rev"])
+@pytest.mark.parametrize(
+    "fn,x,shape",
+    [
+        (lambda v: v * 2.0, np.zeros(0), (0, 0)),  # no input and no output element
+        (lambda v: v[:0] * 2.0, np.ones(3), (0, 3)),  # no output element
+        (lambda v: (v**2).sum(), np.zeros((2, 0)), (2, 0)),  # no input element
+        (lambda v: v.sum(axis=1), np.zeros((2, 0)), (2, 2, 0)),
+    ],
+)
+def test_jacobian_and_hessian_of_empty_inputs_or_outputs(mode, fn, x, shape):
+    # a Jacobian with no rows (rev) or no columns (fwd) stacked nothing: "stack: needs at
+    # least one value"
+    J = jacobian(fn, mode=mode)(x)
+    assert isinstance(J, np.ndarray) and J.shape == shape and J.dtype == np.float64
+    H = hessian(lambda v: (v**3).sum(), mode=mode)(np.zeros((0, 2)))
+    assert H.shape == (0, 2, 0, 2)
+    xv = Value(x)  # Values in, Values out: the nested form
+    with enable_grad():
+        assert isinstance(jacobian(fn, mode=mode)(xv), Value)
 
 
 @pytest.mark.parametrize("mode", ["fwd", "rev"])
