@@ -291,6 +291,18 @@ def test_norm_at_zero_has_zero_gradient_and_inf_norm_splits_ties():
     np.testing.assert_array_equal(y.grad, [0.5, -0.5, 0.0])
 
 
+@pytest.mark.parametrize("p", [0.5, 1.5, 3.0])
+def test_p_norm_at_a_zero_element_gives_it_zero_gradient(p):
+    # for p < 1, |x|^(p-1) is inf at x = 0 and sign(0) * inf was nan (PyTorch: 0)
+    x = Value(np.array([0.0, 1.0, -2.0]))
+    np.linalg.norm(x, p).backward()
+    n = np.sum(np.abs(x.data) ** p) ** (1 / p)
+    want = np.sign(x.data) * np.abs(x.data + (x.data == 0)) ** (p - 1) / n ** (p - 1)
+    np.testing.assert_allclose(x.grad, want, rtol=1e-14)
+    _, t = jvp(lambda a: np.linalg.norm(a, p), (x.data,), (np.ones(3),))
+    np.testing.assert_allclose(t, want.sum(), rtol=1e-14)
+
+
 def test_np_array_of_values_gives_data_and_ag_array_records():
     a, b = Value(1.0), Value(2.0)
     plain = np.array([a, b])

@@ -457,14 +457,17 @@ def matrix_power(a: Any, n: int) -> Any:
 # --------------------------------------------------------------------------- norm
 def _norm_weights(ans: Any, x: Any, p: float, axes: tuple[int, ...], keepdims: bool) -> Any:
     """d(ans)/dx = sign(x) |x|^(p-1) / ans^(p-1), and 0 where ans == 0 (PyTorch's choice
-    at the kink of a norm); the denominator is made safe there first (double where)."""
+    at the kink of a norm); the denominator is made safe there first (double where). An
+    element x == 0 gets sign(0) = 0, also for p < 1, where |x|^(p-1) would be inf (and
+    0 · inf nan): its base is made 1 first, in the same way."""
     if not keepdims:
         ans = np.expand_dims(ans, axes)
     zero = np.equal(ans, 0)
     safe = np.where(zero, 1.0, ans)
     if p == 2:
         return np.where(zero, 0.0, x / safe)
-    return np.where(zero, 0.0, np.sign(x) * np.abs(x) ** (p - 1) / safe ** (p - 1))
+    base = np.where(np.equal(x, 0), 1.0, np.abs(x))
+    return np.where(zero, 0.0, np.sign(x) * base ** (p - 1) / safe ** (p - 1))
 
 
 def _pnorm(x: Any, p: float, axes: tuple[int, ...], keepdims: bool) -> Any:
