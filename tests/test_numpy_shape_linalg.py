@@ -303,6 +303,25 @@ def test_p_norm_at_a_zero_element_gives_it_zero_gradient(p):
     np.testing.assert_allclose(t, want.sum(), rtol=1e-14)
 
 
+@pytest.mark.parametrize("ord", [0, 1, 2, 3, np.inf])
+@pytest.mark.parametrize("axis", [(1, 2), (0, -1), -1], ids=str)
+def test_vector_norm_over_axes(ord, axis):
+    # ord=0 over two axes raised numpy's "Improper number of dimensions to norm"
+    x = np.arange(24.0).reshape(2, 3, 4) % 5 - 2.0
+    out = np.linalg.vector_norm(Value(x), ord=ord, axis=axis, keepdims=True)
+    ref = np.linalg.vector_norm(x, ord=ord, axis=axis, keepdims=True)
+    np.testing.assert_allclose(np.asarray(out), ref, rtol=1e-14)
+    assert np.shape(out) == ref.shape
+
+
+def test_vector_norm_refuses_an_axis_out_of_range():
+    # the axis was taken modulo ndim: axis 5 of a 2-d array silently meant axis 1
+    with pytest.raises(ValueError, match=r"vector_norm: invalid axis 5 for shape \(2, 3\)"):
+        np.linalg.vector_norm(Value(np.ones((2, 3))), axis=5)
+    with pytest.raises(ValueError, match=r"vector_norm: invalid axis \(0, -2\)"):
+        np.linalg.vector_norm(Value(np.ones((2, 3))), axis=(0, -2))
+
+
 def test_np_array_of_values_gives_data_and_ag_array_records():
     a, b = Value(1.0), Value(2.0)
     plain = np.array([a, b])

@@ -504,9 +504,9 @@ def _vector_norm(x: Any, ord: Any, axes: tuple[int, ...], keepdims: bool) -> Any
         return -_max(-_abs(x), axis=axes, keepdims=keepdims)
     if ord == 1:
         return _sum(_abs(x), axis=axes, keepdims=keepdims)
-    if ord == 0:  # the count of non-zeros: piecewise constant, no gradient
-        return np.linalg.norm(np.asarray(_data(x)), 0, axes[0] if len(axes) == 1 else None,
-                              keepdims)
+    if ord == 0:  # the count of non-zeros: piecewise constant, no gradient (numpy's recipe,
+        data = np.asarray(_data(x))  # which takes any number of axes, as vector_norm does)
+        return (data != 0).astype(data.dtype).sum(axis=axes, keepdims=keepdims)
     if isinstance(ord, str) or not np.isscalar(ord):
         raise ValueError(f"norm: invalid order {ord!r} for a vector norm")
     return _norm(x, p=float(ord), axes=axes, keepdims=keepdims)
@@ -564,9 +564,11 @@ def _vector_norm_api(x: Any, /, *, axis: Any = None, keepdims: bool = False,
         flat = reshape(x, (-1,))
         out = _vector_norm(flat, ord, (0,), False)
         return reshape(out, (1,) * np.ndim(_data(x))) if keepdims else out
-    axes = axis if isinstance(axis, tuple | list) else (axis,)
-    nd = np.ndim(_data(x))
-    axes = tuple(sorted(int(a) % nd for a in axes))
+    try:  # (out of range or repeated: refused, as numpy does; a modulo wrapped them)
+        axes = tuple(sorted(normalize_axis_tuple(axis, np.ndim(_data(x)))))
+    except (ValueError, TypeError, np.exceptions.AxisError):
+        raise ValueError(
+            f"vector_norm: invalid axis {axis!r} for shape {_shape_of(x)}") from None
     if ord in (None, 2) or (np.isscalar(ord) and ord not in (0, 1, np.inf, -np.inf)):
         return _norm(x, p=2.0 if ord is None else float(ord), axes=axes, keepdims=bool(keepdims))
     return _vector_norm(x, ord, axes, bool(keepdims))
