@@ -190,6 +190,15 @@ def test_getitem_boolean_mask_and_repeated_integer_index():
     np.testing.assert_allclose(y.grad, [3, 0, 1])
 
 
+def test_an_empty_list_index_selects_nothing():
+    # np.asarray([]) is float64, so x[[]] raised "arrays used as indices must be of integer
+    # (or boolean) type"; numpy and PyTorch give an empty selection
+    x = Value(np.arange(12.0).reshape(3, 4))
+    assert x[[]].shape == (0, 4) and x[:, []].shape == (3, 0)
+    (x[[]].sum() + x[[], 1].sum()).backward()
+    np.testing.assert_array_equal(x.grad, np.zeros((3, 4)))
+
+
 def test_a_value_is_refused_as_an_index():
     # a mask made into a Value holds 0.0/1.0: it once selected positions 0 and 1, silently
     x = Value(np.arange(4.0))

@@ -121,7 +121,8 @@ def _index(index: Any) -> Any:
             "idx.data.astype(int) for positions held in a Value"
         )
     if isinstance(index, list):
-        return np.asarray(index)
+        arr = np.asarray(index)  # ([] is float64 to numpy, but as an index it means no position)
+        return arr.astype(np.intp) if arr.size == 0 and arr.dtype.kind == "f" else arr
     if isinstance(index, tuple):
         return tuple(_index(i) for i in index)
     return index
