@@ -241,6 +241,7 @@ def _run_hooks(node: Value, g: Any) -> Any:
 def _as_gradient(x: Any, like: Value) -> Any:
     if not isinstance(x, Value):
         x = np.asarray(x, dtype=like.dtype)
+        x = x[()] if x.shape == like.shape == () else x  # 0-d: a numpy scalar, as from _fit
         if mode.grad_enabled:
             x = Value._node(x)
     if x.shape != like.shape:

@@ -243,6 +243,20 @@ def test_leaf_hook_changes_the_gradient_before_accumulation():
     np.testing.assert_array_equal(w.grad, [2.0, 4.0])  # 0.5 * (2, 4) twice
 
 
+def test_a_hook_on_a_0d_leaf_leaves_a_numpy_scalar_gradient():
+    # 0-d data and its gradients are numpy scalars; a hook's result (or the array a hook
+    # gets to change in place) was stored as a 0-d ndarray in the leaf's .grad
+    for hook, want in ((lambda g: g * 3.0, 12.0), (lambda g: 6.0, 6.0), (lambda g: None, 4.0)):
+        x = Value(2.0)
+        x.register_hook(hook)
+        (x * x).backward()
+        assert type(x.grad) is np.float64 and x.grad == want
+    y = Value(np.float32(2.0))
+    y.register_hook(lambda g: g * 3.0)
+    (y * y).backward()
+    assert type(y.grad) is np.float32 and y.grad == 12.0
+
+
 def test_hooks_run_in_registration_order_each_seeing_the_previous_result():
     x = Value(3.0)
     y = x * 1.0
