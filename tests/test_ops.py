@@ -485,3 +485,24 @@ def test_reductions_along_an_empty_axis_are_refused_by_name(op):
         getattr(Value(np.zeros((3, 0))), op)(axis=-1)
     with pytest.raises(ValueError, match=rf"{op}: of an empty array \(shape \(3, 0\)\)"):
         getattr(Value(np.zeros((3, 0))), op)()
+
+
+def test_index_mask_label_and_bound_arrays_are_read_as_they_were_at_the_call():
+    # the ops kept the caller's arrays: refilling an index buffer between two uses and
+    # calling backward() once sent both gradients through the last contents, silently
+    x = Value(np.arange(4.0))
+    idx = np.array([0, 1])
+    total = x[idx].sum()
+    idx[:] = [3, 3]
+    total = total + np.take(x, idx).sum() * 10.0
+    mask = np.array([True, False, False, False])
+    total = total + where(mask, x, 0.0).sum() * 100.0
+    mask[:] = True
+    lo = np.array([0.5, 0.5, 0.5, 0.5])
+    total = total + np.clip(x, lo, None).sum() * 1000.0
+    lo[:] = 9.0
+    labels = np.array([0])
+    total = total + O.nll_loss(x.reshape(1, 4), labels) * 10000.0
+    labels[:] = 3
+    total.backward()
+    np.testing.assert_array_equal(x.grad, [1 + 100 - 10000, 1 + 1000, 1000, 20 + 1000])

@@ -185,6 +185,8 @@ def clip(x: Any, lo: float | None = None, hi: float | None = None) -> Any:
     for bound in (lo, hi):
         if bound is not None:
             _number(bound, "clip", "lo and hi must be numbers or None")
+    # array bounds are copied: the vjp reads them, and the caller may change its arrays
+    lo, hi = (np.array(b) if isinstance(b, np.ndarray) else b for b in (lo, hi))
     return _clip_prim(x, lo=lo, hi=hi)
 
 
@@ -243,7 +245,7 @@ def where(cond: Any, x: Any, y: Any) -> Any:
     c = np.asarray(_data(cond))
     if c.dtype.kind not in "biuf":
         raise TypeError(f"where: the condition must be booleans (or numbers), got dtype {c.dtype}")
-    c = c.astype(bool, copy=False)
+    c = c.astype(bool)  # a copy: the caller may refill its mask before backward()
     try:
         return _where_prim(x, y, cond=c)
     except ValueError:

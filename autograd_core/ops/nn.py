@@ -156,7 +156,7 @@ def nll_loss(logp: Any, target: Any, reduction: str = "mean") -> Any:
     shape = _shape_of(logp)
     if len(shape) != 2:
         raise ValueError(f"{name}: log-probabilities must have shape (N, C), got {shape}")
-    y = np.asarray(_data(target))
+    y = np.array(_data(target))  # a copy: the vjp reads it after the caller's loop moves on
     n, c = shape
     if y.size == 0 and y.dtype.kind == "f":  # np.asarray([]) is float64
         y = y.astype(np.intp)

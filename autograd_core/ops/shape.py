@@ -111,9 +111,11 @@ _scatter = linear_op(
 
 
 def _index(index: Any) -> Any:
-    """Indices as numpy takes them (lists become arrays). A Value is refused: its data are
-    floats, so a boolean mask made into a Value holds 0.0 and 1.0 and would select
-    positions 0 and 1 without a word (PyTorch refuses float index tensors too)."""
+    """Indices as numpy takes them (lists become arrays; arrays are copied, since the vjp
+    reads them in backward() and the caller may have refilled its array by then). A Value
+    is refused: its data are floats, so a boolean mask made into a Value holds 0.0 and 1.0
+    and would select positions 0 and 1 without a word (PyTorch refuses float index tensors
+    too)."""
     if isinstance(index, Value):
         raise TypeError(
             f"getitem: a Value (shape {index.shape}, floats) cannot be an index. Index with "
@@ -125,6 +127,8 @@ def _index(index: Any) -> Any:
         return arr.astype(np.intp) if arr.size == 0 and arr.dtype.kind == "f" else arr
     if isinstance(index, tuple):
         return tuple(_index(i) for i in index)
+    if isinstance(index, np.ndarray):
+        return index.copy()
     return index
 
 
