@@ -204,7 +204,7 @@ def repeat(x: Any, repeats: Any, axis: Any = None) -> Any:
 def tile(x: Any, reps: Any) -> Any:
     """The array repeated ``reps`` times along each axis: a broadcast between reshapes,
     ``(a, b) -> (1, a, 1, b) -> (r, a, s, b) -> (r a, s b)``."""
-    reps = (reps,) if isinstance(reps, int | np.integer) else tuple(reps)
+    reps = (reps,) if isinstance(reps, int | np.integer | float) else tuple(reps)
     if not builtins.all(isinstance(r, int | np.integer) and r >= 0 for r in reps):
         raise ValueError(f"tile: reps must be non-negative ints, got {reps}")
     shape = _shape_of(x)

@@ -43,7 +43,13 @@ _broadcast_to = linear_op(
 
 
 def broadcast_to(x: Any, shape: Any) -> Any:
-    shape = (shape,) if isinstance(shape, int | np.integer) else tuple(shape)
+    shape = (shape,) if isinstance(shape, int | np.integer) else shape
+    if not isinstance(shape, tuple | list | np.ndarray) or not builtins.all(
+        isinstance(n, int | np.integer) for n in shape
+    ):
+        raise TypeError(f"broadcast_to: the shape must be an int or a tuple of ints, got "
+                        f"{type(shape).__name__} {shape!r:.40}")
+    shape = tuple(shape)
     if _shape_of(x) == shape:
         return x
     try:

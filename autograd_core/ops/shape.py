@@ -139,7 +139,11 @@ def _has_array_index(index: Any) -> bool:
 
 def getitem(x: Any, idx: Any) -> Any:
     """Indexing as numpy: ints, slices, None, Ellipsis, integer arrays, boolean masks."""
-    idx = _index(idx)
+    try:
+        idx = _index(idx)
+    except ValueError as err:  # a ragged nested list, in numpy's conversion
+        raise IndexError(f"getitem: index {idx!r:.80} is invalid for shape {_shape_of(x)}: "
+                         f"{err}") from None
     try:
         return _getitem(x, index=idx)
     except (ValueError, IndexError, TypeError) as err:
