@@ -287,6 +287,17 @@ def test_transforms_reject_non_numeric_tangents(fn, match):
         fn()
 
 
+def test_an_error_that_merely_says_broadcast_is_not_called_a_broadcast_failure():
+    # numpy refuses '...i->i' (no ellipsis in the output); its message says "broadcast",
+    # and the op reported "shapes (2, 3, 4) do not broadcast together" instead
+    with pytest.raises(ValueError, match=r"no '\.\.\.' ellipsis provided") as info:
+        np.einsum("...i->i", Value(np.ones((2, 3, 4))))
+    assert "do not broadcast together" not in str(info.value)
+    with pytest.raises(ValueError, match=r"einsum: .*shapes \(2, 3\) and \(4, 5\) do not "
+                                         r"broadcast together"):
+        np.einsum("ij,jk->ik", Value(A), Value(np.ones((4, 5))))
+
+
 def test_concat_axis_none_is_refused_by_name():
     # np.concatenate flattens at axis=None; the op then failed with a bare TypeError
     with pytest.raises(ValueError, match=r"concat: shapes \[\(2, 3\), \(2, 3\)\] along axis "

@@ -246,7 +246,10 @@ def constant(x: Any, dtype: Any = np.float64) -> Any:
 def _shape_error(name: str, args: tuple[Value, ...], err: ValueError) -> ValueError:
     """numpy's error, said with the op's name and its operands' shapes."""
     shapes = " and ".join(str(x.shape) for x in args)
-    if "broadcast" in str(err):
+    # numpy's broadcast failures ("operands could not be broadcast together", "shape
+    # mismatch: objects cannot be broadcast"), not every message with the word: einsum's
+    # "no '...' ellipsis provided to broadcast the extra dimensions" is about the subscripts
+    if "could not be broadcast" in str(err) or "cannot be broadcast" in str(err):
         return ValueError(f"{name}: shapes {shapes} do not broadcast together")
     return ValueError(f"{name}: shapes {shapes}: {err}")
 
