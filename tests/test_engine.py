@@ -200,6 +200,14 @@ def test_float32_stays_float32_through_ops_and_gradients():
     assert v.grad.dtype == np.float32 and u.grad.dtype == np.float64
 
 
+def test_numpy_scalars_beside_a_float32_value_keep_it_float32_as_numpy():
+    # np.bool_ is not an np.number: it was made a float64 constant, and promoted the result
+    v = Value(np.ones(2, dtype=np.float32))
+    for c in (np.True_, np.False_, True, np.int8(2), np.float16(2.0), np.float64(2.0)):
+        for out in (v * c, c - v, v + c, v**c):
+            assert out.dtype == np.float32, c
+
+
 @pytest.mark.parametrize(
     "bad,match",
     [

@@ -232,7 +232,7 @@ def _lift(args: tuple[Any, ...]) -> tuple[Value, ...]:
 def constant(x: Any, dtype: Any = np.float64) -> Any:
     """The data of a constant operand: Python and numpy numbers and int arrays in
     ``dtype``, float arrays and bool masks as they are."""
-    if isinstance(x, (float, int, np.number)):  # (bool is an int; np.float64 a float)
+    if isinstance(x, (float, int, np.number, np.bool_)):  # (bool is an int; np.bool_ is not)
         return np.dtype(dtype).type(x)
     if isinstance(x, np.ndarray):
         kind = x.dtype.kind
