@@ -58,11 +58,15 @@ def _name_of(obj: Any, names: dict[int, list[str]]) -> str:
 def _defined_in(impl: Any) -> str:
     """The ops module that defines a primitive or an implementation."""
     if isinstance(impl, Primitive):
-        for mod_name, module in sorted(sys.modules.items()):
-            if mod_name.startswith("autograd_core.ops.") and any(
-                v is impl for v in vars(module).values()
-            ):
-                return mod_name.replace("autograd_core.", "").replace(".", "/") + ".py"
+        ops_modules = [(name, module) for name, module in sorted(sys.modules.items())
+                       if name.startswith("autograd_core.ops.")]
+        # the module that names it as its own first (decompositions.py imports elementwise's
+        # abs as _abs, and came first in the alphabet), then any that holds it
+        for owns in (lambda m: vars(m).get(impl.name) is impl,
+                     lambda m: any(v is impl for v in vars(m).values())):
+            for mod_name, module in ops_modules:
+                if owns(module):
+                    return mod_name.replace("autograd_core.", "").replace(".", "/") + ".py"
         return "?"
     return (getattr(impl, "__module__", "") or "").replace("autograd_core.", "").replace(
         ".", "/") + ".py"
