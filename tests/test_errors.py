@@ -111,6 +111,30 @@ def test_shape_mismatches_name_the_op_and_the_shapes(fn, match):
         fn(Value(A), Value(B))
 
 
+@pytest.mark.parametrize(
+    "fn, message",
+    [
+        (lambda a, b: concat([a, b.T], axis=1),
+         "concat: shapes [(3, 4), (5, 2)] along axis 1: the value at index 1 has shape (5, 2), "
+         "the first (3, 4): they must match except along the axis"),
+        (lambda a, b: np.hstack([a, b.T]),
+         "hstack: shapes [(3, 4), (5, 2)] along axis 1: the value at index 1 has shape (5, 2), "
+         "the first (3, 4): they must match except along the axis"),
+        (lambda a, b: np.concatenate([a, Value(np.ones(4))]),
+         "concat: shapes [(3, 4), (4,)] along axis 0: the value at index 1 has 1 dimension, "
+         "the first 2"),
+        (lambda a, b: np.stack([a, b]),
+         "stack: shapes [(3, 4), (2, 5)] along axis 0: the value at index 1 has shape (2, 5), "
+         "the first (3, 4): they must all have one shape"),
+    ],
+)
+def test_joining_errors_say_the_shapes_once(fn, message):
+    # the whole message: the op's name and the shapes once, then which value differs
+    with pytest.raises(ValueError) as caught:
+        fn(Value(np.ones((3, 4))), Value(np.ones((2, 5))))
+    assert str(caught.value) == message
+
+
 def test_in_place_style_numpy_errors_do_not_leak_from_sum_to_and_scatter():
     with pytest.raises(ValueError, match=r"sum_to: shape \(2, 3\) does not reduce to \(4,\)"):
         O.sum_to(Value(A), (4,))

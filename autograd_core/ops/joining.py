@@ -53,9 +53,8 @@ def _arrays(arrays: Any, name: str, **kwargs: Any) -> list[Any]:
 def _join(parts: list[Any], axis: int, name: str) -> Any:
     try:
         return concat(parts, axis)
-    except ValueError as err:
-        shapes = [_shape_of(p) for p in parts]
-        raise ValueError(f"{name}: shapes {shapes}: {err}") from None
+    except ValueError as err:  # concat's message, said by the function the user called
+        raise ValueError(str(err).replace("concat:", f"{name}:", 1)) from None
 
 
 def _listed(x: Any) -> list[Any]:

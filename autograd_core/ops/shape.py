@@ -201,6 +201,10 @@ def _check_parts(values: Any, name: str) -> list[Any]:
     return values
 
 
+def _but(shape: tuple[int, ...], axis: int) -> tuple[int, ...]:
+    return shape[:axis] + shape[axis + 1:]
+
+
 def concat(values: Any, axis: int = 0) -> Any:
     """Join along an existing axis (``np.concatenate``)."""
     parts = _check_parts(values, "concat")
@@ -215,6 +219,13 @@ def concat(values: Any, axis: int = 0) -> Any:
         if ndim == 0:
             raise ValueError("zero-dimensional arrays cannot be concatenated")
         ax = normalize_axis_index(int(axis), ndim)
+        for i, shape in enumerate(shapes):  # (checked here: the op's own error would repeat
+            if len(shape) != ndim:  # the shapes)
+                raise ValueError(f"the value at index {i} has {len(shape)} "
+                                 f"dimension{'s' * (len(shape) != 1)}, the first {ndim}")
+            if _but(shape, ax) != _but(shapes[0], ax):
+                raise ValueError(f"the value at index {i} has shape {shape}, the first "
+                                 f"{shapes[0]}: they must match except along the axis")
         offsets = tuple(int(o) for o in np.cumsum([0] + [s[ax] for s in shapes]))
         return _concat(*parts, axis=ax, offsets=offsets)
     except (ValueError, TypeError, IndexError, np.exceptions.AxisError) as err:
@@ -226,7 +237,12 @@ def stack(values: Any, axis: int = 0) -> Any:
     parts = _check_parts(values, "stack")
     shapes = [_shape_of(p) for p in parts]
     try:
-        return _stack(*parts, axis=normalize_axis_index(int(axis), len(shapes[0]) + 1))
+        ax = normalize_axis_index(int(axis), len(shapes[0]) + 1)
+        for i, shape in enumerate(shapes):
+            if shape != shapes[0]:
+                raise ValueError(f"the value at index {i} has shape {shape}, the first "
+                                 f"{shapes[0]}: they must all have one shape")
+        return _stack(*parts, axis=ax)
     except (ValueError, TypeError, np.exceptions.AxisError) as err:
         raise ValueError(f"stack: shapes {shapes} along axis {axis}: {err}") from None
 
