@@ -94,7 +94,7 @@ class Stepper:
         if isinstance(k, bool) or not isinstance(k, int | np.integer) or not -n <= k <= n:
             raise IndexError(f"Stepper.goto: step {k} out of range: the steps are 1 to {n} "
                              f"(0: before the pass; -1: the last)")
-        self.position = int(k) % (n + 1) if k >= 0 else n + 1 + int(k)
+        self.position = int(k) if k >= 0 else n + 1 + int(k)
         return self
 
     def next(self) -> Stepper:
