@@ -40,9 +40,9 @@ from autograd_core.engine import (
     ForwardStep,
     backward_steps,
     forward_steps,
-    topological_order,
 )
 from autograd_core.steps import (
+    backward_pass,
     bracketed,
     describe,
     describe_start,
@@ -138,11 +138,7 @@ def html_page(
 ) -> str:
     """The page of ``save_html`` as text (``standalone=False``: a fragment for a notebook)."""
     _check(root, draw_options)
-    if zero_grad:
-        for v in topological_order(root):
-            if v.is_leaf:
-                v.grad = None
-    steps = list(backward_steps(root, grad))
+    steps = backward_pass(root, grad, zero_grad)
     return stepper_page(root, steps, title=title, standalone=standalone, **draw_options)
 
 

@@ -19,10 +19,10 @@ from autograd_core.engine import (
     ForwardStep,
     backward_steps,
     forward_steps,
-    topological_order,
 )
 from autograd_core.html import stepper_page, write_page
 from autograd_core.steps import (  # noqa: F401 (describe: re-exported)
+    backward_pass,
     describe,
     describe_start,
     numerator,
@@ -70,11 +70,7 @@ class Stepper:
         self.draw_options = draw_options
         self.grad = grad
         if direction == "backward":
-            if zero_grad:
-                for v in topological_order(root):
-                    if v.is_leaf:
-                        v.grad = None
-            self.steps: list[BackwardStep | ForwardStep] = list(backward_steps(root, grad))
+            self.steps: list[BackwardStep | ForwardStep] = backward_pass(root, grad, zero_grad)
         else:
             self.steps = list(forward_steps(root))
         self.names = node_names(root)

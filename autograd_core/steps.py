@@ -1,9 +1,10 @@
 """What happens at each step of a pass, in words and numbers.
 
 The steps themselves come from the engine (``backward_steps``, ``forward_steps``);
-``describe(step)`` says what a step does, with its numbers. ``Stepper`` (stepper.py) and
-the step-through page (html.py) both read it, so the notebook and the browser number and
-name every step the same way.
+``backward_pass`` runs the reverse sweep once, as both show it, and ``describe(step)``
+says what a step does, with its numbers. ``Stepper`` (stepper.py) and the step-through
+page (html.py) both read them, so the notebook and the browser run, number and name every
+step the same way.
 
 Imports point one way: engine -> viz -> steps -> html -> stepper.
 """
@@ -14,9 +15,23 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core.engine import BackwardStep, ForwardStep, topological_order
+from autograd_core.engine import BackwardStep, ForwardStep, backward_steps, topological_order
 from autograd_core.value import Value
 from autograd_core.viz import fmt_array, node_name, repeated
+
+
+def backward_pass(root: Value, grad: Any = None, zero_grad: bool = True) -> list[BackwardStep]:
+    """Every step of the reverse sweep from ``root``, run to the end: afterwards each
+    ``.grad`` is what ``root.backward(grad)`` gives.
+
+    ``zero_grad=True`` first sets the leaves' ``.grad`` to None, as an optimiser's
+    ``zero_grad()`` would, so the grads shown are this pass's alone.
+    """
+    if zero_grad:
+        for v in topological_order(root):
+            if v.is_leaf:
+                v.grad = None
+    return list(backward_steps(root, grad))
 
 
 def describe(
