@@ -63,6 +63,7 @@ from autograd_core.viz import (
     fmt_array,
     node_name,
     node_names,
+    reachable,
 )
 
 UNCUT_LIMIT = 1000  # max_nodes=None draws every node; beyond this many dot takes minutes
@@ -300,17 +301,12 @@ class _Page:
         # the Value each drawn box stands for (not a collapsed module's box)
         self.values: dict[str, Value] = {}
         self.hidden = 0  # the Values beyond max_nodes, in the "… N more nodes" box
-        todo, seen = [root], {id(root)}
-        while todo:  # every Value, constants too (they are drawn but are no steps)
-            v = todo.pop()
+        every_value, _ = reachable(root)  # constants too: they are drawn, but no steps
+        for v in every_value:
             box = self.box(v)
             if box is not None and box.startswith("v"):
                 self.values[box] = v
             self.hidden += box is None
-            for p in v.parents:
-                if id(p) not in seen:
-                    seen.add(id(p))
-                    todo.append(p)
         # who sent what to each node: (sender, part, sender's step number, input slot)
         self.parts: dict[int, list[tuple[Value, Any, int, int]]] = {}
         for s in steps:

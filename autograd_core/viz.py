@@ -245,7 +245,7 @@ def node_names(root: Value) -> dict[int, str]:
     in the order they were computed, so the text and the drawing call a node the same and
     two layers' outputs are told apart.
     """
-    nodes, _ = _reachable(root, None)
+    nodes, _ = reachable(root)
     unnamed = sorted((v for v in nodes if v._op is not None and not v.label), key=_creation)
     count: dict[str, int] = {}
     for v in unnamed:
@@ -311,7 +311,7 @@ def _check_step(order: list[Value], step: Any, source: str) -> None:
 
 
 # --------------------------------------------------------------------------- graph walk
-def _reachable(root: Value, max_nodes: int | None) -> tuple[list[Value], int]:
+def reachable(root: Value, max_nodes: int | None = None) -> tuple[list[Value], int]:
     """All Values ``root`` depends on, constants included, breadth-first from the root.
 
     Returns the first ``max_nodes`` of them (the ones nearest the output) and the total.
@@ -521,7 +521,7 @@ def _builder(
             f"draw_graph: collapse must be True, False or a nesting depth >= 1, not {collapse!r}"
         )
     view = _view(root, highlight)
-    nodes, total = _reachable(root, max_nodes)
+    nodes, total = reachable(root, max_nodes)
     return _Builder(root, nodes, total, view, show_data, show_grad, collapse)
 
 
