@@ -362,7 +362,7 @@ def _scopes(nodes: list[Value], consumers: dict[int, list[Value]]) -> list[tuple
     return out
 
 
-Path = tuple[tuple[str, int], ...]  # a module instance: (scope name, group number) per level
+ModulePath = tuple[tuple[str, int], ...]  # a module instance: (scope name, group number) per level
 
 
 def _find(group: list[int], i: int) -> int:
@@ -375,7 +375,7 @@ def _find(group: list[int], i: int) -> int:
 
 def _instances(
     nodes: list[Value], scopes: list[tuple[str, ...]], index: dict[int, int]
-) -> list[Path]:
+) -> list[ModulePath]:
     """Tell apart the separate uses of one scope name: each gets its own box.
 
     A scope records only names, so the two ``Tanh`` layers of an MLP, or one layer called
@@ -402,7 +402,7 @@ def _instances(
     return [tuple(p) for p in paths]
 
 
-def _boxes(paths: list[Path], collapse: bool | int) -> list[Path | None]:
+def _boxes(paths: list[ModulePath], collapse: bool | int) -> list[ModulePath | None]:
     """For ``collapse``, the module box each node disappears into (None: drawn itself)."""
     if collapse is False:
         return [None] * len(paths)
@@ -565,8 +565,8 @@ class _Builder:
         self.consumers = consumers
         self.path = _instances(nodes, _scopes(nodes, consumers), self.index)
         self.box = _boxes(self.path, collapse)
-        self.box_ids: dict[Path, str] = {}
-        self.members: dict[Path, list[Value]] = {}
+        self.box_ids: dict[ModulePath, str] = {}
+        self.members: dict[ModulePath, list[Value]] = {}
         for v, b in zip(nodes, self.box, strict=True):
             if b is not None:
                 if b not in self.box_ids:
@@ -642,7 +642,7 @@ class _Builder:
             'margin="0.08,0.04"]\n',
             '\tedge [color="#555555" arrowsize=0.6 fontname="Helvetica" fontsize=10]\n',
         ]
-        groups: dict[Path, list[str]] = {}
+        groups: dict[ModulePath, list[str]] = {}
         for i, v in enumerate(self.nodes):
             if self.box[i] is not None:
                 continue
@@ -677,7 +677,7 @@ class _Builder:
             f'fontsize=10 margin="0.03,0.01" width=0 height=0{extra}]\n'
         )
 
-    def box_line(self, box: Path, mid: str) -> str:
+    def box_line(self, box: ModulePath, mid: str) -> str:
         members = self.members[box]
         inside = {id(v) for v in members}
         n_ops = sum(v._op is not None for v in members)
@@ -791,9 +791,9 @@ def _table(rows: list[str]) -> str:
     return f'<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{cells}</table>'
 
 
-def _clusters(groups: dict[Path, list[str]]) -> list[str]:
+def _clusters(groups: dict[ModulePath, list[str]]) -> list[str]:
     """Nest each module's node lines in a ``subgraph cluster_k`` labelled with its name."""
-    children: dict[Path, list[Path]] = {(): []}
+    children: dict[ModulePath, list[ModulePath]] = {(): []}
     for s in groups:
         for d in range(1, len(s) + 1):
             if s[:d] not in children:
@@ -802,7 +802,7 @@ def _clusters(groups: dict[Path, list[str]]) -> list[str]:
     out: list[str] = []
     counter = iter(range(len(children)))
 
-    def emit(s: Path, depth: int) -> None:
+    def emit(s: ModulePath, depth: int) -> None:
         indent = "\t" * depth
         if s:
             out.append(f"{indent[:-1]}subgraph cluster_{next(counter)} {{\n")
