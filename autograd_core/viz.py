@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -247,16 +248,14 @@ def node_names(root: Value) -> dict[int, str]:
     """
     nodes, _ = reachable(root)
     unnamed = sorted((v for v in nodes if v._op is not None and not v.label), key=_creation)
-    count: dict[str, int] = {}
-    for v in unnamed:
-        count[v.op] = count.get(v.op, 0) + 1
-    seen: dict[str, int] = {}
+    count = Counter(v.op for v in unnamed)
+    seen: Counter[str] = Counter()
     names = {}
     for v in unnamed:
         if count[v.op] == 1:
             names[id(v)] = f"⟨{v.op}⟩"
         else:
-            seen[v.op] = seen.get(v.op, 0) + 1
+            seen[v.op] += 1
             names[id(v)] = f"⟨{v.op}⟩{seen[v.op]}"
     return names
 
