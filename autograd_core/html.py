@@ -28,7 +28,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -269,7 +269,7 @@ class _Frame:
     edges: tuple[str, ...] = ()  # DOT edge titles ("v3->o2") to colour
     node: str | None = None  # the current node's DOT name (for tests and the address)
     grad: Any = None  # the current node's gradient, full precision (small arrays)
-    labels: dict[str, str] | None = None  # edge title -> what it carries back
+    labels: dict[str, str] = field(default_factory=dict)  # edge title -> what it carries back
 
 
 class _Page:
@@ -374,10 +374,10 @@ class _Page:
         if where is None:  # beyond max_nodes: the box that stands for the rest lights up
             return (("more",) if self.hidden else ()), (), {}
         box, oval = where
-        nodes = tuple(x for x in (box, oval) if x)
-        edges, labels = [], {}
-        if oval is None:
-            return nodes, (), {}
+        if oval is None:  # a leaf: its box alone
+            return (box,), (), {}
+        nodes = (box, oval)
+        edges: list[str] = []
         if oval != box:
             edges.append(f"{oval}->{box}")
         # an op collapsed into a layer's box: only the edges from other boxes are drawn, and
@@ -534,7 +534,7 @@ class _Page:
         first = next((i for i, f in enumerate(frames) if (f.kind, f.k) == (kind, start[1])), 0)
         data = {
             "frames": [{"kind": f.kind, "k": f.k, "nodes": f.nodes, "edges": f.edges,
-                        "node": f.node, "grad": f.grad, "labels": f.labels or {}}
+                        "node": f.node, "grad": f.grad, "labels": f.labels}
                        for f in frames],
             "texts": [f.text for f in frames],
             "tb": self.rankdir in ("TB", "BT"),
