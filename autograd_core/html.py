@@ -603,11 +603,13 @@ def _annotate(svg: str, page: _Page, frame: _Frame) -> str:
                     full = None if value is None else getattr(value, row)
                     if full is not None:  # every digit, shown on hover once known
                         t.set("data-full", _full(full))
+                    # as the script's show() decides: data with no forward step (a
+                    # constant) is always known, a grad only once a backward step gives it
                     if row == "data":
                         known = frame.kind != "forward" or page.known_f.get(name, 0) <= frame.k
                     else:
-                        known = frame.kind != "forward" and page.known_b.get(name, 1 << 30
-                                                                            ) <= frame.k
+                        at = page.known_b.get(name)
+                        known = frame.kind != "forward" and at is not None and at <= frame.k
                     if not known:
                         t.text = f"{row} ?"
                         t.set("class", f"{row} unknown")
