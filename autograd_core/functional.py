@@ -15,6 +15,7 @@ import numpy as np
 
 from autograd_core import engine
 from autograd_core.mode import enable_grad, is_grad_enabled, set_grad_enabled
+from autograd_core.ops import reshape, stack
 from autograd_core.value import Value, as_array
 
 Fn = Callable[..., Any]
@@ -189,8 +190,8 @@ def jacobian(fn: Fn, argnums: int = 0, mode: str = "rev") -> Fn:
             dtype = leaf.dtype if mode == "rev" else out.dtype  # (a gradient's, a tangent's)
             empty = np.zeros(out.shape + leaf.shape, dtype)
             return Value._node(empty) if nested else empty
-        rows = []
         if mode == "rev":
+            rows = []
             for k in range(out.size):
                 ct = np.zeros(out.size, dtype=out.dtype)
                 ct[k] = 1.0
@@ -198,9 +199,7 @@ def jacobian(fn: Fn, argnums: int = 0, mode: str = "rev") -> Fn:
                     out, [leaf], grad=ct.reshape(out.shape), create_graph=nested
                 )
                 rows.append(_result(g, leaf, True))
-            from autograd_core.ops import reshape, stack
-
-            jac = reshape(stack(rows), out.shape + leaf.shape)
+            jac = stack(rows)
         else:
             cols = []
             with set_grad_enabled(nested):
@@ -210,10 +209,9 @@ def jacobian(fn: Fn, argnums: int = 0, mode: str = "rev") -> Fn:
                     seed = {id(leaf): Value._node(u.reshape(leaf.shape))}
                     t = engine.forward_tangents(out, seed) if out.requires_grad else None
                     cols.append(t if t is not None else Value._node(np.zeros_like(out.data)))
-            from autograd_core.ops import reshape, stack
-
             # columns stacked last: J[out_index, in_index]
-            jac = reshape(stack(cols, axis=-1) if out.ndim else stack(cols), out.shape + leaf.shape)
+            jac = stack(cols, axis=-1) if out.ndim else stack(cols)
+        jac = reshape(jac, out.shape + leaf.shape)
         return jac if nested else np.asarray(jac)
 
     return jacobian_fn
