@@ -165,8 +165,22 @@ def jvp(fn: Fn, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, A
     return (out, t_out) if nested else (out.data, t_out.data)
 
 
-def jacobian(fn: Fn, argnums: int = 0, mode: str = "rev") -> Fn:
-    """``f -> J``, of shape ``out.shape + x.shape``.
+def _one_argnum(argnums: int | Sequence[int]) -> int:
+    """The one argument that jacobian and hessian differentiate: an int, or a tuple of one
+    (as ``grad`` takes it)."""
+    if isinstance(argnums, int):
+        return argnums
+    nums = tuple(argnums)
+    if len(nums) != 1:
+        raise TypeError(
+            f"jacobian and hessian differentiate with respect to one argument: argnums must "
+            f"be an int, got {argnums!r} (for several, call them once per argument)"
+        )
+    return nums[0]
+
+
+def jacobian(fn: Fn, argnums: int | Sequence[int] = 0, mode: str = "rev") -> Fn:
+    """``f -> J``, of shape ``out.shape + x.shape``, for the one argument ``argnums``.
 
     ``mode="rev"`` builds it one row per output element (a reverse sweep each);
     ``mode="fwd"`` one column per input element (a forward sweep each). Which is cheaper is
@@ -175,12 +189,7 @@ def jacobian(fn: Fn, argnums: int = 0, mode: str = "rev") -> Fn:
     """
     if mode not in ("rev", "fwd"):
         raise ValueError(f"jacobian: mode must be 'rev' or 'fwd', got {mode!r}")
-
-    if not isinstance(argnums, int) and len(tuple(argnums)) != 1:
-        raise TypeError(
-            f"jacobian and hessian differentiate with respect to one argument: argnums must "
-            f"be an int, got {argnums!r} (for several, call them once per argument)"
-        )
+    argnums = _one_argnum(argnums)
 
     def jacobian_fn(*args: Any) -> Any:
         (i,) = _argnums(argnums, len(args), "jacobian")
@@ -217,10 +226,12 @@ def jacobian(fn: Fn, argnums: int = 0, mode: str = "rev") -> Fn:
     return jacobian_fn
 
 
-def hessian(fn: Fn, argnums: int = 0, mode: str = "fwd") -> Fn:
-    """``f -> d²f/dx²`` for scalar ``f``: the Jacobian of the gradient.
+def hessian(fn: Fn, argnums: int | Sequence[int] = 0, mode: str = "fwd") -> Fn:
+    """``f -> d²f/dx²`` for scalar ``f``: the Jacobian of the gradient, for the one
+    argument ``argnums``.
 
     ``mode="fwd"`` is forward-over-reverse (one jvp of the gradient per input element, as
     JAX does); ``mode="rev"`` is reverse-over-reverse.
     """
+    argnums = _one_argnum(argnums)  # (grad of a tuple (1,) would return a tuple of one)
     return jacobian(grad(fn, argnums), argnums, mode)

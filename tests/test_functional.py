@@ -164,6 +164,8 @@ def test_bad_arguments():
         hessian(lambda a, b: (a * b).sum(), argnums=(0, 1))
     J = jacobian(lambda a, b: a * b, argnums=(1,))(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
     np.testing.assert_array_equal(J, np.diag([1.0, 2.0]))  # a one-element tuple is one argument
+    H = hessian(lambda a, b: (a * b**2).sum(), argnums=(1,))(np.array([1.0, 2.0]), np.ones(2))
+    np.testing.assert_array_equal(H, np.diag([2.0, 4.0]))  # hessian takes it too
     with pytest.raises(ValueError, match="argnums 3 out of range"):
         grad(f_scalar, 3)(np.ones(2))
 
