@@ -423,67 +423,17 @@ class _Page:
         return v.op is None and not v.label and not v.requires_grad and id(v) not in self.names
 
     def backward_frame(self, s: BackwardStep, total: int) -> _Frame:
-        v, name, L = s.node, self.name(s.node), self.L
-        lines = [f'<p class="say">{escape(describe(s, total, self.names, L))}</p>']
-        # the gradient arriving: the seed, or the sum of the parts sent along each path
-        if s.index == 0 and plain_seed(s.upstream):
-            arrived = f"{_d(L, name)} = {_num(s.upstream)} (the seed)"
-        elif s.index == 0:  # ∂(g·L)/∂L = g
-            arrived = (f"{_d(L, name)} = g = {_num(s.upstream)} (the seed, given to "
-                       "backward(grad=...))")
-        else:
-            parts = self.parts.get(id(v), [])
-            arrived = f"{_d(L, name)} = "
-            if len(parts) > 1:
-                arrived += " + ".join(
-                    f'<span class="part">{_num(c, True)} <small>(from {escape(self.name(u))}'
-                    + (f" as its {which}" if (which := slot(u.parents, i)) else "")
-                    + f", step {k})</small></span>" for u, c, k, i in parts) + " = "
-            arrived += f'<b class="upstream">{_num(s.upstream)}</b>'
-            if len(parts) > 1:
-                arrived += f" <small>({len(parts)} paths reach {escape(name)}: their parts "
-                arrived += "are summed)</small>"
-        lines.append(f'<p class="arrived">{arrived}</p>')
+        v, name = s.node, self.name(s.node)
+        lines = [f'<p class="say">{escape(describe(s, total, self.names, self.L))}</p>',
+                 f'<p class="arrived">{self.arrived(s)}</p>']
         if v.op is None:
             what = "the sum" if len(self.parts.get(id(v), [])) > 1 else "it"
             lines.append(f"<p>{escape(name)} is a leaf: {what} is stored in "
                          f"<code>{escape(name)}.grad</code>.</p>")
         else:
             local = self.local_derivatives(s)
-            rule = []
-            for i, (p, c) in enumerate(zip(v.parents, s.contributions, strict=False)):
-                pn = self.name(p)
-                # a Value that is two inputs (a * a) has a derivative in each: name the input
-                which = slot(v.parents, i)
-                wrt = f"its {which} {pn}" if which else pn
-                if c is None:
-                    rule.append(f"<li>{self.called(p)} needs no gradient</li>")
-                    continue
-                if local is not None and local[i] is not None:
-                    factors = f"{_num(s.upstream, True)} · {_num(local[i], True)}"
-                elif v.op in MATRIX_RULES:  # the lecture's formula, δ = dL/d(node)
-                    factors = f"{self.matrix_rule(v, i)}, with δ = {_num(s.upstream)}"
-                elif len(ELEMENTWISE_RULES.get(v.op or "", ())) > i:
-                    names = [escape(self.name(q) if self.unnamed_constant(q) else
-                                    bracketed(self.name(q))) for q in v.parents]
-                    text = ELEMENTWISE_RULES[v.op][i].format(*names, out=escape(bracketed(name)))
-                    if v.op in ("add", "sub", "mul") and np.shape(p.data) != np.shape(v.data):
-                        text += f", summed back to {escape(pn)}'s shape {np.shape(p.data)}"
-                    factors = f"{text}, with δ = {_num(s.upstream)}"
-                else:  # a tensor node: the vjp multiplies by the Jacobian without forming it
-                    factors = f"vjp<sub>{escape(v.op or '')}</sub>({_num(s.upstream)})"
-                more = len(self.parts.get(id(p), [])) > 1
-                # at the root, dL/dL · dL/dp would name the local factor as the result
-                chain = (f"{_d(L, name)} · {_d(name, wrt)}" if v is not self.root else
-                         f"(the seed) · (the derivative of {escape(v.op or '')} with "
-                         f"respect to {escape(wrt)})")
-                rule.append(
-                    f'<li class="sent">{_d(L, pn)}{" (a part)" if more else ""} = '
-                    f"{chain} = {factors} = "
-                    f'<b class="send">{_num(c)}</b>'
-                    + (" <small>(one part; the parts are summed when "
-                       f"{escape(pn)} is reached)</small>" if more else "") + "</li>"
-                )
+            rule = [self.sent(s, i, p, c, local)
+                    for i, (p, c) in enumerate(zip(v.parents, s.contributions, strict=False))]
             lines.append(f'<p>The chain rule at {escape(v.op or "")}: what {escape(name)} '
                          f"sends to each input</p><ul>{''.join(rule)}</ul>")
         carrying = [(i, c) for i, c in enumerate(s.contributions)
@@ -494,6 +444,69 @@ class _Page:
         body = "".join(lines)
         return _Frame("step", s.index + 1, body, nodes, edges, self.shown_at(v),
                       g.tolist() if g.size <= FULL_ARRAY else None, labels)
+
+    def arrived(self, s: BackwardStep) -> str:
+        """The gradient arriving at the step's node: the seed, or the sum of the parts
+        sent to it along each path."""
+        L, name = self.L, self.name(s.node)
+        if s.index == 0 and plain_seed(s.upstream):
+            return f"{_d(L, name)} = {_num(s.upstream)} (the seed)"
+        if s.index == 0:  # ∂(g·L)/∂L = g
+            return (f"{_d(L, name)} = g = {_num(s.upstream)} (the seed, given to "
+                    "backward(grad=...))")
+        parts = self.parts.get(id(s.node), [])
+        arrived = f"{_d(L, name)} = "
+        if len(parts) > 1:
+            arrived += " + ".join(
+                f'<span class="part">{_num(c, True)} <small>(from {escape(self.name(u))}'
+                + (f" as its {which}" if (which := slot(u.parents, i)) else "")
+                + f", step {k})</small></span>" for u, c, k, i in parts) + " = "
+        arrived += f'<b class="upstream">{_num(s.upstream)}</b>'
+        if len(parts) > 1:
+            arrived += f" <small>({len(parts)} paths reach {escape(name)}: their parts "
+            arrived += "are summed)</small>"
+        return arrived
+
+    def sent(self, s: BackwardStep, i: int, p: Value, c: Any, local: list[Any] | None) -> str:
+        """The chain rule for input ``i`` (``p``) of the step's node, as a list item:
+        ``∂L/∂p = ∂L/∂node · ∂node/∂p = (factors) = c``, where ``c`` is what is sent."""
+        v, name, L, pn = s.node, self.name(s.node), self.L, self.name(p)
+        if c is None:
+            return f"<li>{self.called(p)} needs no gradient</li>"
+        # a Value that is two inputs (a * a) has a derivative in each: name the input
+        which = slot(v.parents, i)
+        wrt = f"its {which} {pn}" if which else pn
+        more = len(self.parts.get(id(p), [])) > 1
+        # at the root, dL/dL · dL/dp would name the local factor as the result
+        chain = (f"{_d(L, name)} · {_d(name, wrt)}" if v is not self.root else
+                 f"(the seed) · (the derivative of {escape(v.op or '')} with "
+                 f"respect to {escape(wrt)})")
+        return (
+            f'<li class="sent">{_d(L, pn)}{" (a part)" if more else ""} = '
+            f"{chain} = {self.factors(s, i, p, local)} = "
+            f'<b class="send">{_num(c)}</b>'
+            + (" <small>(one part; the parts are summed when "
+               f"{escape(pn)} is reached)</small>" if more else "") + "</li>"
+        )
+
+    def factors(self, s: BackwardStep, i: int, p: Value, local: list[Any] | None) -> str:
+        """``∂L/∂node · ∂node/∂p`` for input ``i`` (``p``), written out: as two numbers for
+        a scalar node, else as the lecture's formula for the op, else as the op's vjp."""
+        v = s.node
+        if local is not None and local[i] is not None:
+            return f"{_num(s.upstream, True)} · {_num(local[i], True)}"
+        if v.op in MATRIX_RULES:  # the lecture's formula, δ = dL/d(node)
+            return f"{self.matrix_rule(v, i)}, with δ = {_num(s.upstream)}"
+        if len(ELEMENTWISE_RULES.get(v.op or "", ())) > i:
+            names = [escape(self.name(q) if self.unnamed_constant(q) else
+                            bracketed(self.name(q))) for q in v.parents]
+            text = ELEMENTWISE_RULES[v.op][i].format(*names,
+                                                     out=escape(bracketed(self.name(v))))
+            if v.op in ("add", "sub", "mul") and np.shape(p.data) != np.shape(v.data):
+                text += f", summed back to {escape(self.name(p))}'s shape {np.shape(p.data)}"
+            return f"{text}, with δ = {_num(s.upstream)}"
+        # a tensor node: the vjp multiplies by the Jacobian without forming it
+        return f"vjp<sub>{escape(v.op or '')}</sub>({_num(s.upstream)})"
 
     def matrix_rule(self, v: Value, i: int) -> str:
         """``MATRIX_RULES``' formula for input ``i`` of ``v``, with the inputs' names."""
