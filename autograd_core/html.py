@@ -386,10 +386,7 @@ class _Page:
         for j, i in enumerate(slots):
             src = self.box(v.parents[i]) or "more"
             if src != oval:
-                # the drawing merges the edges from a box ("m0", or "more") into one, also
-                # for an op that takes the box's output twice, as viz.py does
-                merged = src.startswith("m") or oval == box
-                name = f"{src}->{oval}" if merged else edge_id(src, oval, v.parents, i)
+                name = edge_id(src, oval, v.parents, i)  # (one name for a merged edge)
                 if name not in edges:
                     edges.append(name)
                 if j < len(sent) and src != "more":

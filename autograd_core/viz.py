@@ -169,11 +169,19 @@ def repeated(parents: tuple[Value, ...], k: int) -> bool:
     return sum(q is parents[k] for q in parents) > 1
 
 
+def merged(src: str, dst: str) -> bool:
+    """Whether the drawing merges all edges from ``src`` to ``dst`` into one: those from
+    the "… N more" box (``more``) and those into or out of a module's box (``m0``)."""
+    return src[0] == "m" or dst[0] == "m"
+
+
 def edge_id(src: str, dst: str, parents: tuple[Value, ...], k: int) -> str:
     """The drawing's name of the edge from input ``k`` of an op: ``v2->o1``, and
     ``v2->o1#0``, ``v2->o1#1`` when one Value is several of its inputs (``a * a``), so
-    each of those edges can be lit on its own."""
-    return f"{src}->{dst}#{k}" if repeated(parents, k) else f"{src}->{dst}"
+    each of those edges can be lit on its own (unless the drawing merges them)."""
+    if repeated(parents, k) and not merged(src, dst):
+        return f"{src}->{dst}#{k}"
+    return f"{src}->{dst}"
 
 
 def _edge_label(c: Any) -> str:
@@ -717,14 +725,13 @@ class _Builder:
                 src = self.value_id(p)
                 if src == dst:
                     continue
-                merged = src == "more" or src[0] == "m" or dst[0] == "m"
-                if merged:  # many edges into the cut or a module box are one edge
+                if merged(src, dst):  # many edges into the cut or a module box are one
                     if (src, dst) in seen:
                         continue
                     seen.add((src, dst))
                 attrs = []
                 name = edge_id(src, dst, v._parents, k)
-                if not merged and name != f"{src}->{dst}":  # one Value as two inputs
+                if name != f"{src}->{dst}":  # one Value as two inputs
                     attrs.append(f'id="{name}"')
                 if is_current and view.mode == "backward" and src != "more":
                     c = view.sent[k] if k < len(view.sent) else None
