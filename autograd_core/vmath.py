@@ -113,8 +113,5 @@ def fsum(iterable: Iterable[Any]) -> Any:
     """``math.fsum``: the sum of the items (exactly rounded only for plain numbers)."""
     items = list(iterable)
     if any(isinstance(x, Value) for x in items):
-        out: Any = 0.0
-        for x in items:
-            out = out + x
-        return out
+        return sum(items, 0.0)  # recorded: 0.0 + x0 + x1 + ...
     return _math.fsum(items)
