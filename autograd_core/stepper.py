@@ -1,7 +1,7 @@
-"""Walk a pass through the graph one node at a time: forward steps, a notebook stepper, images.
+"""Walk a pass through the graph one node at a time: a notebook stepper, one image per step.
 
-The reverse pass comes from ``autograd_core.backward_steps`` (the same sweep that
-``backward()`` runs); this module adds its forward counterpart and the tools to look at
+The passes come from the engine: ``backward_steps`` (the same sweep that ``backward()``
+runs) and its forward counterpart ``forward_steps``. This module has the tools to look at
 either: ``Stepper`` for a notebook (``next()`` / ``prev()`` / ``show()``, a slider when
 ipywidgets is installed) and ``save_steps`` for one image per step plus an animated GIF.
 """
@@ -192,7 +192,8 @@ def save_steps(
     frame_ms: int = 1200,
     **draw_options: Any,
 ) -> SavedSteps:
-    """Render every step of the pass to ``folder/backward_000.png``, ``..._001.png``, ...
+    """Render every step of the pass to ``folder/backward_001.png``, ``..._002.png``, ...
+    (numbered as ``Stepper`` numbers them, from 1).
 
     With ``format="png"`` and Pillow installed, also writes ``folder/backward.gif``, an
     animation with ``frame_ms`` per frame. Runs the pass like ``Stepper`` (see there for
