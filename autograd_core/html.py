@@ -47,7 +47,7 @@ from autograd_core.steps import (
     describe,
     describe_start,
     numerator,
-    partial,
+    partial_derivative,
     plain_seed,
     slot,
 )
@@ -254,7 +254,7 @@ def _num(x: Any, term: bool = False) -> str:
 
 
 def _d(of: str, wrt: str) -> str:
-    return escape(partial(of, wrt))
+    return escape(partial_derivative(of, wrt))
 
 
 # --------------------------------------------------------------------------- frames

@@ -56,7 +56,7 @@ def describe(
     upstream = fmt_array(step.upstream)
     if of is None:
         of = numerator(name, step.upstream) if step.index == 0 else "L"
-    got = partial(of, name)
+    got = partial_derivative(of, name)
     if step.index == 0 and not plain_seed(step.upstream):  # ∂L/∂L is 1: name what it is
         got = "the seed g"
     if step.op is None:
@@ -98,7 +98,7 @@ def numerator(root: str, seed: Any) -> str:
     return root if plain_seed(seed) else f"g·{bracketed(root)}"
 
 
-def partial(of: str, wrt: str) -> str:
+def partial_derivative(of: str, wrt: str) -> str:
     """``∂L/∂x``, or ``∂L/∂(w0·x0 + b)`` for a name that is an expression."""
     return f"∂{bracketed(of)}/∂{bracketed(wrt)}"
 
