@@ -17,7 +17,6 @@ import numpy as np
 from autograd_core.engine import (
     BackwardStep,
     ForwardStep,
-    backward_steps,
     forward_steps,
 )
 from autograd_core.html import stepper_page, write_page
@@ -69,6 +68,7 @@ class Stepper:
         self.direction = direction
         self.draw_options = draw_options
         self.grad = grad
+        self.zero_grad = zero_grad
         if direction == "backward":
             self.steps: list[BackwardStep | ForwardStep] = backward_pass(root, grad, zero_grad)
         else:
@@ -132,8 +132,9 @@ class Stepper:
     def _page(self, standalone: bool, title: str | None = None) -> str:
         if self.direction == "backward":
             steps = self.steps
-        else:  # the page shows both passes: run the backward one too
-            steps = list(backward_steps(self.root, self.grad))
+        else:  # the page shows both passes: run the backward one too, zeroed as the
+            # backward stepper's (a second page would otherwise show leaf grads doubled)
+            steps = backward_pass(self.root, self.grad, self.zero_grad)
         return stepper_page(self.root, steps, title=title, standalone=standalone,
                             start=(self.direction, self.position), **self.draw_options)
 

@@ -221,6 +221,18 @@ def test_stepper_zeroes_leaf_grads_first_unless_told_not_to():
     assert float(a.grad) == pytest.approx(2 * DL_DD * B)  # accumulated, as backward() does
 
 
+def test_a_forward_steppers_page_shows_one_passs_grads_however_often_it_is_made():
+    L = lecture_graph()
+    L.backward()  # grads left from an earlier pass
+    a = by_label(L)["a"]
+    s = Stepper(L, "forward")
+    pages = [s.to_html(), s._repr_mimebundle_()["text/html"]]  # each ran the backward pass
+    assert float(a.grad) == pytest.approx(DL_DD * B)  # this pass only, not three passes
+    for page in pages:
+        assert f'data-text="grad {DL_DD * B:.4g}"' in page  # a's box in the drawing
+        assert f'data-text="grad {2 * DL_DD * B:.4g}"' not in page
+
+
 def test_stepper_passes_draw_options_and_checks_its_own():
     s = Stepper(lecture_graph(), rankdir="TB", legend=False)
     assert "rankdir=TB" in s.show().source and "parameter (leaf" not in s.show().source
