@@ -337,6 +337,15 @@ class _Page:
                 f"nodes”. save_html(..., max_nodes=None) draws every node; collapse=True "
                 f"draws each layer as one box.</p>")
 
+    def known(self, row: str, box: str, frame: _Frame) -> bool:
+        """Whether ``box``'s ``row`` ("data" or "grad") is shown at ``frame``, as the
+        script's ``show()`` decides: data with no forward step (a constant) is always
+        known, a grad only once a backward step has given it."""
+        if row == "data":
+            return frame.kind != "forward" or self.known_f.get(box, 0) <= frame.k
+        at = self.known_b.get(box)
+        return frame.kind != "forward" and at is not None and at <= frame.k
+
     # ------------------------------------------------------------------ frames
     def frames(self) -> list[_Frame]:
         m, n = len(self.forward), len(self.steps)
@@ -613,14 +622,7 @@ def _annotate(svg: str, page: _Page, frame: _Frame) -> str:
                     full = None if value is None else getattr(value, row)
                     if full is not None:  # every digit, shown on hover once known
                         t.set("data-full", _full(full))
-                    # as the script's show() decides: data with no forward step (a
-                    # constant) is always known, a grad only once a backward step gives it
-                    if row == "data":
-                        known = frame.kind != "forward" or page.known_f.get(name, 0) <= frame.k
-                    else:
-                        at = page.known_b.get(name)
-                        known = frame.kind != "forward" and at is not None and at <= frame.k
-                    if not known:
+                    if not page.known(row, name, frame):
                         t.text = f"{row} ?"
                         t.set("class", f"{row} unknown")
     out = ET.tostring(tree, encoding="unicode")
