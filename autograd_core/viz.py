@@ -438,11 +438,11 @@ def to_dot(
 ) -> str:
     """The DOT source of ``root``'s computation graph (no Graphviz program needed).
 
-    Takes the same options as ``draw_graph``; ``to_dot(L) == draw_graph(L).source``.
+    Takes the same options as ``draw_graph``, whose ``.source`` it is.
     """
-    lines = _body(root, rankdir, show_data, show_grad, max_nodes, highlight, collapse, legend,
-                  title)
-    return "digraph {\n" + "".join(lines) + "}\n"
+    return draw_graph(root, rankdir=rankdir, show_data=show_data, show_grad=show_grad,
+                      max_nodes=max_nodes, highlight=highlight, collapse=collapse,
+                      legend=legend, title=title).source
 
 
 def draw_graph(
@@ -479,24 +479,8 @@ def draw_graph(
     ``.render("graph.png")``, ``.pipe(format="svg")`` render it with Graphviz;
     ``to_dot`` gives the same DOT text without it.
     """
-    lines = _body(root, rankdir, show_data, show_grad, max_nodes, highlight, collapse, legend,
-                  title)
-    return ComputationGraph(body=lines)
-
-
-def _body(
-    root: Value,
-    rankdir: str,
-    show_data: bool,
-    show_grad: bool,
-    max_nodes: int | None,
-    highlight: Any,
-    collapse: bool | int,
-    legend: bool,
-    title: str | None,
-) -> list[str]:
     builder = _builder(root, rankdir, show_data, show_grad, max_nodes, highlight, collapse)
-    return builder.lines(rankdir, legend, title)
+    return ComputationGraph(body=builder.lines(rankdir, legend, title))
 
 
 def _builder(
