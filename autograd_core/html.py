@@ -487,10 +487,13 @@ class _Page:
         chain = (f"{_d(L, name)} · {_d(name, wrt)}" if v is not self.root else
                  f"(the seed) · (the derivative of {escape(v.op or '')} with "
                  f"respect to {escape(wrt)})")
+        factors = self.factors(s, i, p, local)
+        # a formula in δ says what δ is after the result: '= formula, with δ = [...] = c'
+        # read as if δ were c
+        where = f", where δ = {_d(L, name)} = {_num(s.upstream)}" if "δ" in factors else ""
         return (
             f'<li class="sent">{_d(L, pn)}{" (a part)" if more else ""} = '
-            f"{chain} = {self.factors(s, i, p, local)} = "
-            f'<b class="send">{_num(c)}</b>'
+            f'{chain} = {factors} = <b class="send">{_num(c)}</b>{where}'
             + (" <small>(one part; the parts are summed when "
                f"{escape(pn)} is reached)</small>" if more else "") + "</li>"
         )
@@ -502,7 +505,7 @@ class _Page:
         if local is not None and local[i] is not None:
             return f"{_num(s.upstream, True)} · {_num(local[i], True)}"
         if v.op in MATRIX_RULES:  # the lecture's formula, δ = dL/d(node)
-            return f"{self.matrix_rule(v, i)}, with δ = {_num(s.upstream)}"
+            return self.matrix_rule(v, i)
         if len(ELEMENTWISE_RULES.get(v.op or "", ())) > i:
             names = [escape(self.name(q) if self.unnamed_constant(q) else
                             bracketed(self.name(q))) for q in v.parents]
@@ -510,7 +513,7 @@ class _Page:
                                                      out=escape(bracketed(self.name(v))))
             if v.op in ("add", "sub", "mul") and np.shape(p.data) != np.shape(v.data):
                 text += f", summed back to {escape(self.name(p))}'s shape {np.shape(p.data)}"
-            return f"{text}, with δ = {_num(s.upstream)}"
+            return text
         # a tensor node: the vjp multiplies by the Jacobian without forming it
         return f"vjp<sub>{escape(v.op or '')}</sub>({_num(s.upstream)})"
 

@@ -126,16 +126,18 @@ def test_a_matrix_step_writes_the_lectures_formula(tmp_path):
         return save_html(L, tmp_path / name).read_text(encoding="utf-8").replace("<\\/", "</")
 
     page = page_of(ag.linear(x, W, b).sum(), "lin.html")
-    assert "= δ · W<sup>T</sup>, with δ = " in page
-    assert "= x<sup>T</sup> · δ, with δ = " in page
-    assert "= δ summed over the samples, with δ = " in page
+    assert "= δ · W<sup>T</sup> = <b " in page
+    assert "= x<sup>T</sup> · δ = <b " in page
+    assert "= δ summed over the samples = <b " in page
     page = page_of((x @ W).sum(), "mm.html")
-    assert "= δ · W<sup>T</sup>, with δ = " in page and "= x<sup>T</sup> · δ, with δ = " in page
+    assert "= δ · W<sup>T</sup> = <b " in page and "= x<sup>T</sup> · δ = <b " in page
     assert "vjp<sub>" not in page
+    # δ is said after the result: '= x^T · δ, with δ = [...] = [...]' read as if δ were the result
+    assert re.search(r"= x<sup>T</sup> · δ = <b [^>]*><span[^<]*</span></b>, where δ = ", page)
     # data without a label is called by the lecture's letter; one sample sums nothing
     page = page_of(ag.linear(np.array([1.0, 2.0, 3.0]), W, b).sum(), "one.html")
-    assert "= x<sup>T</sup> · δ, with δ = " in page
-    assert "= δ (one sample: nothing to sum over), with δ = " in page
+    assert "= x<sup>T</sup> · δ = <b " in page
+    assert "= δ (one sample: nothing to sum over) = <b " in page
 
 
 def test_a_network_step_writes_its_derivative_not_vjp(tmp_path):
@@ -149,20 +151,20 @@ def test_a_network_step_writes_its_derivative_not_vjp(tmp_path):
     X, y = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])
     page = page_of(nn.losses.cross_entropy(nn.MLP(2, [3], 2, activation="tanh", seed=0)(X), y),
                    "tanh.html")
-    assert "= δ ⊙ (1 − ⟨tanh⟩²), with δ = " in page
-    assert "= δ − softmax(⟨linear⟩2) ⊙ (δ summed along the softmax's axis), with δ = " in page
+    assert "= δ ⊙ (1 − ⟨tanh⟩²) = <b " in page
+    assert "= δ − softmax(⟨linear⟩2) ⊙ (δ summed along the softmax's axis) = <b " in page
     assert "vjp<sub>" not in page
     page = page_of(nn.losses.cross_entropy(nn.MLP(2, [3], 2, activation="relu", seed=0)(X), y),
                    "relu.html")
-    assert "= δ ⊙ [⟨linear⟩1 &gt; 0], with δ = " in page
+    assert "= δ ⊙ [⟨linear⟩1 &gt; 0] = <b " in page
     # a broadcast input gets the sum of δ over the axes it was stretched along
     a, b = Value(np.ones((2, 3)), label="a"), Value(np.ones(3), label="b")
     page = page_of((a * b).sum(), "bcast.html")
-    assert "= δ ⊙ a, summed back to b's shape (3,), with δ = " in page
+    assert "= δ ⊙ a, summed back to b's shape (3,) = <b " in page
     # an expression as a name is bracketed, so the formula keeps its precedence
     u, w = Value(np.ones(3), label="y0 - y_p"), Value(np.ones(3), label="1 + w")
     page = page_of((u * w).sum(), "expr.html")
-    assert "= δ ⊙ (1 + w), with δ = " in page and "= δ ⊙ (y0 - y_p), with δ = " in page
+    assert "= δ ⊙ (1 + w) = <b " in page and "= δ ⊙ (y0 - y_p) = <b " in page
 
 
 def test_the_seed_step_does_not_name_its_result_as_its_factor(tmp_path):
@@ -283,7 +285,7 @@ def test_unlabelled_input_data_is_called_the_input(tmp_path):
     assert "from the input min 0 · mean 0.5 · max 1 (4, 2)" in text
     assert re.search(r"the input min 0 · mean 0\.5 · max 1 \(4, 2\)\[\[[^<]*?\]\] needs no "
                      r"gradient", text)
-    assert "= xT · δ, with δ = " in text  # (x<sup>T</sup> without its markup)
+    assert re.search(r"= xT · δ = \[[^=]*\], where δ = ", text)  # (xT: x<sup>T</sup> as text)
     assert "the constant" not in text and "a constant" not in text
     # small data is its values; a number stays the constant 2
     a = Value(np.array([1.0, 2.0]), label="a")
