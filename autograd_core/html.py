@@ -768,7 +768,7 @@ function untangle(labels){  // move a label off the nodes and the labels placed 
       if(b.y>=top&&b.y+b.height<=bottom&&!covers(b,placed))break;
       if(k===24)t.setAttribute("y",y);}  // nowhere near: leave it beside its edge
     placed.push(t.getBBox());});}
-function show(i){
+function show(i,quiet){
   pos=Math.max(0,Math.min(frames.length-1,i));var f=frames[pos];
   var fwd=f.kind==="forward";root.classList.toggle("fwd",fwd);
   root.querySelectorAll("text.data").forEach(function(t){
@@ -798,14 +798,15 @@ function show(i){
   var cur=f.node&&byId[f.node];
   // the step's text stays in view at the top: scroll the node below it, not under it
   if(standalone)document.documentElement.style.scrollPaddingTop=head.offsetHeight+"px";
-  if(cur&&cur.scrollIntoView)reveal(cur);}
-function reveal(cur){  // the node, its edges and the nodes at their ends, as far as they fit
+  if(cur&&cur.scrollIntoView)reveal(cur,quiet);}
+function reveal(cur,quiet){  // the node, its edges and the nodes at their ends, as far as they fit
   var lit=[],x0=1e9,y0=1e9,x1=-1e9,y1=-1e9;
   root.querySelectorAll(".drawing g.cur").forEach(function(g){lit.push(g);
     var id=g.getAttribute("data-id")||"",k=id.indexOf("->");  // and the node at its far end
     if(k>0&&byId[id.slice(0,k)])lit.push(byId[id.slice(0,k)]);});
   lit.forEach(function(g){var b=g.getBBox();x0=Math.min(x0,b.x);y0=Math.min(y0,b.y);
     x1=Math.max(x1,b.x+b.width);y1=Math.max(y1,b.y+b.height);});
+  if(quiet){inBox(lit);inBox([cur]);return;}
   if(lit.length>1&&cur.parentNode){  // a stand-in rectangle over all of it, scrolled to
     var r=document.createElementNS("http://www.w3.org/2000/svg","rect");
     r.setAttribute("x",x0-8);r.setAttribute("y",y0-8);r.setAttribute("fill","none");
@@ -813,6 +814,13 @@ function reveal(cur){  // the node, its edges and the nodes at their ends, as fa
     cur.parentNode.appendChild(r);r.scrollIntoView({block:"nearest",inline:"nearest"});
     r.remove();}
   cur.scrollIntoView({block:"nearest",inline:"nearest"});}  // the node itself in any case
+function inBox(gs){  // scroll the drawing alone to show gs, and not the page around it
+  var box=root.querySelector(".drawing"),c=box.getBoundingClientRect(),x0=1e9,y0=1e9,
+    x1=-1e9,y1=-1e9;
+  gs.forEach(function(g){var b=g.getBoundingClientRect();x0=Math.min(x0,b.left);
+    y0=Math.min(y0,b.top);x1=Math.max(x1,b.right);y1=Math.max(y1,b.bottom);});
+  box.scrollLeft+=x1>c.right?Math.min(x1-c.right,x0-c.left):Math.min(0,x0-c.left);
+  box.scrollTop+=y1>c.bottom?Math.min(y1-c.bottom,y0-c.top):Math.min(0,y0-c.top);}
 function fromHash(){
   var m=/^#(step|forward)=(\d+)$/.exec(location.hash);if(!m)return null;
   var kind=m[1],k=+m[2];
@@ -836,5 +844,7 @@ if(standalone)window.addEventListener("hashchange",function(){
   var i=fromHash();if(i!==null&&i!==pos)show(i);});
 var svg=root.querySelector(".drawing svg"),box=root.querySelector(".drawing");
 if(svg&&svg.width.baseVal.value>2*box.clientWidth)box.classList.add("full");  // too small fitted
-var start=standalone?fromHash():null;show(start===null?+root.getAttribute("data-start"):start);
+// a page inside a notebook opens without scrolling the notebook to itself
+var start=standalone?fromHash():null;
+show(start===null?+root.getAttribute("data-start"):start,!standalone);
 """

@@ -480,6 +480,30 @@ def test_the_keys_still_work_after_clicking_to_the_last_step_of_an_embedded_page
     assert state(page)["k"] == last - 1
 
 
+def test_an_embedded_page_opens_at_its_step_without_scrolling_the_notebook(watched, tmp_path):
+    """From a learner's trial: notebook 03's page opens at step 6, and showing that step
+    scrolled the notebook around it down to the page (scrollY 0 -> 1672, no input). It
+    scrolls its own drawing only; a step the reader asks for still scrolls into view."""
+    L = micrograd_expression()
+    s = Stepper(L)
+    s.goto(len(s))
+    body = s._repr_mimebundle_()["text/html"]  # what Jupyter shows
+    path = tmp_path / "notebook.html"
+    path.write_text(f'<!DOCTYPE html><html><body><div style="height:3000px">cells above</div>'
+                    f'{body}<div style="height:3000px">cells below</div></body></html>',
+                    encoding="utf-8")
+    page = watched.page
+    page.set_viewport_size({"width": 1000, "height": 700})
+    page.goto(path.as_uri())
+    page.wait_for_timeout(100)
+    assert state(page)["k"] == len(s)  # at its step
+    assert page.evaluate("() => window.scrollY") == 0
+    page.locator(".agc-page").focus()  # the reader steps: the page follows the step
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_timeout(50)
+    assert page.evaluate("() => window.scrollY") > 2000
+
+
 def test_the_not_drawn_note_shows_at_the_steps_of_cut_nodes_only(watched, tmp_path):
     L = lecture_graph()
     L.backward()
