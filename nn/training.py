@@ -31,25 +31,21 @@ import numpy as np
 
 from autograd_core import Value, no_grad
 from nn import losses
-from nn.callbacks import Callback, EarlyStopping, History, LambdaCallback, as_callbacks
+from nn.callbacks import Callback, EarlyStopping, History, as_callbacks
 from nn.data import Seed, as_generator, minibatches
 from nn.layers import Adaline, Perceptron
 from nn.losses import get_loss
-from nn.metrics import Metric, accuracy, accuracy_logits, mse, resolve_metrics
+from nn.metrics import Metric, accuracy, accuracy_logits, resolve_metrics
 from nn.module import Module, SavedModes, in_mode
 
 __all__ = [
-    "Callback",
     "EarlyStopping",
     "Ensemble",
     "History",
-    "LambdaCallback",
     "TrainingDiverged",
-    "accuracy",
     "average_parameters",
     "evaluate",
     "fit",
-    "mse",
     "predict",
 ]
 
