@@ -521,12 +521,7 @@ class MLPClassifier(_Classifier):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities ``softmax(logits)``, columns in the order of ``classes_``."""
-        self._check_fitted()
-        X = self._check_X(X, reset=False)
-        z = predict(self.model_, X).astype(np.float64)
-        z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        return np.exp(self.predict_log_proba(X))
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """``log predict_proba(X)``, computed stably (log-softmax)."""
