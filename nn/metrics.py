@@ -39,7 +39,7 @@ __all__ = [
 
 
 def _as_numpy(x) -> np.ndarray:
-    return np.asarray(getattr(x, "data", x))
+    return np.asarray(x)  # (a Value gives its data: Value.__array__)
 
 
 def predicted_classes(output, threshold: float = 0.5) -> np.ndarray:

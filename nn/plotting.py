@@ -198,7 +198,7 @@ def plot_decision_boundary(
 
 def _points(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray | None]:
     """``plot_decision_boundary``'s points ``(n, 2)`` and labels ``0 .. k-1``, checked."""
-    X = np.asarray(getattr(X, "data", X), dtype=np.float64)
+    X = np.asarray(X, dtype=np.float64)  # (a Value gives its data: Value.__array__)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"plot_decision_boundary: X must have shape (n, 2) (a plane to draw), "
                          f"got {X.shape}")
@@ -206,7 +206,7 @@ def _points(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray | None]:
         raise ValueError("plot_decision_boundary: X is empty")
     if y is None:
         return X, None
-    y = np.asarray(getattr(y, "data", y)).reshape(-1)
+    y = np.asarray(y).reshape(-1)
     if len(y) != len(X):
         raise ValueError(f"plot_decision_boundary: X has {len(X)} rows, y has {len(y)}")
     if y.dtype.kind == "f":
