@@ -468,8 +468,8 @@ def fit(
         cb.stop_training = False
         cb.on_train_begin(model, history)
     bar = _progress_bar(progress, epochs * steps_per_epoch)
-    modes = SavedModes(model)
-    try:
+    modes = SavedModes(model)  # each epoch restores its own; this undoes a callback's
+    try:  # model.eval() left behind, so the model leaves fit in the modes it came in
         for epoch in range(1, epochs + 1):
             if bar is not None:
                 bar.set_description(f"epoch {epoch}/{epochs}")

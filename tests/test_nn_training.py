@@ -213,6 +213,17 @@ def test_every_submodules_own_mode_is_restored():
     fit(m, nn.cross_entropy, nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=2, val=(X, y),
         progress=False)
     assert flags() == mixed
+    # a callback that evaluates in eval mode and forgets to switch back: fit gives the
+    # model its own modes back all the same
+    during = []
+
+    def evaluate_in_eval_mode(epoch, logs):
+        m.eval()
+        during.append(flags())
+
+    fit(m, nn.cross_entropy, nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=2, progress=False,
+        callbacks=[evaluate_in_eval_mode])
+    assert during == [[False] * len(mixed)] * 2 and flags() == mixed
     with pytest.raises(TrainingDiverged):  # restored on an error too
         fit(m, lambda out, t: nn.cross_entropy(out, t) * np.inf,
             nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=1, progress=False)
