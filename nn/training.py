@@ -483,7 +483,7 @@ def fit(
                 bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()}, refresh=False)
             stop = False
             for cb in cbs:
-                stop = bool(cb.on_epoch_end(epoch, dict(logs))) or cb.stop_training or stop
+                stop = _stops(cb, cb.on_epoch_end(epoch, dict(logs))) or cb.stop_training or stop
             if stop:
                 break
     finally:
@@ -493,6 +493,19 @@ def fit(
     for cb in cbs:
         cb.on_train_end(model, history)
     return history
+
+
+def _stops(cb: Callback, result: Any) -> bool:
+    """Whether a callback's ``on_epoch_end`` asks to stop: True stops, None or False goes
+    on. Anything else is refused: ``lambda epoch, logs: model.eval()`` returns the model,
+    which is truthy, and would stop training after one epoch without a word."""
+    if result is None or isinstance(result, bool | np.bool_):
+        return bool(result)
+    raise TypeError(
+        f"fit: the callback {cb!r} returned an object of type {type(result).__name__} at "
+        f"the end of an epoch; "
+        f"a callback returns True to stop training, and None or False to go on"
+    )
 
 
 def _train_epoch(model, loss_fn, optimizer, X, y, batch_size, shuffle, rng, metric_fns,

@@ -716,6 +716,17 @@ def test_callback_protocol_hooks_and_stop():
                                         r"logs\) or a learning-rate schedule, got int"):
         fit(m, nn.cross_entropy, nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=1,
             batch_size=10, progress=False, callbacks=[3])
+    # np.True_ stops too; a truthy value of another kind (m.eval() returns the model) would
+    # have stopped after one epoch without a word: refused, naming what came back
+    hist = fit(m, nn.cross_entropy, nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=10,
+               batch_size=10, progress=False, callbacks=lambda e, logs: np.int64(e) == 2)
+    assert hist.epochs == [1, 2]
+    with pytest.raises(TypeError, match=r"the callback LambdaCallback\('<lambda>'\) returned "
+                                        r"an object of type MLP at the end of an epoch; a "
+                                        r"callback returns "
+                                        r"True to stop training, and None or False to go on"):
+        fit(m, nn.cross_entropy, nn.SGD(m.parameters(), lr=0.1), (X, y), epochs=3,
+            batch_size=10, progress=False, callbacks=lambda e, logs: m.eval())
 
 
 # --------------------------------------------------------------------------- history export
