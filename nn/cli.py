@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
 import os
 import sys
 import time
@@ -38,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from nn.csvfile import CSVFormatError
+from nn.data import fewest_samples_to_split, held_out
 from nn.datasets import BUILT_IN, DataSpec, fingerprint, load_data, rows_fingerprint, split_indices
 from nn.files import make_parent
 from nn.gradcheck import gradcheck_model
@@ -601,10 +601,10 @@ def _train_split(args: argparse.Namespace, X: np.ndarray, y: np.ndarray
     val_split = args.val_split if args.val_split is not None else (
         0.0 if args.data.name == "xor" else 0.2)
     n = len(X)
-    if val_split > 0 and not _splits(n, val_split):
-        held = round(val_split * n)  # as the split rounds it
+    held = held_out(n, val_split)
+    if val_split > 0 and not 1 <= held <= n - 1:
         what = "no sample" if held == 0 else f"all {_count(n, 'sample')}, leaving none to train on"
-        least = _fewest_samples(val_split)  # (None: more than a million)
+        least = fewest_samples_to_split(val_split)  # (None: more than a million)
         need = (f"it needs at least {least} samples" if least else
                 "it needs more than a million samples")
         use = [f"--n-samples {least} or more"] if least and not args.data.fixed else []
@@ -613,21 +613,6 @@ def _train_split(args: argparse.Namespace, X: np.ndarray, y: np.ndarray
                        f"{need}: use {' or '.join(use)}, or pass --val-split 0")
     i_tr, i_val = split_indices(y, val_split, args.seed)
     return val_split, i_tr, i_val
-
-
-def _fewest_samples(val_split: float) -> int | None:
-    """The fewest samples of which ``val_split`` holds out one and keeps one (None: more
-    than a million). Near ``0.5 / val_split`` or ``0.5 / (1 - val_split)``: a few steps
-    from the smaller estimate, as ``round`` takes a half to the even side."""
-    m = max(2, math.floor(0.5 / val_split), math.floor(0.5 / (1 - val_split)))
-    if m > 10**6:
-        return None
-    return next(k for k in range(m, m + 4) if _splits(k, val_split))
-
-
-def _splits(n: int, val_split: float) -> bool:
-    """Whether ``val_split`` of ``n`` samples holds out at least one and keeps one."""
-    return 1 <= round(val_split * n) <= n - 1
 
 
 def _train_spec(args: argparse.Namespace, X: np.ndarray, y: np.ndarray, classes: int,

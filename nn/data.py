@@ -17,6 +17,7 @@ generator returns ``X`` as float64 of shape ``(n, d)`` and ``y`` as int64 class 
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import struct
 import zlib
@@ -38,6 +39,8 @@ __all__ = [
     "circles",
     "spirals",
     "train_test_split",
+    "held_out",
+    "fewest_samples_to_split",
     "Standardizer",
     "minibatches",
     "load_digits",
@@ -291,7 +294,7 @@ def train_test_split(
         test_size = float(test_size)
         if not 0.0 < test_size < 1.0:
             raise ValueError(f"test_size as a fraction must be in (0, 1), got {test_size}")
-        n_test = int(round(test_size * n))
+        n_test = held_out(n, test_size)
     if not 1 <= n_test <= n - 1:
         raise ValueError(
             f"test_size gives {n_test} test samples out of {n}: both parts need at least one"
@@ -317,6 +320,23 @@ def train_test_split(
         test_idx = rng.permutation(np.concatenate(test_parts))
         train_idx = rng.permutation(np.concatenate(train_parts))
     return X[train_idx], X[test_idx], y[train_idx], y[test_idx]
+
+
+def held_out(n: int, fraction: float) -> int:
+    """How many of ``n`` samples ``fraction`` holds out: ``round(fraction * n)``, a half to
+    the even side as Python rounds. ``train_test_split``'s rule (and so the validation
+    split of ``python -m nn train``)."""
+    return round(fraction * n)
+
+
+def fewest_samples_to_split(fraction: float) -> int | None:
+    """The fewest samples of which ``fraction`` holds out one and keeps one (None: more than
+    a million). Near ``0.5 / fraction`` or ``0.5 / (1 - fraction)``: a few steps from the
+    smaller estimate, as ``held_out`` takes a half to the even side."""
+    m = max(2, math.floor(0.5 / fraction), math.floor(0.5 / (1 - fraction)))
+    if m > 10**6:
+        return None
+    return next(k for k in range(m, m + 4) if 1 <= held_out(k, fraction) <= k - 1)
 
 
 def _stratify_labels(stratify: Any, y: np.ndarray, n: int) -> np.ndarray | None:

@@ -14,6 +14,8 @@ from nn.data import (
     as_generator,
     blobs,
     circles,
+    fewest_samples_to_split,
+    held_out,
     load_digits,
     load_idx_dataset,
     minibatches,
@@ -155,6 +157,24 @@ def test_train_test_split_partitions_and_is_seeded():
     again = train_test_split(X, y, test_size=0.25, seed=1)
     np.testing.assert_array_equal(again[3], yte)
     assert len(train_test_split(X, y, test_size=3, seed=0)[1]) == 3
+
+
+def test_held_out_rounds_a_half_to_even_and_train_test_split_holds_out_that_many():
+    assert [held_out(n, 0.25) for n in (2, 6, 10, 14)] == [0, 2, 2, 4]  # 0.5 1.5 2.5 3.5
+    for n, fraction in [(10, 0.25), (14, 0.25), (7, 0.5), (200, 0.2)]:
+        test = train_test_split(np.zeros((n, 1)), np.arange(n), fraction, seed=0)[1]
+        assert len(test) == held_out(n, fraction)
+
+
+def test_fewest_samples_to_split_is_the_first_count_that_splits():
+    def brute(fraction):
+        return next(k for k in range(2, 10**4) if 1 <= held_out(k, fraction) <= k - 1)
+
+    for fraction in [0.001, 0.01, 0.1, 0.125, 0.2, 0.25, 1 / 3, 0.5, 0.75, 0.9, 0.99, 0.999]:
+        assert fewest_samples_to_split(fraction) == brute(fraction), fraction
+    assert [fewest_samples_to_split(f) for f in (0.2, 0.9, 0.1, 0.001)] == [3, 5, 6, 501]
+    assert fewest_samples_to_split(1e-300) is None  # more than a million: not searched
+    assert fewest_samples_to_split(0.9999999) is None
 
 
 def test_train_test_split_stratified_keeps_class_shares():
