@@ -38,7 +38,16 @@ import numpy as np
 
 from nn.csvfile import CSVFormatError
 from nn.data import fewest_samples_to_split, held_out
-from nn.datasets import BUILT_IN, DataSpec, fingerprint, load_data, rows_fingerprint, split_indices
+from nn.datasets import (
+    BUILT_IN,
+    CLASSES,
+    DEFAULT_SAMPLES,
+    DataSpec,
+    fingerprint,
+    load_data,
+    rows_fingerprint,
+    split_indices,
+)
 from nn.files import make_parent
 from nn.gradcheck import gradcheck_model
 from nn.graphs import render_model_graph
@@ -295,8 +304,16 @@ def _add_data_args(p: argparse.ArgumentParser, default: Any, text: str) -> None:
                    help=f"with a CSV file: the label column, by header name or number "
                         f"(default: {saved}the last column)")
     p.add_argument("--n-samples", type=sample_count, default=None, metavar="N",
-                   help="points to draw for moons, circles, spirals, blobs (default 200; "
-                        "spirals 300)")
+                   help=_n_samples_help())
+
+
+def _n_samples_help() -> str:
+    """``--n-samples``' help from ``nn.datasets.DEFAULT_SAMPLES``: the usual size, then the
+    data sets drawn with another."""
+    sizes = list(DEFAULT_SAMPLES.values())
+    usual = max(sizes, key=sizes.count)
+    others = "".join(f"; {name} {n}" for name, n in DEFAULT_SAMPLES.items() if n != usual)
+    return f"points to draw for {', '.join(DEFAULT_SAMPLES)} (default {usual}{others})"
 
 
 def _add_demo(sub: Any) -> None:
@@ -454,14 +471,11 @@ class _Data:
             raise CSVFormatError(f"{err}; {hint}", label=True) from None
 
 
-# a point cloud with more classes than --n-samples' minimum (2) needs one sample per class
-_CLASSES = {"spirals": 3}
-
-
 def _load(spec: DataSpec, n_samples: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """``load_data``, with ``--n-samples`` checked against the data set's classes."""
-    least = _CLASSES.get(spec.name, 2)
-    if n_samples is not None and n_samples < least:
+    """``load_data``, with ``--n-samples`` checked first against the point cloud's classes
+    (the generator's own check names its argument, ``n_samples``, not the option)."""
+    least = CLASSES.get(spec.name)  # None: not a point cloud, which ignores --n-samples
+    if least is not None and n_samples is not None and n_samples < least:
         raise UsageError(f"--n-samples {n_samples}: {spec.name} has {least} classes, so it "
                          f"needs at least {least} samples")
     return load_data(spec, n_samples, seed=seed)
@@ -475,19 +489,6 @@ def _with_target(args: argparse.Namespace, spec: DataSpec) -> DataSpec:
         raise UsageError(f"--target {args.target} names a column of a CSV file, but the data "
                          f"is {spec}")
     return dataclasses.replace(spec, target=args.target)
-
-
-def _absolute(spec: DataSpec) -> DataSpec:
-    """``spec`` with its file paths made absolute, as ``train`` records it in model.json:
-    the model's data is then found from any folder."""
-    if spec.name == "csv":
-        return dataclasses.replace(spec, path=os.path.abspath(spec.path))
-    if spec.name == "idx":
-        images, labels = os.path.abspath(spec.images), os.path.abspath(spec.labels)
-        if "," in images + labels:  # idx:IMAGES,LABELS could not be read back: as given
-            return spec
-        return dataclasses.replace(spec, images=images, labels=labels)
-    return spec
 
 
 def _check_recorded_files(data: DataSpec, model: str) -> None:
@@ -621,7 +622,7 @@ def _train_spec(args: argparse.Namespace, X: np.ndarray, y: np.ndarray, classes:
     return ModelSpec(args.model, X.shape[1], classes if mlp else 1,
                      hidden=((16, 16) if args.hidden is None else args.hidden) if mlp else (),
                      activation=(args.activation or "relu") if mlp else "step",
-                     dropout=args.dropout, data=str(_absolute(args.data)),
+                     dropout=args.dropout, data=str(args.data.absolute()),
                      target=args.data.target,
                      training_data={"samples": len(X), "sha256": fingerprint(X, y),
                                     "seed": args.seed, "val_split": val_split,

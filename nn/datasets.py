@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -20,6 +20,8 @@ from nn.csvfile import load_csv
 
 __all__ = [
     "BUILT_IN",
+    "CLASSES",
+    "DEFAULT_SAMPLES",
     "FIXED",
     "DataSpec",
     "fingerprint",
@@ -30,7 +32,10 @@ __all__ = [
 
 BUILT_IN = ("xor", "moons", "circles", "spirals", "blobs", "digits")
 FIXED = ("xor", "digits", "idx", "csv")  # the same samples whatever the seed
+# the point clouds, drawn from a seed: how many samples by default, and how many classes
+# (so the fewest samples a draw can have: one of each class)
 DEFAULT_SAMPLES = {"moons": 200, "circles": 200, "spirals": 300, "blobs": 200}
+CLASSES = {"moons": 2, "circles": 2, "spirals": 3, "blobs": 2}
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,20 @@ class DataSpec:
     def fixed(self) -> bool:
         """Whether the data is the same whatever the seed (files, xor, digits)."""
         return self.name in FIXED
+
+    def absolute(self) -> DataSpec:
+        """This spec with its file paths made absolute, as ``train`` records it in
+        ``model.json``: the model's data is then found from any folder. An ``idx`` spec
+        whose absolute paths hold a comma stays as given (``idx:IMAGES,LABELS`` could not
+        be read back)."""
+        if self.name == "csv":
+            return replace(self, path=os.path.abspath(self.path))
+        if self.name == "idx":
+            images, labels = os.path.abspath(self.images), os.path.abspath(self.labels)
+            if "," in images + labels:
+                return self
+            return replace(self, images=images, labels=labels)
+        return self
 
 
 def load_data(spec: DataSpec, n_samples: int | None = None, seed: int = 0

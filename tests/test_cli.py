@@ -941,6 +941,16 @@ def test_model_json_records_idx_files_absolute(tmp_path):
     assert spec["data"] == f"idx:{tmp_path / 'img.idx'},{tmp_path / 'lbl.idx'}"
 
 
+def test_data_spec_absolute_makes_only_file_paths_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    parse = datasets.DataSpec.parse
+    assert parse("moons").absolute() == parse("moons")
+    assert parse("my.csv", target="label").absolute() == datasets.DataSpec(
+        "csv", path=str(tmp_path / "my.csv"), target="label")
+    assert str(parse("idx:a,sub/b").absolute()) == f"idx:{tmp_path / 'a'},{tmp_path / 'sub/b'}"
+    assert parse("/x,y/a.csv").absolute() == parse("/x,y/a.csv")  # a CSV path may hold one
+
+
 def test_idx_files_in_a_folder_with_a_comma_are_recorded_as_given(tmp_path):
     # a review: 'idx:/a,b/img.idx,/a,b/lbl.idx' could not be read back, from any folder
     folder = tmp_path / "a,b"
