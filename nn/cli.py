@@ -472,13 +472,19 @@ class _Data:
 
 
 def _load(spec: DataSpec, n_samples: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """``load_data``, with ``--n-samples`` checked first against the point cloud's classes
-    (the generator's own check names its argument, ``n_samples``, not the option)."""
+    """``load_data``, in the options' words: ``--n-samples`` checked first against the point
+    cloud's classes (the generator's own check names its argument, ``n_samples``), and a
+    missing IDX file named as a part of ``--data``."""
     least = CLASSES.get(spec.name)  # None: not a point cloud, which ignores --n-samples
     if least is not None and n_samples is not None and n_samples < least:
         raise UsageError(f"--n-samples {n_samples}: {spec.name} has {least} classes, so it "
                          f"needs at least {least} samples")
-    return load_data(spec, n_samples, seed=seed)
+    try:
+        return load_data(spec, n_samples, seed=seed)
+    except FileNotFoundError as err:
+        if spec.name != "idx":
+            raise
+        raise FileNotFoundError(f"--data idx: no such file {err.filename!r}") from None
 
 
 def _with_target(args: argparse.Namespace, spec: DataSpec) -> DataSpec:

@@ -9,6 +9,7 @@ trained on, and the stratified split ``train`` holds out for validation.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from dataclasses import dataclass, replace
@@ -113,7 +114,7 @@ def load_data(spec: DataSpec, n_samples: int | None = None, seed: int = 0
     if spec.name == "idx":
         for path in (spec.images, spec.labels):
             if not os.path.isfile(path):
-                raise FileNotFoundError(f"--data idx: no such file {path!r}")
+                raise FileNotFoundError(errno.ENOENT, "no such IDX file", path)
         return D.load_idx_dataset(spec.images, spec.labels)
     if spec.name == "csv":
         X, y, _ = load_csv(spec.path, spec.target)

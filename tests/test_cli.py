@@ -456,7 +456,8 @@ def test_malformed_training_data_record_is_one_line(digits_run, tmp_path, capsys
         (["train", "--hidden", "64,x"], "bad entry 'x'"),
         (["train", "--lr", "-1"], "--lr: must be a positive number, got -1"),
         (["evaluate", "nowhere", "--data", "moons"], "no such model file or folder 'nowhere'"),
-        (["train", "--data", "idx:nope.idx,lbl.idx"], "no such file 'nope.idx'"),
+        (["train", "--data", "idx:nope.idx,lbl.idx"], "error: --data idx: no such file "
+         "'nope.idx'"),
         (["train", "--data", "idx:garbage.idx,garbage.idx"], "bad IDX magic number"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         (["train", "--n-samples", "1"], "--n-samples: must be a whole number >= 2, got 1"),
@@ -939,6 +940,16 @@ def _train_on_idx_files_in(folder):
 def test_model_json_records_idx_files_absolute(tmp_path):
     spec = _train_on_idx_files_in(tmp_path)
     assert spec["data"] == f"idx:{tmp_path / 'img.idx'},{tmp_path / 'lbl.idx'}"
+
+
+def test_load_data_names_a_missing_idx_file_without_the_command_line_option(tmp_path):
+    D.write_idx(tmp_path / "lbl.idx", np.zeros(3, dtype=np.uint8))
+    for images, labels, missing in [("nope.idx", "lbl.idx", "nope.idx"),
+                                    ("lbl.idx", "nope.idx", "nope.idx")]:
+        spec = datasets.DataSpec("idx", str(tmp_path / images), str(tmp_path / labels))
+        with pytest.raises(FileNotFoundError, match="no such IDX file") as err:
+            datasets.load_data(spec)
+        assert err.value.filename == str(tmp_path / missing) and "--data" not in str(err.value)
 
 
 def test_data_spec_absolute_makes_only_file_paths_absolute(tmp_path, monkeypatch):
