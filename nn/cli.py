@@ -48,6 +48,7 @@ from nn.datasets import (
     rows_fingerprint,
     split_indices,
 )
+from nn.english import with_article
 from nn.files import make_parent
 from nn.gradcheck import gradcheck_model
 from nn.graphs import render_model_graph
@@ -88,11 +89,6 @@ class UsageError(CLIError):
 def _count(n: int, noun: str) -> str:
     """``1 sample``, ``2 samples``: the plural only when the number is not 1."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _a(word: str) -> str:
-    """``a perceptron``, ``an adaline``, ``an mlp``: the article as the word is said."""
-    return f"an {word}" if word[:1].lower() in "aeio" or word.lower() == "mlp" else f"a {word}"
 
 
 def parse_data(text: str) -> DataSpec:
@@ -547,7 +543,8 @@ def _check_classes(spec: ModelSpec, y: np.ndarray, data: Any) -> None:
         raise CLIError(f"--data {data} has {classes} classes but the model has "
                        f"{spec.n_out} outputs")
     if spec.model != "mlp" and classes > 2:
-        raise CLIError(f"--data {data} has {classes} classes; {_a(spec.model)} has two")
+        raise CLIError(f"--data {data} has {classes} classes; {with_article(spec.model)} "
+                       f"has two")
 
 
 # --------------------------------------------------------------------------- commands
@@ -593,13 +590,13 @@ def _check_train_args(args: argparse.Namespace, classes: int) -> None:
     for option, given in (("--hidden", args.hidden), ("--activation", args.activation)):
         if given:
             raise CLIError(f"{option} applies to the hidden layers of an mlp; "
-                           f"{_a(args.model)} has none")
+                           f"{with_article(args.model)} has none")
     if classes != 2:
-        raise CLIError(f"{_a(args.model)} is a binary classifier (one output unit) but "
-                       f"--data {args.data} has {classes} classes; use --model mlp")
+        raise CLIError(f"{with_article(args.model)} is a binary classifier (one output unit) "
+                       f"but --data {args.data} has {classes} classes; use --model mlp")
     if args.dropout:
         raise CLIError(f"--dropout applies to the hidden layers of an mlp; "
-                       f"{_a(args.model)} has none")
+                       f"{with_article(args.model)} has none")
 
 
 def _train_split(args: argparse.Namespace, X: np.ndarray, y: np.ndarray

@@ -25,6 +25,7 @@ import zlib
 
 import numpy as np
 
+from nn.english import with_article
 from nn.files import atomic_writer
 from nn.module import Module
 
@@ -199,7 +200,7 @@ def load(model: Module, path: str | os.PathLike[str] | None = None, strict: bool
     except (KeyError, ValueError, TypeError) as err:
         msg = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
         raise ModelFileError(
-            f"load: {path!r} (saved from {_article(saved_class)} {saved_class}) does not fit this "
+            f"load: {path!r} (saved from {with_article(saved_class)}) does not fit this "
             f"{type(model).__name__}{because}: {msg}"
         ) from None
     if skipped.missing_keys or skipped.unexpected_keys:  # strict=False: say what was skipped
@@ -226,7 +227,7 @@ def _model_first(path: str) -> str:
         modules = ", ".join(f"{cls}({more})" for _, cls, more in parts) or f"{model}({extra})"
     except (ModelFileError, OSError, ValueError, TypeError):  # not a model file of ours
         return msg
-    return f"{msg}. {path!r} was saved from {_article(model)} {model}: {modules}"
+    return f"{msg}. {path!r} was saved from {with_article(model)}: {modules}"
 
 
 def _same_tensors(state: dict[str, np.ndarray], model: Module) -> bool:
@@ -248,9 +249,3 @@ def _architecture_difference_in(arrays: dict[str, np.ndarray], model: Module,
         return _architecture_difference([[str(x) for x in entry] for entry in saved], model)
     except (ValueError, TypeError) as err:
         raise ModelFileError(f"load: {path!r}: key {_ARCH_KEY!r} is malformed: {err}") from None
-
-
-def _article(word: str) -> str:
-    """'a' or 'an' before a class name, by how it is spoken (an MLP, an Adaline, a Linear)."""
-    spoken_vowel = word[:1].upper() in "AEIOU" or (word.isupper() and word[:1] in "FHLMNRSX")
-    return "an" if spoken_vowel else "a"
