@@ -13,9 +13,9 @@ Subcommands::
 
 The work is done by library modules named for what they hold: ``nn.datasets`` (data sets
 by name, CSV files, the fingerprint), ``nn.modelspec`` (``model.json`` beside
-``model.npz``), ``nn.graphs`` (``render_model_graph``), ``nn.explain``
-(``save_loss_page``), ``nn.gradcheck`` (``gradcheck_model``), ``nn.demo``. This module
-parses arguments, calls them and prints.
+``model.npz``, the record of the training split, a run's files), ``nn.graphs``
+(``render_model_graph``), ``nn.explain`` (``save_loss_page``), ``nn.gradcheck``
+(``gradcheck_model``), ``nn.demo``. This module parses arguments, calls them and prints.
 
 Errors a user can act on (unknown data set, bad ``--hidden``, missing file, negative
 learning rate, a model file that does not fit, a malformed CSV row) end the program with
@@ -38,29 +38,21 @@ import numpy as np
 
 from nn.csvfile import CSVFormatError
 from nn.data import fewest_samples_to_split, held_out
-from nn.datasets import (
-    BUILT_IN,
-    CLASSES,
-    DEFAULT_SAMPLES,
-    DataSpec,
-    fingerprint,
-    load_data,
-    rows_fingerprint,
-    split_indices,
-)
+from nn.datasets import BUILT_IN, CLASSES, DEFAULT_SAMPLES, DataSpec, load_data
 from nn.english import with_article
-from nn.files import make_parent
 from nn.gradcheck import gradcheck_model
 from nn.graphs import render_model_graph
 from nn.layers import Perceptron
 from nn.modelspec import (
     MODELS,
     ModelSpec,
+    ModelSpecError,
     build_model,
     load_model,
     loss_for,
-    save_model,
+    save_run,
     targets_for,
+    training_split,
 )
 from nn.optim import get_optimizer, optimizers
 
@@ -600,8 +592,9 @@ def _check_train_args(args: argparse.Namespace, classes: int) -> None:
 
 
 def _train_split(args: argparse.Namespace, X: np.ndarray, y: np.ndarray
-                 ) -> tuple[float, np.ndarray, np.ndarray]:
-    """``(val_split, train rows, validation rows)`` of ``train``'s stratified split."""
+                 ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """``(train rows, validation rows, record)`` of ``train``'s stratified split
+    (``training_split``), once ``--val-split`` is known to leave neither part empty."""
     val_split = args.val_split if args.val_split is not None else (
         0.0 if args.data.name == "xor" else 0.2)
     n = len(X)
@@ -615,41 +608,17 @@ def _train_split(args: argparse.Namespace, X: np.ndarray, y: np.ndarray
         use += [f"a --val-split from {1 / n:.3g} to {(n - 1) / n:.3g}"]
         raise CLIError(f"--val-split {val_split!r} of {_count(n, 'sample')} holds out {what}; "
                        f"{need}: use {' or '.join(use)}, or pass --val-split 0")
-    i_tr, i_val = split_indices(y, val_split, args.seed)
-    return val_split, i_tr, i_val
+    return training_split(X, y, val_split, args.seed)
 
 
-def _train_spec(args: argparse.Namespace, X: np.ndarray, y: np.ndarray, classes: int,
-                val_split: float, i_val: np.ndarray) -> ModelSpec:
+def _train_spec(args: argparse.Namespace, n_in: int, classes: int, record: dict[str, Any]
+                ) -> ModelSpec:
     mlp = args.model == "mlp"  # else a single unit (_check_train_args refused --hidden)
-    return ModelSpec(args.model, X.shape[1], classes if mlp else 1,
+    return ModelSpec(args.model, n_in, classes if mlp else 1,
                      hidden=((16, 16) if args.hidden is None else args.hidden) if mlp else (),
                      activation=(args.activation or "relu") if mlp else "step",
                      dropout=args.dropout, data=str(args.data.absolute()),
-                     target=args.data.target,
-                     training_data={"samples": len(X), "sha256": fingerprint(X, y),
-                                    "seed": args.seed, "val_split": val_split,
-                                    "val_samples": len(i_val),
-                                    "val_sha256": rows_fingerprint(i_val)})
-
-
-def _write_run(args: argparse.Namespace, model: Any, spec: ModelSpec, history: Any,
-               final: dict[str, float], seconds: float) -> None:
-    """The files of a training run, then the list of them."""
-    from nn.plotting import save_figure
-
-    npz, js = save_model(model, spec, args.out)
-    paths = {name: os.path.join(args.out, name) for name in
-             ("history.csv", "history.json", "learning_curves.png", "metrics.json")}
-    history.to_csv(paths["history.csv"])
-    history.to_json(paths["history.json"])
-    fig = history.plot()
-    fig.suptitle(f"{spec.describe()} on {args.data}: learning curves", fontsize=11)
-    save_figure(fig, paths["learning_curves.png"])
-    with open(make_parent(paths["metrics.json"], "train"), "w", encoding="utf-8") as fh:
-        json.dump({**final, "epochs": len(history), "seconds": round(seconds, 3)}, fh, indent=1)
-    _say("wrote:", f"  {npz}  (weights: nn.load)", f"  {js}  (architecture)",
-         *(f"  {p}" for p in paths.values()))
+                     target=args.data.target, training_data=record)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -659,8 +628,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     X, y = _load(args.data, args.n_samples, args.seed)
     classes = int(y.max()) + 1
     _check_train_args(args, classes)
-    val_split, i_tr, i_val = _train_split(args, X, y)
-    spec = _train_spec(args, X, y, classes, val_split, i_val)
+    i_tr, i_val, record = _train_split(args, X, y)
+    spec = _train_spec(args, X.shape[1], classes, record)
     model = build_model(spec, seed=args.seed)
     opt_name = args.optimizer or ("adam" if args.model == "mlp" else "sgd")
     lr = args.lr if args.lr is not None else _DEFAULT_LR[args.model]
@@ -686,7 +655,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         final.update({"val_" + k: v for k, v in evaluate(model, loss_fn, val).items()})
     _say(f"done in {seconds:.1f} s; final metrics (eval mode, after the last epoch):",
          *(f"  {k:<16}{v:.4f}" for k, v in final.items()))
-    _write_run(args, model, spec, history, final, seconds)
+    npz, js, *others = save_run(model, spec, history, final, seconds, args.out, str(args.data))
+    _say("wrote:", f"  {npz}  (weights: nn.load)", f"  {js}  (architecture)",
+         *(f"  {p}" for p in others))
     return 0
 
 
@@ -720,18 +691,20 @@ def _evaluation_split(spec: ModelSpec, split: str | None, data: _Data, X: np.nda
     1797 against 0.972 on the held-out 360). When ``--data`` is the training run's data set
     (same fingerprint, so the same files, or a point cloud drawn with the same seed and
     size) the default is the validation split the run held out, rebuilt from the seed
-    and fraction in model.json; ``--split all`` scores everything and says so.
+    and fraction in model.json (``ModelSpec.validation_rows``); ``--split all`` scores
+    everything and says so.
     """
     td = spec.training_data
     n = len(X)
-    same = td is not None and td["sha256"] == fingerprint(X, y)
+    same = spec.trained_on(X, y)
     if same and td["val_samples"] and split in (None, "val"):
-        _, i_val = split_indices(y, td["val_split"], td["seed"])
-        if rows_fingerprint(i_val) != td["val_sha256"]:
+        try:
+            i_val = spec.validation_rows(y)
+        except ModelSpecError:
             raise CLIError(f"the validation split of --data {data} rebuilt from "
                            f"model.json does not match its record (edited, or computed "
                            f"differently now); pass --split all to score all {n} samples, "
-                           f"including the training samples")
+                           f"including the training samples") from None
         return (X[i_val], y[i_val], "validation", False,
                 f"validation split of the training run: {_count(len(i_val), 'sample')}")
     if same:
@@ -741,7 +714,7 @@ def _evaluation_split(spec: ModelSpec, split: str | None, data: _Data, X: np.nda
         n_train = n - td["val_samples"]
         return X, y, "all", True, (f"all {n} samples, including the {n_train} the model was "
                                    f"trained on")
-    if td is None:  # a model.json from before the record: which rows were held out is unknown
+    if same is None:  # model.json from before the record: which rows were held out is unknown
         if split == "val":
             raise CLIError("--split val: model.json predates the record of the training split, "
                            "so which samples training held out is unknown; retrain, or drop "

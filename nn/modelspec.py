@@ -4,7 +4,12 @@
 pickle) and ``model.json`` (a ``ModelSpec``: the architecture, so a model can be rebuilt
 before ``nn.load`` fills it, the data set it was trained on, and how training split that
 data). ``save_model`` / ``load_model`` write and read the pair; ``build_model``,
-``loss_for`` and ``targets_for`` say what the spec means in code.
+``loss_for`` and ``targets_for`` say what the spec means in code; ``save_run`` adds the
+rest of a training run's folder (``RUN_FILES``: history, learning curves, metrics).
+
+The record of the split is written and read here only: ``training_split`` makes the split
+and its record, ``ModelSpec.trained_on`` recognises the data again by its fingerprint and
+``ModelSpec.validation_rows`` rebuilds the rows training held out.
 """
 
 from __future__ import annotations
@@ -13,31 +18,40 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from autograd_core import Value
+from nn.datasets import fingerprint, rows_fingerprint, split_indices
 from nn.files import make_parent
 from nn.io import load, save
 from nn.layers import MLP, Adaline, Perceptron
 from nn.losses import cross_entropy, half_sse
 from nn.module import Module
 
+if TYPE_CHECKING:
+    from nn.callbacks import History
+
 __all__ = [
     "MODELS",
+    "RUN_FILES",
     "ModelSpec",
     "ModelSpecError",
     "build_model",
     "load_model",
     "loss_for",
     "save_model",
+    "save_run",
     "targets_for",
+    "training_split",
 ]
 
 SPEC_FORMAT = "nn-model-spec"
 SPEC_VERSION = 1
 MODELS = ("perceptron", "adaline", "mlp")
+# the files save_run writes beside model.npz and model.json
+RUN_FILES = ("history.csv", "history.json", "learning_curves.png", "metrics.json")
 
 
 class ModelSpecError(ValueError):
@@ -83,6 +97,28 @@ class ModelSpec:
             obj["target"] = self.target
         return obj
 
+    def trained_on(self, X: np.ndarray, y: np.ndarray) -> bool | None:
+        """Whether ``(X, y)`` is the data set this model was trained on, by its fingerprint
+        (the same files, or a point cloud drawn with the same seed and size); None when
+        ``model.json`` predates the record of the training split."""
+        if self.training_data is None:
+            return None
+        return self.training_data["sha256"] == fingerprint(X, y)
+
+    def validation_rows(self, y: np.ndarray) -> np.ndarray:
+        """The rows that training held out of its data set (labels ``y``), rebuilt from the
+        seed and fraction in the record; a ``ModelSpecError`` when they do not match the
+        record's fingerprint of them (the record edited, or the split made differently
+        now)."""
+        td = self.training_data
+        if td is None:
+            raise ModelSpecError("model.json does not record the training split")
+        _, rows = split_indices(y, td["val_split"], td["seed"])
+        if rows_fingerprint(rows) != td["val_sha256"]:
+            raise ModelSpecError("the validation split rebuilt from model.json does not "
+                                 "match its record")
+        return rows
+
     @classmethod
     def from_json(cls, obj: Any, where: str) -> ModelSpec:
         if not isinstance(obj, dict) or obj.get("format") != SPEC_FORMAT:
@@ -126,6 +162,19 @@ def _training_data(obj: Any) -> dict[str, Any] | None:
     return td
 
 
+def training_split(X: np.ndarray, y: np.ndarray, val_split: float, seed: int
+                   ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """``(train rows, validation rows, record)``: the stratified split ``train`` holds out
+    (``split_indices``) and ``model.json``'s record of it (``ModelSpec.training_data``):
+    the data's size and fingerprint, the seed and fraction that rebuild the split, and the
+    fingerprint of the held-out rows, which checks the rebuild."""
+    train, val = split_indices(y, val_split, seed)
+    record = {"samples": len(X), "sha256": fingerprint(X, y), "seed": seed,
+              "val_split": val_split, "val_samples": len(val),
+              "val_sha256": rows_fingerprint(val)}
+    return train, val, record
+
+
 def build_model(spec: ModelSpec, seed: int | None = 0) -> Module:
     """A fresh model of ``spec``'s architecture (float64), initialised from ``seed``."""
     if spec.model == "perceptron":
@@ -161,6 +210,27 @@ def save_model(model: Module, spec: ModelSpec, folder: str, stem: str = "model")
         json.dump(spec.to_json(), fh, indent=1)
         fh.write("\n")
     return npz, js
+
+
+def save_run(model: Module, spec: ModelSpec, history: History, metrics: dict[str, float],
+             seconds: float, folder: str, data: str) -> list[str]:
+    """A training run's folder: the model (``save_model``) and ``RUN_FILES``: the history
+    as CSV and JSON, the learning curves titled with the model and ``data`` (the data
+    set's name as given), and the final metrics with the epochs and seconds. Returns the
+    paths written, ``model.npz`` and ``model.json`` first."""
+    from nn.plotting import save_figure
+
+    npz, js = save_model(model, spec, folder)
+    paths = {name: os.path.join(folder, name) for name in RUN_FILES}
+    history.to_csv(paths["history.csv"])
+    history.to_json(paths["history.json"])
+    fig = history.plot()
+    fig.suptitle(f"{spec.describe()} on {data}: learning curves", fontsize=11)
+    save_figure(fig, paths["learning_curves.png"])
+    with open(make_parent(paths["metrics.json"], "save_run"), "w", encoding="utf-8") as fh:
+        json.dump({**metrics, "epochs": len(history), "seconds": round(seconds, 3)}, fh,
+                  indent=1)
+    return [npz, js, *paths.values()]
 
 
 def _spec_path(path: str) -> str:

@@ -183,6 +183,20 @@ def test_train_writes_model_history_and_curves(trained):
     assert_png(run / "learning_curves.png")
 
 
+def test_the_training_split_record_recognises_its_data_and_rebuilds_the_split():
+    X, y = datasets.load_data(datasets.DataSpec.parse("moons"), 50, seed=3)
+    i_tr, i_val, record = modelspec.training_split(X, y, 0.2, seed=3)
+    assert len(i_val) == 10 and sorted(np.concatenate([i_tr, i_val])) == list(range(50))
+    spec = modelspec.ModelSpec("mlp", 2, 2, training_data=record)
+    assert modelspec.ModelSpec.from_json(spec.to_json(), "x").training_data == record
+    assert spec.trained_on(X, y) is True and spec.trained_on(X[1:], y[1:]) is False
+    np.testing.assert_array_equal(spec.validation_rows(y), i_val)
+    assert modelspec.ModelSpec("mlp", 2, 2).trained_on(X, y) is None  # no record: unknown
+    edited = modelspec.ModelSpec("mlp", 2, 2, training_data={**record, "seed": 4})
+    with pytest.raises(modelspec.ModelSpecError, match="does not match its record"):
+        edited.validation_rows(y)
+
+
 def test_train_history_csv_matches_json(trained):
     _, _, run = trained
     hist = History.from_json(run / "history.json")
