@@ -30,6 +30,7 @@ import dataclasses
 import json
 import os
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -45,6 +46,7 @@ from nn.graphs import render_model_graph
 from nn.layers import Perceptron
 from nn.modelspec import (
     MODELS,
+    RUN_FILES,
     ModelSpec,
     ModelSpecError,
     build_model,
@@ -191,8 +193,6 @@ examples:
 def _demo_files() -> str:
     """The demo's files for its ``--help``, from ``nn.demo.FILES`` (so the list is the
     one the demo writes)."""
-    import textwrap
-
     from nn.demo import FILES, NEEDS_DOT
 
     plain = [name for key, name in FILES.items() if key not in NEEDS_DOT]
@@ -220,9 +220,8 @@ A CSV file is a numeric table: a header row is detected, the label is the last c
 
 defaults: --optimizer sgd (perceptron, adaline) or adam (mlp); --lr 0.1 (perceptron),
 0.02 (adaline), 0.01 (mlp); --val-split 0.2 (0 for xor, which has 4 points).
-writes to --out: model.npz + model.json (the model), history.csv, history.json,
-learning_curves.png.
-"""
+""" + textwrap.fill(f"writes to --out: model.npz + model.json (the model), "
+                    f"{', '.join(RUN_FILES)}.", width=88) + "\n"
 
 EVALUATE_EPILOG = """\
 examples:
