@@ -487,9 +487,8 @@ def _with_target(args: argparse.Namespace, spec: DataSpec) -> DataSpec:
 def _check_recorded_files(data: DataSpec, model: str) -> None:
     """Refuse a data file that model.json names but that is not there, saying that the
     name came from model.json (the user did not type it)."""
-    paths = {"csv": [data.path], "idx": [data.images, data.labels]}.get(data.name, [])
-    for path in paths:
-        if path is not None and not os.path.isfile(path):
+    for path in data.files:
+        if not os.path.isfile(path):
             where = (f"which is not in the current folder ({os.getcwd()})"
                      if not os.path.isabs(path) else "which does not exist (moved or deleted?)")
             raise CLIError(f"model.json of {model} records the data file {path!r}, {where}; "

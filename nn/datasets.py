@@ -79,6 +79,12 @@ class DataSpec:
         """Whether the data is the same whatever the seed (files, xor, digits)."""
         return self.name in FIXED
 
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The file paths the spec names: a CSV file, or an idx's images and labels (none
+        for a built-in data set)."""
+        return {"csv": (self.path,), "idx": (self.images, self.labels)}.get(self.name, ())
+
     def absolute(self) -> DataSpec:
         """This spec with its file paths made absolute, as ``train`` records it in
         ``model.json``: the model's data is then found from any folder. An ``idx`` spec

@@ -979,10 +979,11 @@ def test_load_data_names_a_missing_idx_file_without_the_command_line_option(tmp_
         assert err.value.filename == str(tmp_path / missing) and "--data" not in str(err.value)
 
 
-def test_data_spec_absolute_makes_only_file_paths_absolute(tmp_path, monkeypatch):
+def test_data_spec_names_its_files_and_makes_only_them_absolute(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     parse = datasets.DataSpec.parse
-    assert parse("moons").absolute() == parse("moons")
+    assert parse("moons").absolute() == parse("moons") and parse("moons").files == ()
+    assert parse("idx:a,sub/b").files == ("a", "sub/b") and parse("my.csv").files == ("my.csv",)
     assert parse("my.csv", target="label").absolute() == datasets.DataSpec(
         "csv", path=str(tmp_path / "my.csv"), target="label")
     assert str(parse("idx:a,sub/b").absolute()) == f"idx:{tmp_path / 'a'},{tmp_path / 'sub/b'}"
