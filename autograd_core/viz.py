@@ -50,6 +50,7 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):
     """Graphviz's ``dot`` program is not installed, so a graph cannot be rendered."""
 
     def __init__(self, what: str) -> None:
+        # past ExecutableNotFound.__init__, which writes its own message from the command
         RuntimeError.__init__(
             self,
             f"Graphviz's 'dot' program was not found on PATH, so {what} cannot be rendered. "
@@ -75,8 +76,6 @@ class ComputationGraph(graphviz.Digraph):
         try:
             return super().pipe(format, *args, **kwargs)
         except graphviz.ExecutableNotFound as err:
-            if isinstance(err, GraphvizNotFoundError):
-                raise
             raise GraphvizNotFoundError(f"the graph ({format or self.format})") from err
 
     def render(self, filename: Any = None, directory: Any = None, view: bool = False,
@@ -105,8 +104,6 @@ class ComputationGraph(graphviz.Digraph):
             return super().render(filename, directory=directory, view=view, cleanup=cleanup,
                                   format=format, **kwargs)
         except graphviz.ExecutableNotFound as err:
-            if isinstance(err, GraphvizNotFoundError):
-                raise
             raise GraphvizNotFoundError("the graph") from err
         except graphviz.CalledProcessError as err:  # dot refused: a format this build lacks
             if cleanup and os.path.exists(self.filepath):  # the DOT source it wrote first
