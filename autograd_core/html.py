@@ -46,7 +46,7 @@ from autograd_core.steps import (
     bracketed,
     describe,
     describe_start,
-    numerator,
+    gradient_of,
     partial_derivative,
     plain_seed,
     slot,
@@ -283,9 +283,8 @@ class _Page:
         self.forward: list[ForwardStep] = list(forward_steps(root))
         self.title = title or f"Backpropagation through {self.name(root)}"
         self.collapsed = any(box.startswith("m") for box, _ in ids.values())  # layer boxes
-        # what the gradients are of: L, or g·L after backward(grad=g) with another seed g
         self.seed = steps[0].upstream if steps else 1.0
-        self.L = numerator(self.name(root), self.seed)
+        self.L = gradient_of(root, self.seed, self.names)  # L, or g·L for another seed g
         # at which forward step each drawn node's value is known, at which backward step
         # its gradient (a collapsed module box: once all values in it / its output's grad)
         self.known_f: dict[str, int] = {}

@@ -24,10 +24,10 @@ from autograd_core.steps import (  # noqa: F401 (describe: re-exported)
     backward_pass,
     describe,
     describe_start,
-    numerator,
+    gradient_of,
 )
 from autograd_core.value import Value
-from autograd_core.viz import ComputationGraph, draw_graph, node_name, node_names
+from autograd_core.viz import ComputationGraph, draw_graph, node_names
 
 
 class Stepper:
@@ -108,9 +108,8 @@ class Stepper:
         step = self.step
         if step is None:
             return describe_start(self.root, self.direction, len(self.steps), self.names)
-        of = node_name(self.root, self.names)
-        if self.direction == "backward":
-            of = numerator(of, self.steps[0].upstream)
+        backward = self.direction == "backward"
+        of = gradient_of(self.root, self.steps[0].upstream, self.names) if backward else None
         return describe(step, len(self.steps), self.names, of)
 
     def show(self) -> ComputationGraph:

@@ -42,8 +42,8 @@ def describe(
 
     Steps are counted from 1, as ``Stepper`` counts them (the engine's ``step.index`` is
     0-based); ``names`` comes from ``viz.node_names(root)`` and tells unlabelled ops apart.
-    ``of``: what the gradients are of, ``numerator(root, seed)``, as in ``∂L/∂x``; without
-    it, the first step (whose node is the root) finds it, later steps write L.
+    ``of``, needed for a backward step: what the gradients are of, as in ``∂L/∂x``,
+    ``gradient_of(root, seed, names)`` (a step does not know the root it came from).
     """
     count = f"Step {step.index + 1}" + (f"/{total}" if total else "")
     v = step.node
@@ -53,9 +53,10 @@ def describe(
             return f"{count}: {name} is given: {fmt_array(step.value)}"
         args = ", ".join(node_name(p, names) for p in step.inputs)
         return f"{count}: {name} = {step.op}({args}) = {fmt_array(step.value)}"
-    upstream = fmt_array(step.upstream)
     if of is None:
-        of = numerator(name, step.upstream) if step.index == 0 else "L"
+        raise TypeError("describe: a backward step needs of=gradient_of(root, seed, names), "
+                        "what its gradients are of")
+    upstream = fmt_array(step.upstream)
     got = partial_derivative(of, name)
     if step.index == 0 and not plain_seed(step.upstream):  # ∂L/∂L is 1: name what it is
         got = "the seed g"
@@ -92,10 +93,12 @@ def plain_seed(seed: Any) -> bool:
     return a.size == 1 and float(a.reshape(())) == 1.0
 
 
-def numerator(root: str, seed: Any) -> str:
-    """What the gradients are of: the root ``L``; after ``backward(grad=g)`` with another
-    seed, ``g·L`` (for a tensor root, the sum of ``g ⊙ L``), whose gradient the sweep gives."""
-    return root if plain_seed(seed) else f"g·{bracketed(root)}"
+def gradient_of(root: Value, seed: Any, names: dict[int, str] | None = None) -> str:
+    """What the backward pass's gradients are of, as ``∂L/∂x`` writes it: the root ``L``;
+    after ``backward(grad=g)`` with another ``seed`` (the first step's ``upstream``), ``g·L``
+    (for a tensor root, the sum of ``g ⊙ L``), whose gradient the sweep gives."""
+    name = node_name(root, names)
+    return name if plain_seed(seed) else f"g·{bracketed(name)}"
 
 
 def partial_derivative(of: str, wrt: str) -> str:

@@ -20,6 +20,7 @@ from autograd_core import (
     topological_order,
 )
 from autograd_core.stepper import describe
+from autograd_core.steps import gradient_of
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -156,7 +157,8 @@ def test_a_label_that_is_an_expression_is_bracketed_after_the_partial_sign():
     leaf = [s for s in backward_steps(w * x) if s.node is w][0]
     assert "receives ∂L/∂(w0·x0 + b) = 3," in describe(leaf, of="L")
     assert "receives ∂(y0 - y_p)/∂(w0·x0 + b) = 3," in describe(leaf, of="y0 - y_p")
-    assert "receives ∂L/∂x = 2," in describe([s for s in backward_steps(w * x) if s.node is x][0])
+    leaf = [s for s in backward_steps(w * x) if s.node is x][0]
+    assert "receives ∂L/∂x = 2," in describe(leaf, of="L")
 
 
 def test_a_module_path_is_bracketed_after_the_partial_sign():
@@ -169,14 +171,14 @@ def test_a_module_path_is_bracketed_after_the_partial_sign():
 def test_descriptions_say_what_happens_with_numbers():
     L = lecture_graph()
     steps = {s.node.label: s for s in backward_steps(L)}
-    assert describe(steps["L"], 8) == (
+    assert describe(steps["L"], 8, of="L") == (
         f"Step 1/8: at L (pow), ∂L/∂L = 1 (the seed); sends {2 * (T - Y):.4g} to r"
     )
-    assert describe(steps["d"], 8) == (
+    assert describe(steps["d"], 8, of="L") == (
         f"Step 4/8: at d (add), ∂L/∂d = {DL_DD:.4g} arrived; sends {DL_DD:.4g} to e, "
         f"{DL_DD:.4g} to c"
     )
-    assert describe(steps["a"]) == (
+    assert describe(steps["a"], of="L") == (
         f"Step 8: leaf a receives ∂L/∂a = {DL_DD * B:.4g}, stored in a.grad"
     )
     fwd = list(forward_steps(L))
@@ -185,9 +187,28 @@ def test_descriptions_say_what_happens_with_numbers():
     # unlabelled nodes are called by their op
     x = Value(1.0, label="x")
     z = (x * 2.0).exp()
-    assert describe(next(backward_steps(z))) == (
+    assert describe(next(backward_steps(z)), of="⟨exp⟩") == (
         f"Step 1: at ⟨exp⟩ (exp), ∂⟨exp⟩/∂⟨exp⟩ = 1 (the seed); sends {np.exp(2):.4g} to ⟨mul⟩"
     )
+
+
+
+def test_gradient_of_names_the_root_and_the_seed():
+    L = lecture_graph()
+    assert gradient_of(L, 1.0) == "L"
+    assert gradient_of(L, 2.0) == "g·L"  # backward(grad=2): the gradients of 2·L
+    z = (Value(1.0, label="x") * 2.0).exp()
+    assert gradient_of(z, np.ones(())) == "⟨exp⟩"
+    y = Value(np.ones(2), label="y0 - y_p")
+    assert gradient_of(y, np.array([0.5, -3.0])) == "g·(y0 - y_p)"
+
+
+def test_describe_needs_what_a_backward_steps_gradients_are_of():
+    L = lecture_graph()
+    step = list(backward_steps(L))[3]  # not the root: nothing in it says what L is
+    with pytest.raises(TypeError, match=r"describe: a backward step needs of=gradient_of"):
+        describe(step, 8)
+    assert describe(next(forward_steps(L)), 8) == "Step 1/8: a is given: 2"  # (no of)
 
 
 # --------------------------------------------------------------------------- Stepper
@@ -323,8 +344,8 @@ def test_an_mlp_loss_names_every_node_alike_in_text_and_drawing():
     assert {"0.weight", "0.bias", "2.weight", "2.bias", "⟨linear⟩1", "⟨linear⟩2"} <= titles
     # every node named in the text has that name in the drawing
     ids = drawing_ids(L)
-    for step in s.steps:
-        name = describe(step, names=s.names).split(" at ")[-1].split(" (")[0]
+    for k, step in enumerate(s.steps, 1):
+        name = s.goto(k).describe().split(" at ")[-1].split(" (")[0]
         if step.op is not None and not step.node.label:
             assert d.nodes[ids[id(step.node)][0]].title == name
     assert "label=<<font point-size=\"12\"><b>loss: mse</b></font>>" in s.show().source
