@@ -121,11 +121,10 @@ def save_html(
     to ``draw_graph`` (``rankdir``, ``max_nodes``, ``collapse``, ``legend``). Returns the
     path written. Open it in any browser; ``#step=N`` in the address opens at step N.
     """
-    _check(root, draw_options)  # before anything is made or changed
+    check_page(root, draw_options)  # before anything is made or changed
     target = _writable(path)
-    page = html_page(root, grad=grad, zero_grad=zero_grad, title=title, **draw_options)
-    write_page(page, target)
-    return target
+    steps = backward_pass(root, grad, zero_grad)
+    return write_page(stepper_page(root, steps, title=title, **draw_options), target)
 
 
 def html_page(
@@ -138,7 +137,7 @@ def html_page(
     **draw_options: Any,
 ) -> str:
     """The page of ``save_html`` as text (``standalone=False``: a fragment for a notebook)."""
-    _check(root, draw_options)
+    check_page(root, draw_options)
     steps = backward_pass(root, grad, zero_grad)
     return stepper_page(root, steps, title=title, standalone=standalone, **draw_options)
 
@@ -169,9 +168,9 @@ def stepper_page(
 
     ``Stepper.to_html`` and ``html_page`` call this; the backward pass has run, so every
     node's ``.grad`` is final and the drawing is made once with all of them, then the
-    page's script hides what is not yet known at each step.
+    page's script hides what is not yet known at each step. They check ``root`` and the
+    options (``check_page``) before they run the pass.
     """
-    _check(root, draw_options)
     max_nodes = draw_options.get("max_nodes", DEFAULT_MAX_NODES)
     collapse = draw_options.get("collapse", False)
     ids = drawing_ids(root, max_nodes=max_nodes, collapse=collapse)
@@ -190,7 +189,8 @@ def stepper_page(
 
 
 # --------------------------------------------------------------------------- checks
-def _check(root: Any, draw_options: dict[str, Any]) -> None:
+def check_page(root: Any, draw_options: dict[str, Any]) -> None:
+    """Raise if there is no page to make of ``root``, or an option is the page's own."""
     for key in ("highlight", "title", "show_data", "show_grad"):
         if key in draw_options:
             raise TypeError(f"save_html: {key} is chosen by the page, not a draw option")

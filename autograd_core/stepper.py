@@ -19,7 +19,7 @@ from autograd_core.engine import (
     ForwardStep,
     forward_steps,
 )
-from autograd_core.html import stepper_page, write_page
+from autograd_core.html import check_page, stepper_page, write_page
 from autograd_core.steps import (  # noqa: F401 (describe: re-exported)
     backward_pass,
     describe,
@@ -129,6 +129,7 @@ class Stepper:
         return page if path is None else write_page(page, path)
 
     def _page(self, standalone: bool, title: str | None = None) -> str:
+        check_page(self.root, self.draw_options)
         if self.direction == "backward":
             steps = self.steps
         else:  # the page shows both passes: run the backward one too, zeroed as the

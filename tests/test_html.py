@@ -114,6 +114,18 @@ def test_errors_say_what_is_wrong(tmp_path):
         html_page(big, max_nodes=None)
 
 
+
+def test_a_steppers_page_checks_its_root_and_options_before_the_pass():
+    with no_grad():
+        y = Value(2.0) * 3
+    s = Stepper(y, "forward")  # a forward stepper runs the backward pass for its page
+    with pytest.raises(ValueError, match="save_html: this Value does not require grad"):
+        s.to_html()
+    with pytest.raises(ValueError, match="w is a leaf .* no graph to step through"):
+        Stepper(Value(1.0, label="w"))._repr_mimebundle_()
+    with pytest.raises(TypeError, match="title is chosen by the page"):
+        Stepper(lecture_graph(), title="mine").to_html()  # (to_html takes title=)
+
 def test_a_matrix_step_writes_the_lectures_formula(tmp_path):
     # from a new-user trial: at linear and matmul the chain rule read vjp_linear([[...]]),
     # exactly where a backprop student wants dL/dW = x^T δ and dL/dx = δ W^T
