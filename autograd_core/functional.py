@@ -77,14 +77,19 @@ def value_and_grad(fn: Fn, argnums: int | Sequence[int] = 0) -> Fn:
 
     With a tuple ``argnums`` the gradient is a tuple, one per argument.
     """
+    return _value_and_grad(fn, argnums, "value_and_grad")
+
+
+def _value_and_grad(fn: Fn, argnums: int | Sequence[int], name: str) -> Fn:
+    # name: the transform the user called (grad, hessian ...), which its errors say
 
     def value_and_grad_fn(*args: Any) -> tuple[Any, Any]:
-        nums = _argnums(argnums, len(args), "grad")
+        nums = _argnums(argnums, len(args), name)
         out, leaves, nested = _trace(fn, args, nums)
-        out = _output(out, "grad")
+        out = _output(out, name)
         if out.size != 1:
             raise ValueError(
-                f"grad: the function must return a scalar, got shape {out.shape}; "
+                f"{name}: the function must return a scalar, got shape {out.shape}; "
                 "use jacobian or vjp for vector outputs"
             )
         grads = engine.gradients(out, leaves, create_graph=nested)
@@ -97,7 +102,11 @@ def value_and_grad(fn: Fn, argnums: int | Sequence[int] = 0) -> Fn:
 
 def grad(fn: Fn, argnums: int | Sequence[int] = 0) -> Fn:
     """``f -> df/dx``: the gradient of a scalar function, as a function (reverse mode)."""
-    vg = value_and_grad(fn, argnums)
+    return _grad(fn, argnums, "grad")
+
+
+def _grad(fn: Fn, argnums: int | Sequence[int], name: str) -> Fn:
+    vg = _value_and_grad(fn, argnums, name)
 
     def grad_fn(*args: Any) -> Any:
         return vg(*args)[1]
@@ -187,14 +196,18 @@ def jacobian(fn: Fn, argnums: int | Sequence[int] = 0, mode: str = "rev") -> Fn:
     the lecture's point about the order of the matrix chain: reverse for few outputs
     (a loss), forward for few inputs.
     """
+    return _jacobian(fn, argnums, mode, "jacobian")
+
+
+def _jacobian(fn: Fn, argnums: int | Sequence[int], mode: str, name: str) -> Fn:
     if mode not in ("rev", "fwd"):
-        raise ValueError(f"jacobian: mode must be 'rev' or 'fwd', got {mode!r}")
+        raise ValueError(f"{name}: mode must be 'rev' or 'fwd', got {mode!r}")
     argnums = _one_argnum(argnums)
 
     def jacobian_fn(*args: Any) -> Any:
-        (i,) = _argnums(argnums, len(args), "jacobian")
+        (i,) = _argnums(argnums, len(args), name)
         out, (leaf,), nested = _trace(fn, args, (i,))
-        out = _output(out, "jacobian")
+        out = _output(out, name)
         if out.size == 0 or leaf.size == 0:  # no row or no column to stack: J is empty
             dtype = leaf.dtype if mode == "rev" else out.dtype  # (a gradient's, a tangent's)
             empty = np.zeros(out.shape + leaf.shape, dtype)
@@ -234,4 +247,4 @@ def hessian(fn: Fn, argnums: int | Sequence[int] = 0, mode: str = "fwd") -> Fn:
     JAX does); ``mode="rev"`` is reverse-over-reverse.
     """
     argnums = _one_argnum(argnums)  # (grad of a tuple (1,) would return a tuple of one)
-    return jacobian(grad(fn, argnums), argnums, mode)
+    return _jacobian(_grad(fn, argnums, "hessian"), argnums, mode, "hessian")

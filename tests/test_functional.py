@@ -183,3 +183,27 @@ def test_gradients_are_arrays_of_their_own():
     ga, gb = grad(lambda a, b: (a + b).sum(), argnums=(0, 1))(np.ones(2), np.ones(2))
     ga[0] = 5.0
     assert gb[0] == 1.0  # add hands one array to both inputs: each result has its own
+
+
+@pytest.mark.parametrize("name", ["grad", "value_and_grad", "hessian"])
+def test_each_transform_names_itself_in_its_errors(name):
+    import autograd_core
+
+    transform = getattr(autograd_core, name)  # grad and hessian are built on value_and_grad
+    with pytest.raises(ValueError, match=rf"^{name}: the function must return a scalar, got "
+                                         r"shape \(3,\); use jacobian or vjp"):
+        transform(lambda x: x * 2)(np.ones(3))
+    with pytest.raises(ValueError, match=rf"^{name}: argnums 3 out of range for 1 positional"):
+        transform(lambda x: x.sum(), 3)(np.ones(3))
+    with pytest.raises(TypeError, match=rf"^{name}: the function must return a Value or "
+                                        r"numbers, got object"):
+        transform(lambda x: object())(np.ones(3))
+
+
+def test_jacobian_and_hessian_name_themselves_for_a_wrong_mode():
+    with pytest.raises(ValueError, match=r"^jacobian: mode must be 'rev' or 'fwd', got 'x'"):
+        jacobian(lambda x: x, mode="x")
+    with pytest.raises(ValueError, match=r"^hessian: mode must be 'rev' or 'fwd', got 'x'"):
+        hessian(lambda x: x.sum(), mode="x")
+    with pytest.raises(ValueError, match=r"^jacobian: argnums 3 out of range"):
+        jacobian(lambda x: x, 3)(np.ones(2))
