@@ -277,7 +277,7 @@ class _Page:
 
     def __init__(self, root: Value, steps: list[BackwardStep],
                  ids: dict[int, tuple[str, str | None]], title: str | None,
-                 rankdir: str = "LR") -> None:
+                 rankdir: str) -> None:
         self.root, self.steps, self.ids, self.rankdir = root, steps, ids, rankdir
         self.names = node_names(root)
         self.forward: list[ForwardStep] = list(forward_steps(root))
