@@ -9,18 +9,11 @@ import re
 
 import numpy as np
 import pytest
+from graphs import lecture_graph
 
 from autograd_core import Stepper, Value, no_grad, save_html, topological_order
 from autograd_core.html import UNCUT_LIMIT, html_page
 from autograd_core.viz import fmt_mean
-
-
-def lecture_graph() -> Value:
-    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(6.5, label="c")
-    y = Value(1.0, requires_grad=False, label="y")
-    L = ((a * b + c).tanh() - y) ** 2
-    L.label = "L"
-    return L
 
 
 def scalar_mlp(n_hidden: int, n_in: int = 4, seed: int = 0) -> Value:
@@ -43,7 +36,7 @@ def scalar_mlp(n_hidden: int, n_in: int = 4, seed: int = 0) -> Value:
 
 
 def test_save_html_writes_one_self_contained_file(tmp_path):
-    L = lecture_graph()
+    L = lecture_graph(labelled="")
     path = save_html(L, tmp_path / "sub" / "steps.html")  # the folder is made
     assert path == tmp_path / "sub" / "steps.html"
     page = path.read_text(encoding="utf-8")
@@ -59,14 +52,14 @@ def test_save_html_writes_one_self_contained_file(tmp_path):
 
 
 def test_first_frame_is_visible_without_the_script(tmp_path):
-    page = save_html(lecture_graph(), tmp_path / "s.html").read_text(encoding="utf-8")
+    page = save_html(lecture_graph(labelled=""), tmp_path / "s.html").read_text(encoding="utf-8")
     still = re.sub(r"<script.*?</script>", "", page, flags=re.S)
     assert "Step 0/8: before the forward pass" in still
     assert 'class="data unknown"' in still and ">grad -" not in still.split("<svg")[1]
 
 
 def test_page_and_stepper_agree_on_numbers_and_names(tmp_path):
-    s = Stepper(lecture_graph()).goto(3)
+    s = Stepper(lecture_graph(labelled="")).goto(3)
     assert s.to_html(tmp_path / "p.html") == tmp_path / "p.html"  # the path, as save_html's
     page = (tmp_path / "p.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and s.to_html().startswith("<!DOCTYPE html>")
@@ -91,7 +84,7 @@ def test_big_graph_is_cut_as_draw_graph_cuts_it(tmp_path):
 
 
 def test_errors_say_what_is_wrong(tmp_path):
-    L = lecture_graph()
+    L = lecture_graph(labelled="")
     with pytest.raises(ValueError, match="is a leaf .* no graph to step through"):
         save_html(Value(1.0, label="w"), tmp_path / "x.html")
     with no_grad():
@@ -124,7 +117,7 @@ def test_a_steppers_page_checks_its_root_and_options_before_the_pass():
     with pytest.raises(ValueError, match="w is a leaf .* no graph to step through"):
         Stepper(Value(1.0, label="w"))._repr_mimebundle_()
     with pytest.raises(TypeError, match="title is chosen by the page"):
-        Stepper(lecture_graph(), title="mine").to_html()  # (to_html takes title=)
+        Stepper(lecture_graph(labelled=""), title="mine").to_html()  # (to_html takes title=)
 
 def test_a_matrix_step_writes_the_lectures_formula(tmp_path):
     # from a new-user trial: at linear and matmul the chain rule read vjp_linear([[...]]),
@@ -334,7 +327,7 @@ def test_a_step_at_a_node_beyond_max_nodes_lights_the_more_box_and_says_why(tmp_
     drawing (the first layer's weights) lit nothing and said nothing. They light the
     '… N more' box, and the page's one note says why (the script shows it at those steps:
     in every frame's text it made a 2,000-Value page 0.9 MB bigger)."""
-    L = lecture_graph()
+    L = lecture_graph(labelled="")
     L.backward()
     page = save_html(L, tmp_path / "cut.html", max_nodes=4).read_text(encoding="utf-8")
     data = json.loads(re.search(r'class="agc-data">(.*?)</script>', page, re.S)[1])

@@ -12,26 +12,12 @@ import json
 
 import numpy as np
 import pytest
+from graphs import lecture_graph
 
 from autograd_core import Stepper, Value, save_html
 from autograd_core.viz import drawing_ids, edge_text, fmt_array
 
 pytestmark = pytest.mark.browser
-
-
-def lecture_graph() -> Value:
-    """L = ((a*b + c).tanh() - y)^2, the lecture's expression; r = t - y left unlabelled."""
-    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(6.5, label="c")
-    y = Value(1.0, requires_grad=False, label="y")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    t = d.tanh()
-    t.label = "t"
-    L = (t - y) ** 2
-    L.label = "L"
-    return L
 
 
 def state(page) -> dict:

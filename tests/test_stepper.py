@@ -9,6 +9,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 from dotparse import parse
+from graphs import DL_DD, DL_DT, PNG_SIGNATURE, A, B, T, Y, lecture_graph
 
 from autograd_core import (
     ForwardStep,
@@ -22,30 +23,6 @@ from autograd_core import (
 from autograd_core.stepper import describe
 from autograd_core.steps import gradient_of
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-A, B, C, Y = 2.0, -3.0, 6.5, 1.0
-T = np.tanh(A * B + C)
-DL_DT = 2 * (T - Y)
-DL_DD = DL_DT * (1 - T**2)
-
-
-def lecture_graph() -> Value:
-    """L = ((a*b + c).tanh() - y)^2 with every interior node labelled."""
-    a, b, c = Value(A, label="a"), Value(B, label="b"), Value(C, label="c")
-    y = Value(Y, requires_grad=False, label="y")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    t = d.tanh()
-    t.label = "t"
-    r = t - y
-    r.label = "r"
-    L = r**2
-    L.label = "L"
-    return L
-
 
 def by_label(root: Value) -> dict[str, Value]:
     return {v.label: v for v in topological_order(root)}
@@ -53,7 +30,7 @@ def by_label(root: Value) -> dict[str, Value]:
 
 # --------------------------------------------------------------------------- backward steps
 def test_steps_come_in_reverse_topological_order():
-    L = lecture_graph()
+    L = lecture_graph(labelled="edtr")
     steps = list(backward_steps(L))
     assert [s.node for s in steps] == list(reversed(topological_order(L)))
     assert [s.index for s in steps] == list(range(8))
@@ -62,7 +39,7 @@ def test_steps_come_in_reverse_topological_order():
 
 
 def test_each_step_carries_upstream_and_the_local_chain_rule_products():
-    L = lecture_graph()
+    L = lecture_graph(labelled="edtr")
     steps = {s.node.label: s for s in backward_steps(L)}
     assert steps["L"].upstream == 1.0
     assert steps["t"].upstream == pytest.approx(DL_DT)
@@ -112,7 +89,7 @@ def test_a_reused_node_receives_two_contributions():
 
 
 def test_graph_at_step_k_shows_the_grads_accumulated_by_step_k():
-    L = lecture_graph()
+    L = lecture_graph(labelled="edtr")
     s = Stepper(L)
     final = {k: float(v.grad) for k, v in by_label(L).items()}
     seen: list[str] = []
@@ -130,7 +107,7 @@ def test_graph_at_step_k_shows_the_grads_accumulated_by_step_k():
 
 # --------------------------------------------------------------------------- forward steps
 def test_forward_steps_follow_topological_order_with_values():
-    L = lecture_graph()
+    L = lecture_graph(labelled="edtr")
     steps = list(forward_steps(L))
     assert all(isinstance(s, ForwardStep) for s in steps)
     assert [s.node for s in steps] == topological_order(L)
@@ -141,7 +118,7 @@ def test_forward_steps_follow_topological_order_with_values():
 
 
 def test_forward_drawing_shows_only_values_computed_so_far():
-    L = lecture_graph()
+    L = lecture_graph(labelled="edtr")
     steps = list(forward_steps(L))
     d = parse(Stepper(L, "forward").goto(5).show().source)  # step 5: d = e + c computed
     data = {n.title: n.data for n in d.values() if n.title}
@@ -169,7 +146,7 @@ def test_a_module_path_is_bracketed_after_the_partial_sign():
 
 
 def test_descriptions_say_what_happens_with_numbers():
-    L = lecture_graph()
+    L = lecture_graph(labelled="edtr")
     steps = {s.node.label: s for s in backward_steps(L)}
     assert describe(steps["L"], 8, of="L") == (
         f"Step 1/8: at L (pow), ∂L/∂L = 1 (the seed); sends {2 * (T - Y):.4g} to r"
@@ -194,7 +171,7 @@ def test_descriptions_say_what_happens_with_numbers():
 
 
 def test_gradient_of_names_the_root_and_the_seed():
-    L = lecture_graph()
+    L = lecture_graph(labelled="edtr")
     assert gradient_of(L, 1.0) == "L"
     assert gradient_of(L, 2.0) == "g·L"  # backward(grad=2): the gradients of 2·L
     z = (Value(1.0, label="x") * 2.0).exp()
@@ -204,7 +181,7 @@ def test_gradient_of_names_the_root_and_the_seed():
 
 
 def test_describe_needs_what_a_backward_steps_gradients_are_of():
-    L = lecture_graph()
+    L = lecture_graph(labelled="edtr")
     step = list(backward_steps(L))[3]  # not the root: nothing in it says what L is
     with pytest.raises(TypeError, match=r"describe: a backward step needs of=gradient_of"):
         describe(step, 8)
@@ -213,7 +190,7 @@ def test_describe_needs_what_a_backward_steps_gradients_are_of():
 
 # --------------------------------------------------------------------------- Stepper
 def test_stepper_moves_and_clamps():
-    s = Stepper(lecture_graph())
+    s = Stepper(lecture_graph(labelled="edtr"))
     assert len(s) == 8 and s.position == 0 and s.step is None
     assert s.describe().startswith("Step 0/8: the forward pass is done (L = 0.2")
     # one numbering: the first next() shows step 1, goto(k) and describe() agree
@@ -233,7 +210,7 @@ def test_stepper_moves_and_clamps():
 
 
 def test_stepper_zeroes_leaf_grads_first_unless_told_not_to():
-    L = lecture_graph()
+    L = lecture_graph(labelled="edtr")
     L.backward()
     a = by_label(L)["a"]
     Stepper(L)
@@ -243,7 +220,7 @@ def test_stepper_zeroes_leaf_grads_first_unless_told_not_to():
 
 
 def test_a_forward_steppers_page_shows_one_passs_grads_however_often_it_is_made():
-    L = lecture_graph()
+    L = lecture_graph(labelled="edtr")
     L.backward()  # grads left from an earlier pass
     a = by_label(L)["a"]
     s = Stepper(L, "forward")
@@ -255,19 +232,19 @@ def test_a_forward_steppers_page_shows_one_passs_grads_however_often_it_is_made(
 
 
 def test_stepper_passes_draw_options_and_checks_its_own():
-    s = Stepper(lecture_graph(), rankdir="TB", legend=False)
+    s = Stepper(lecture_graph(labelled="edtr"), rankdir="TB", legend=False)
     assert "rankdir=TB" in s.show().source and "parameter (leaf" not in s.show().source
     with pytest.raises(ValueError, match="direction must be 'backward' or 'forward', not 'up'"):
-        Stepper(lecture_graph(), "up")
+        Stepper(lecture_graph(labelled="edtr"), "up")
     with pytest.raises(TypeError, match="highlight is chosen by the stepper"):
-        Stepper(lecture_graph(), highlight=None)
+        Stepper(lecture_graph(labelled="edtr"), highlight=None)
     with pytest.raises(RuntimeError, match="does not require grad"):
         Stepper(Value(1.0, requires_grad=False) * 2)
 
 
 def test_stepper_shows_in_jupyter():
     # the step-through page, opened at the stepper's step; its first frame is plain HTML
-    bundle = Stepper(lecture_graph()).goto(4)._repr_mimebundle_()
+    bundle = Stepper(lecture_graph(labelled="edtr")).goto(4)._repr_mimebundle_()
     page = bundle["text/html"]
     assert page.startswith('<div class="agc-page"') and "<svg" in page
     assert "Step 4/8: at d (add)" in page.split("<script")[0]  # the still, before any script
@@ -277,12 +254,12 @@ def test_stepper_shows_in_jupyter():
 def test_widget_without_ipywidgets_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import fails
     with pytest.raises(ImportError, match=r"pip install ipywidgets.*next\(\) / prev\(\)"):
-        Stepper(lecture_graph()).widget()
+        Stepper(lecture_graph(labelled="edtr")).widget()
 
 
 def test_widget_slider_moves_the_stepper():
     ipywidgets = pytest.importorskip("ipywidgets")
-    s = Stepper(lecture_graph())
+    s = Stepper(lecture_graph(labelled="edtr"))
     box = s.widget()
     slider, out = box.children
     assert isinstance(slider, ipywidgets.IntSlider)
@@ -293,7 +270,7 @@ def test_widget_slider_moves_the_stepper():
 
 # --------------------------------------------------------------------------- save_steps
 def test_save_steps_writes_one_png_per_step_and_a_gif(tmp_path):
-    saved = save_steps(lecture_graph(), tmp_path / "frames")
+    saved = save_steps(lecture_graph(labelled="edtr"), tmp_path / "frames")
     # named by the steps' own numbers, 1 to 8, as Stepper and the HTML page count them
     assert [p.name for p in saved.images] == [f"backward_{k:03d}.png" for k in range(1, 9)]
     for p in saved.images:
@@ -313,7 +290,7 @@ def test_save_steps_writes_one_png_per_step_and_a_gif(tmp_path):
 
 
 def test_save_steps_forward_svg_without_gif(tmp_path):
-    saved = save_steps(lecture_graph(), tmp_path, "svg", direction="forward")
+    saved = save_steps(lecture_graph(labelled="edtr"), tmp_path, "svg", direction="forward")
     assert len(saved.images) == 8 and saved.gif is None
     assert saved.images[0].name == "forward_001.svg"
     assert saved.images[-1].read_text(encoding="utf-8").lstrip().startswith("<?xml")
@@ -321,7 +298,7 @@ def test_save_steps_forward_svg_without_gif(tmp_path):
 
 def test_save_steps_rejects_unknown_format(tmp_path):
     with pytest.raises(ValueError, match="unknown format 'bmpx'"):
-        save_steps(lecture_graph(), tmp_path, "bmpx")
+        save_steps(lecture_graph(labelled="edtr"), tmp_path, "bmpx")
 
 
 # --------------------------------------------------------------------------- names
@@ -362,7 +339,7 @@ def test_forward_step_0_says_the_parameters_come_first():
     """From new-user trials: step 0 said 'only data and constants are known' while the
     parameters read 'data ?' until their own step gave them; then it said the first steps
     give 'the leaves (data, parameters, constants)', but data and constants get no step."""
-    s = Stepper(lecture_graph(), "forward")
+    s = Stepper(lecture_graph(labelled="edtr"), "forward")
     assert s.describe() == (
         "Step 0/8: before the forward pass: only the data and constants are known (they need "
         "no gradient, so they get no step); the first steps give the parameters (the leaves "

@@ -11,6 +11,7 @@ import graphviz
 import numpy as np
 import pytest
 from dotparse import parse
+from graphs import BY_HAND, DL_DD, DL_DT, PNG_SIGNATURE, T, Y, lecture_graph
 
 from autograd_core import Value, backward_steps, draw_graph, name_scope, to_dot, topological_order
 from autograd_core.viz import (
@@ -24,38 +25,6 @@ from autograd_core.viz import (
     fmt_array,
     fmt_number,
 )
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-# L = ((a*b + c).tanh() - y)^2 at a=2, b=-3, c=6.5, y=1, derivatives by hand
-A, B, C, Y = 2.0, -3.0, 6.5, 1.0
-D = A * B + C  # 0.5
-T = np.tanh(D)
-DL_DT = 2 * (T - Y)
-DL_DD = DL_DT * (1 - T**2)
-BY_HAND = {
-    "L": ((T - Y) ** 2, 1.0),
-    "t": (T, DL_DT),
-    "d": (D, DL_DD),
-    "e": (A * B, DL_DD),
-    "c": (C, DL_DD),
-    "a": (A, DL_DD * B),
-    "b": (B, DL_DD * A),
-}
-
-
-def lecture_graph() -> Value:
-    a, b, c = Value(A, label="a"), Value(B, label="b"), Value(C, label="c")
-    y = Value(Y, requires_grad=False, label="y")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    t = d.tanh()
-    t.label = "t"
-    L = (t - y) ** 2
-    L.label = "L"
-    return L
 
 
 def node_of(L: Value, name: str) -> Value:
