@@ -21,6 +21,7 @@ from autograd_core.viz import (
     PARAMETER,
     ComputationGraph,
     GraphvizNotFoundError,
+    drawing_ids,
     edge_text,
     fmt_array,
     fmt_number,
@@ -453,19 +454,7 @@ def test_highlight_backward_step_shows_exactly_the_grads_reached_so_far():
         for name in shown:
             assert d.titled(name).grad == f"{BY_HAND[name][1]:.4g}"
         current = [n for n in d.values() if n.current]
-        assert len(current) == 1 and current[0].id == f"v{_index(d, step.node, L)}"
-
-
-def _index(d, node: Value, root: Value) -> int:
-    """The drawn id number of ``node``: breadth-first position from the root."""
-    order, seen, i = [root], {id(root)}, 0
-    while i < len(order):
-        for p in order[i].parents:
-            if id(p) not in seen:
-                seen.add(id(p))
-                order.append(p)
-        i += 1
-    return next(j for j, v in enumerate(order) if v is node)
+        assert len(current) == 1 and current[0].id == drawing_ids(L)[id(step.node)][0]
 
 
 def test_highlight_marks_the_edges_the_gradient_is_sent_along():
