@@ -232,22 +232,28 @@ def mlp_graph() -> tuple[Value, dict[str, Value]]:
     return L, {"x": x, "W1": W1, "b1": b1, "W2": W2, "b2": b2, "h": h, "out": out}
 
 
-def clusters(dot: str) -> dict[str, tuple[str | None, list[str]]]:
-    """cluster name -> (parent cluster name, ids of the nodes declared directly in it)."""
-    out: dict[str, tuple[str | None, list[str]]] = {}
-    stack: list[str] = []
+def cluster_list(dot: str) -> list[tuple[str, str | None, list[str]]]:
+    """Every cluster in order as (name, parent name, node ids), repeated names kept."""
+    out, stack = [], []
     for line in dot.splitlines():
         s = line.strip()
         if s.startswith("subgraph cluster_"):
-            stack.append("")
-        elif s.startswith("label=<") and stack and stack[-1] == "":
-            stack[-1] = re.search(r"<b>(.*?)</b>", s).group(1)
-            out[stack[-1]] = (stack[-2] if len(stack) > 1 else None, [])
+            stack.append(None)
+        elif s.startswith("label=<") and stack and stack[-1] is None:
+            name = re.search(r"<b>(.*?)</b>", s).group(1)
+            parent = out[stack[-2]][0] if len(stack) > 1 else None
+            out.append((name, parent, []))
+            stack[-1] = len(out) - 1
         elif s == "}" and stack:
             stack.pop()
         elif stack and (m := re.match(r"(\w+) \[label=", s)):
-            out[stack[-1]][1].append(m.group(1))
+            out[stack[-1]][2].append(m.group(1))
     return out
+
+
+def clusters(dot: str) -> dict[str, tuple[str | None, list[str]]]:
+    """cluster name -> (parent cluster name, ids of the nodes declared directly in it)."""
+    return {name: (parent, ids) for name, parent, ids in cluster_list(dot)}
 
 
 def test_ops_made_in_a_name_scope_are_drawn_in_a_cluster_named_after_it():
@@ -551,25 +557,6 @@ def test_tensor_gradients_on_edges_are_short():
     s = (a * 3.0).sum()
     (_, mul_step, _) = backward_steps(s)
     assert [e.label for e in parse(to_dot(s, highlight=mul_step)).edges if e.label] == ["[3, 3]"]
-
-
-def cluster_list(dot: str) -> list[tuple[str, str | None, list[str]]]:
-    """Every cluster in order as (name, parent name, node ids), repeated names kept."""
-    out, stack = [], []
-    for line in dot.splitlines():
-        s = line.strip()
-        if s.startswith("subgraph cluster_"):
-            stack.append(None)
-        elif s.startswith("label=<") and stack and stack[-1] is None:
-            name = re.search(r"<b>(.*?)</b>", s).group(1)
-            parent = out[stack[-2]][0] if len(stack) > 1 else None
-            out.append((name, parent, []))
-            stack[-1] = len(out) - 1
-        elif s == "}" and stack:
-            stack.pop()
-        elif stack and (m := re.match(r"(\w+) \[label=", s)):
-            out[stack[-1]][2].append(m.group(1))
-    return out
 
 
 def test_two_layers_with_the_same_name_get_two_boxes():
