@@ -6,7 +6,7 @@
 Each notebook runs in a fresh ``python3`` kernel with ``notebooks/`` as working directory
 (as ``make test`` runs it), its volatile metadata (timings, widget state) is dropped, and it
 is refused if a cell fails or an output shows a path of this machine. Seeds are fixed, so
-only timings and progress bars change from one run to the next.
+on one machine only timings and progress bars change from one run to the next.
 """
 
 from __future__ import annotations
