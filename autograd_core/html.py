@@ -270,6 +270,7 @@ class _Frame:
     node: str | None = None  # the current node's DOT name (for tests and the address)
     grad: Any = None  # the current node's gradient, full precision (small arrays)
     labels: dict[str, str] = field(default_factory=dict)  # edge title -> what it carries back
+    to: dict[str, int] = field(default_factory=dict)  # labelled edge -> its receiver's step
 
 
 class _Page:
@@ -306,6 +307,7 @@ class _Page:
             if box is not None and box.startswith("v"):
                 self.values[box] = v
             self.hidden += box is None
+        self.step_of = {id(s.node): s.index + 1 for s in steps}  # each node's own step
         # who sent what to each node: (sender, part, sender's step number, input slot)
         self.parts: dict[int, list[tuple[Value, Any, int, int]]] = {}
         for s in steps:
@@ -374,23 +376,24 @@ class _Page:
         return f'<p class="say">{body}</p>'  # (the counter above says the phase)
 
     def highlight(self, v: Value, slots: Sequence[int], sent: Sequence[Any] = ()
-                  ) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
+                  ) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str], dict[str, int]]:
         """The DOT names of ``v``'s box and oval, of the edges from its inputs ``slots``
-        (indices into ``v.parents``), and the short text each edge carries backwards
-        (``sent``: the contributions, one per slot)."""
+        (indices into ``v.parents``), the short text each edge carries backwards
+        (``sent``: the contributions, one per slot), and the step of the input each
+        labelled edge carries it to."""
         where = self.ids.get(id(v))
         if where is None:  # beyond max_nodes: the box that stands for the rest lights up
-            return (("more",) if self.hidden else ()), (), {}
+            return (("more",) if self.hidden else ()), (), {}, {}
         box, oval = where
         if oval is None:  # a leaf: its box alone
-            return (box,), (), {}
+            return (box,), (), {}, {}
         nodes = (box, oval)
         edges: list[str] = []
         if oval != box:
             edges.append(f"{oval}->{box}")
         # an op collapsed into a layer's box: only the edges from other boxes are drawn, and
         # one of them may carry several inputs' parts (then it gets no label)
-        carried: dict[str, list[Any]] = {}
+        carried: dict[str, list[tuple[Any, Value]]] = {}
         for j, i in enumerate(slots):
             src = self.box(v.parents[i]) or "more"
             if src != oval:
@@ -398,9 +401,11 @@ class _Page:
                 if name not in edges:
                     edges.append(name)
                 if j < len(sent) and src != "more":
-                    carried.setdefault(name, []).append(sent[j])
-        labels = {name: edge_text(c[0]) for name, c in carried.items() if len(c) == 1}
-        return nodes, tuple(edges), labels
+                    carried.setdefault(name, []).append((sent[j], v.parents[i]))
+        one = {name: c[0] for name, c in carried.items() if len(c) == 1}
+        labels = {name: edge_text(c) for name, (c, _) in one.items()}
+        to = {name: self.step_of[id(p)] for name, (_, p) in one.items() if id(p) in self.step_of}
+        return nodes, tuple(edges), labels, to
 
     def forward_frame(self, s: ForwardStep, total: int) -> _Frame:
         text = self.say(escape(describe(s, total, self.names)))
@@ -408,7 +413,7 @@ class _Page:
             text += "<p>from " + ", ".join(self.given(p) for p in s.inputs) + "</p>"
         else:
             text += f"<p>{self.given(s.node)} is given</p>"
-        nodes, edges, _ = self.highlight(s.node, range(len(s.inputs)))
+        nodes, edges, _, _ = self.highlight(s.node, range(len(s.inputs)))
         return _Frame("forward", s.index + 1, text, nodes, edges, self.shown_at(s.node))
 
     def given(self, v: Value) -> str:
@@ -443,12 +448,28 @@ class _Page:
                          f"sends to each input</p><ul>{''.join(rule)}</ul>")
         carrying = [(i, c) for i, c in enumerate(s.contributions)
                     if c is not None]  # the edges a gradient goes back along
-        nodes, edges, labels = self.highlight(v, [i for i, _ in carrying],
-                                              [c for _, c in carrying])
+        nodes, edges, labels, to = self.highlight(v, [i for i, _ in carrying],
+                                                  [c for _, c in carrying])
         g = np.asarray(s.upstream)
         body = "".join(lines)
         return _Frame("step", s.index + 1, body, nodes, edges, self.shown_at(v),
-                      g.tolist() if g.size <= FULL_ARRAY else None, labels)
+                      g.tolist() if g.size <= FULL_ARRAY else None, labels, to)
+
+    @staticmethod
+    def in_flight(frames: Sequence[_Frame]) -> dict[str, list[Any]]:
+        """The labelled edges whose part waits at least one step for its receiver:
+        edge -> [the step that sends it, the receiver's own step, its label]. The script
+        draws it, quieter than the current step's, at the steps strictly between (once per
+        edge, not per frame: a 2,000-Value page has 2,000 frames). An edge lit at several
+        steps (a merged edge into a layer's box) is left out: its one label would not say
+        which part is waiting."""
+        back = [f for f in frames if f.kind == "step"]
+        lit: dict[str, int] = {}
+        for f in back:
+            for e in f.edges:
+                lit[e] = lit.get(e, 0) + 1
+        return {e: [f.k, f.to[e], label] for f in back for e, label in f.labels.items()
+                if lit[e] == 1 and f.to.get(e, 0) > f.k + 1}
 
     def arrived(self, s: BackwardStep) -> str:
         """The gradient arriving at the step's node: the seed, or the sum of the parts
@@ -561,6 +582,7 @@ class _Page:
             "tb": self.rankdir in ("TB", "BT"),
             "f": self.known_f,
             "b": self.known_b,
+            "p": self.in_flight(frames),
         }
         blob = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         blob = blob.replace("</", "<\\/")  # never ends the script element early
@@ -675,6 +697,12 @@ ROOT text.carry{font:bold 11px Helvetica,Arial,sans-serif;fill:#d62728;paint-ord
  stroke:#fff;stroke-width:3px}
 ROOT:not(.fwd) g.edge.cur>polygon.back{display:inline;fill:#d62728;stroke:#d62728}
 ROOT.fwd g.edge.cur>polygon{stroke:#1f5fa8;fill:#1f5fa8}
+ROOT g.edge.pend>path{stroke:#b07f82;stroke-width:1.6px;stroke-dasharray:5 3}
+ROOT g.edge.pend>polygon{display:none}
+ROOT g.edge.pend>polygon.back{display:inline;fill:#b07f82;stroke:#b07f82}
+ROOT text.carry.pend{font-weight:normal;font-style:italic;fill:#6e6e6e}
+ROOT .keys .red{color:#d62728;font-weight:bold}
+ROOT .keys .pend{color:#6e6e6e;font-style:italic}
 """
 
 _COLLAPSED = """
@@ -700,7 +728,9 @@ _BODY = """<div class="agc-page{fwd}" id="{uid}" tabindex="0" data-start="{first
 The current node is outlined: in blue in the forward pass, with the edges its inputs come along;
 in red in the backward pass, with the edges its gradient goes back along.
 <span class="q">grad ?</span>: not summed yet. A node's gradient is shown when the sweep
-reaches it; the parts on their way to it are the numbers on the red edges.{collapsed}</div>
+reaches it, as the sum of the parts sent to it: <span class="red">bold red</span> on the red edges,
+the parts the current node sends; <span class="pend">grey</span> on the dashed edges, parts sent at
+an earlier step, on their way until their node's step.{collapsed}</div>
 <div class="drawing">{svg}</div>
 <script type="application/json" class="agc-data">{data}</script>
 <script>
@@ -724,14 +754,14 @@ function setText(t,known){
   if(known&&full){var tip=document.createElementNS("http://www.w3.org/2000/svg","title");
     tip.textContent=full;t.appendChild(tip);}
   t.classList.toggle("unknown",!known);}
-function backArrow(g,label,below){  // the gradient goes against the arrow: a head at its tail
+function backArrow(g,label,below,pend){  // the gradient goes against the arrow: a head at its tail
   var path=g.querySelector("path");if(!path||!path.getTotalLength)return;
   var n=path.getTotalLength();if(n<1)return;
   var a=path.getPointAtLength(0),b=path.getPointAtLength(Math.min(9,n));
   var dx=b.x-a.x,dy=b.y-a.y,d=Math.sqrt(dx*dx+dy*dy)||1;dx/=d;dy/=d;
   var pts=[a.x,a.y,b.x-dy*4,b.y+dx*4,b.x+dy*4,b.y-dx*4];
   var tri=document.createElementNS("http://www.w3.org/2000/svg","polygon");
-  tri.setAttribute("class","back");
+  tri.setAttribute("class",pend?"back pend":"back");
   tri.setAttribute("points",pts[0]+","+pts[1]+" "+pts[2]+","+pts[3]+" "+pts[4]+","+pts[5]);
   g.appendChild(tri);
   if(label===undefined)return;  // and what it carries, beside it, on a white ground
@@ -745,7 +775,7 @@ function backArrow(g,label,below){  // the gradient goes against the arrow: a he
   if(D.tb){  // top to bottom: beside the edge, on the side away from the op's other edges
     anchor=h.x-a.x>8?"end":"start";x+=anchor==="end"?-5:5;y=c.y+4;
   }
-  t.setAttribute("class","carry");t.setAttribute("x",x);t.setAttribute("y",y);
+  t.setAttribute("class",pend?"carry pend":"carry");t.setAttribute("x",x);t.setAttribute("y",y);
   t.setAttribute("text-anchor",anchor);t.textContent=label;g.appendChild(t);}
 function middleY(id){var p=byId[id].querySelector("path");
   return p&&p.getTotalLength?p.getPointAtLength(p.getTotalLength()/2).y:0;}
@@ -776,13 +806,22 @@ function show(i,quiet){
   root.querySelectorAll("text.grad").forEach(function(t){
     var id=t.closest("g[data-id]").getAttribute("data-id");
     var at=D.b[id];setText(t,!fwd&&at!==undefined&&at<=f.k);});
-  root.querySelectorAll(".drawing g.cur").forEach(function(g){g.classList.remove("cur");});
+  root.querySelectorAll(".drawing g.cur,.drawing g.pend").forEach(function(g){
+    g.classList.remove("cur","pend");});
   f.nodes.concat(f.edges).forEach(function(id){if(byId[id])byId[id].classList.add("cur");});
   root.querySelectorAll(".drawing polygon.back").forEach(function(a){a.remove();});
   root.querySelectorAll(".drawing text.carry").forEach(function(t){t.remove();});
   if(!fwd)f.edges.forEach(function(id){if(byId[id])backArrow(byId[id],f.labels[id],
     !D.tb&&lower(id,f.edges));});
-  untangle(root.querySelectorAll(".drawing text.carry"));
+  // the parts sent at earlier steps whose node has not had its step: on their way
+  var waiting=fwd?[]:Object.keys(D.p).filter(function(id){var p=D.p[id];
+    return p[0]<f.k&&f.k<p[1]&&byId[id];});
+  waiting.forEach(function(id){byId[id].classList.add("pend");
+    backArrow(byId[id],D.p[id][2],!D.tb&&lower(id,waiting),"pend");});
+  // placed after the current step's labels, which keep the best places
+  untangle(Array.prototype.slice.call(root.querySelectorAll(
+    ".drawing text.carry:not(.pend)")).concat(Array.prototype.slice.call(
+    root.querySelectorAll(".drawing text.carry.pend"))));
   panel.innerHTML=texts[pos];
   var note=root.querySelector(".more-note");if(note)note.hidden=f.node!=="more";
   panel.setAttribute("data-kind",f.kind);panel.setAttribute("data-k",f.k);

@@ -379,16 +379,18 @@ def test_the_gradient_labels_stay_off_the_nodes_and_inside_the_drawing(watched, 
     path = save_html(L, tmp_path / "micro.html")
     page = watched.page
     page.set_viewport_size({"width": 1280, "height": 720})
-    shown_at = {}
+    shown_at, waiting = {}, 0
     for k in range(1, len(Stepper(L)) + 1):
         page.goto(path.as_uri() + f"#step={k}")
         page.wait_for_timeout(50)
-        assert page.evaluate(_LABELS_OVER_NODES) == [], f"step {k}"
+        assert page.evaluate(_LABELS_OVER_NODES) == [], f"step {k}"  # the waiting ones too
         node = page.locator(".panel").inner_text().split(":")[1].split(",")[0].strip()
-        shown_at[node] = sorted(page.eval_on_selector_all(".drawing text.carry",
+        shown_at[node] = sorted(page.eval_on_selector_all(".drawing text.carry:not(.pend)",
                                                           "ts => ts.map(t => t.textContent)"))
+        waiting += page.eval_on_selector_all(".drawing text.carry.pend", "ts => ts.length")
     assert shown_at["at e (mul)"] == ["-1.801e-06", "2.701e-06"]  # to b and to a, both seen
     assert sum(map(len, shown_at.values())) == 7  # a label on every edge a gradient goes along
+    assert waiting == 9  # f at steps 3-4, c at 4-5, b at 5-6, a at 5-7: on their way
 
 
 def test_a_step_scrolls_its_node_and_the_nodes_it_sends_to_into_view(watched, tmp_path):
