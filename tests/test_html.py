@@ -363,3 +363,60 @@ def test_an_op_taking_a_layer_boxs_output_twice_lights_the_one_merged_edge(tmp_p
     drawn = set(re.findall(r'data-id="([^"]*)"', page))
     assert square and all(e.replace(">", "&gt;") in drawn for f in square for e in f["edges"])
     assert square[0]["labels"] == {}  # two parts on one edge: no single number to show
+
+
+def test_the_parts_on_their_way_are_stored_once_per_edge(tmp_path):
+    """From a learner's trial: at step 5 of the lecture (e = a*b) the -0.846 that d sent to
+    c at step 4 showed nowhere. Each edge whose part waits for its receiver's step is in
+    the page's data once, as [the step that sends it, the receiver's step, its label]."""
+    from autograd_core.viz import drawing_ids, edge_id, edge_text
+
+    L = lecture_graph(labelled="edtr")
+    page = save_html(L, tmp_path / "p.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'class="agc-data">(.*?)</script>', page, re.S)[1])
+    steps = Stepper(L).steps
+    ids, at = drawing_ids(L), {s.node.label: s.index + 1 for s in steps}
+
+    def edge(op: str, to: str) -> str:
+        (s,) = [s for s in steps if s.node.label == op]
+        (i,) = [i for i, p in enumerate(s.node.parents) if p.label == to]
+        return edge_id(ids[id(s.node.parents[i])][0], ids[id(s.node)][1], s.node.parents, i)
+
+    (d,) = [s for s in steps if s.node.label == "d"]
+    assert at == {"L": 1, "r": 2, "t": 3, "d": 4, "e": 5, "c": 6, "b": 7, "a": 8}
+    assert data["p"] == {  # a part received at the next step never waits: not stored
+        edge("d", "c"): [4, 6, edge_text(d.contributions[1])],
+        edge("e", "a"): [5, 8, "2.538"],
+        edge("e", "b"): [5, 7, "-1.692"],
+    }
+    assert data["p"][edge("d", "c")][2] == "-0.846"
+    assert all("pending" not in f and "p" not in f for f in data["frames"])  # not per frame
+
+
+def test_only_drawn_edges_carry_a_part_on_its_way(tmp_path):
+    """A cut page stores the waiting parts of the edges in the drawing alone (none from
+    the '… N more' box); a collapsed page those of the edges between boxes."""
+    import nn
+    from autograd_core.viz import edge_text
+
+    L = scalar_mlp(40)
+    page = save_html(L, tmp_path / "big.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'class="agc-data">(.*?)</script>', page, re.S)[1])
+    drawn = set(re.findall(r'data-id="([^"]*)"', page))
+    back = {f["k"]: f for f in data["frames"] if f["kind"] == "step"}
+    assert data["p"] and not any(e.startswith("more") for e in data["p"])
+    for e, (sent, received, label) in data["p"].items():
+        assert e.replace(">", "&gt;") in drawn
+        assert back[sent]["labels"][e] == label and sent + 1 < received <= len(back) - 1
+        assert back[received]["node"] == e.split("->")[0].split("#")[0]  # its receiver's step
+    out = nn.MLP(2, [3], 1, activation="tanh", seed=0)(np.array([[0.0, 0], [0, 1], [1, 0]]))
+    s = Value(2.0, label="s")
+    L = (out * out * s).sum()  # the square takes the box's output twice: no label
+    page = save_html(L, tmp_path / "c.html", collapse=True).read_text(encoding="utf-8")
+    data = json.loads(re.search(r'class="agc-data">(.*?)</script>', page, re.S)[1])
+    steps = Stepper(L).steps
+    (mul,) = [st for st in steps if any(p is s for p in st.node.parents)]
+    (own,) = [st.index + 1 for st in steps if st.node is s]
+    (edge,) = data["p"]  # s's part waits while the layers' boxes have their steps
+    assert data["p"][edge] == [mul.index + 1, own, edge_text(mul.contributions[1])]
+    assert own > mul.index + 2  # (waits at step own - 1 at least)

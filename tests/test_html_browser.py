@@ -502,3 +502,59 @@ def test_the_not_drawn_note_shows_at_the_steps_of_cut_nodes_only(watched, tmp_pa
     assert not page.locator(".more-note").is_visible()
     page.keyboard.press("End")  # the last step: a leaf, in the '… 6 more nodes' box
     assert state(page)["node"] == "more" and page.locator(".more-note").is_visible()
+
+
+def test_a_part_sent_earlier_stays_on_its_edge_until_its_nodes_step(watched, tmp_path):
+    """From a learner's trial: at step 4 of the lecture d = e + c sends -0.846 to e and to
+    c; at step 5 (e = a*b) c's -0.846 showed nowhere. It stays on c's edge, grey and
+    dashed, until c's own step; the current step's parts are still bold and red."""
+    from nn.explain import lecture_expression
+
+    L = lecture_expression()
+    steps = Stepper(L).steps
+    path = save_html(L, tmp_path / "lecture.html")
+    ids = drawing_ids(L)
+    (d,) = [s for s in steps if s.node.label == "d"]
+    c = d.node.parents[1]
+    (c_step,) = [s.index + 1 for s in steps if s.node is c]
+    edge = f'{ids[id(c)][0]}->{ids[id(d.node)][1]}'
+    label = edge_text(d.contributions[1])
+    assert (d.index + 1, c_step, label) == (4, 6, "-0.846")
+    look = """t => { const s = getComputedStyle(t), p = t.parentNode.querySelector('path');
+      return [t.textContent, s.fill, s.fontWeight, s.fontStyle, t.parentNode.classList.contains(
+        'cur'), t.parentNode.classList.contains('pend'), getComputedStyle(p).stroke,
+        getComputedStyle(p).strokeDasharray]; }"""
+    red, grey = "rgb(214, 39, 40)", "rgb(110, 110, 110)"
+    page = watched.page
+    page.goto(path.as_uri() + "#step=5")
+    page.wait_for_timeout(50)
+    pending = page.eval_on_selector_all(".drawing text.carry.pend", f"ts => ts.map({look})")
+    assert pending == [[label, grey, "400", "italic", False, True, "rgb(176, 127, 130)",
+                        "5px, 3px"]]
+    assert page.eval_on_selector_all(f'.drawing g[data-id="{edge}"] text.carry',
+                                     "ts => ts.length") == 1
+    current = page.eval_on_selector_all(".drawing text.carry:not(.pend)", f"ts => ts.map({look})")
+    assert sorted(x[0] for x in current) == sorted(fmt_array(x) for x in steps[4].contributions)
+    assert all(x[1:] == [red, "700", "normal", True, False, red, "none"] for x in current)
+    assert page.evaluate(_LABELS_OVER_NODES) == []  # the waiting label off the nodes too
+    for k in range(c_step, len(steps) + 1):  # gone at c's own step, where it is summed
+        page.goto(path.as_uri() + f"#step={k}")
+        page.wait_for_timeout(50)
+        assert page.eval_on_selector_all(f'.drawing g[data-id="{edge}"] text.carry',
+                                         "ts => ts.length") == 0, k
+    for hash_ in ("#step=4", "#forward=8", "#step=0"):  # not before it is sent
+        page.goto(path.as_uri() + hash_)
+        page.wait_for_timeout(50)
+        assert page.eval_on_selector_all(".drawing .pend", "ts => ts.length") == 0, hash_
+    page.goto(path.as_uri() + "#step=6")  # stepping on: a's and b's parts wait, c's is gone
+    page.wait_for_timeout(50)
+    page.keyboard.press("ArrowLeft")  # back to e's step: c's part waits again
+    assert page.eval_on_selector_all(".drawing text.carry.pend",
+                                     "ts => ts.map(t => t.textContent)") == [label]
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert sorted(page.eval_on_selector_all(".drawing text.carry.pend", "ts => ts.map(t => "
+                                            "t.textContent)")) == ["2.538"]  # a's, at b's step
+    key = " ".join(page.locator(".keys").text_content().split())
+    assert ("bold red on the red edges, the parts the current node sends; grey on the dashed "
+            "edges, parts sent at an earlier step, on their way until their node's step") in key
