@@ -754,14 +754,14 @@ function setText(t,known){
   if(known&&full){var tip=document.createElementNS("http://www.w3.org/2000/svg","title");
     tip.textContent=full;t.appendChild(tip);}
   t.classList.toggle("unknown",!known);}
-function backArrow(g,label,below,pend){  // the gradient goes against the arrow: a head at its tail
+function backArrow(g,label,below){  // the gradient goes against the arrow: a head at its tail
   var path=g.querySelector("path");if(!path||!path.getTotalLength)return;
   var n=path.getTotalLength();if(n<1)return;
   var a=path.getPointAtLength(0),b=path.getPointAtLength(Math.min(9,n));
   var dx=b.x-a.x,dy=b.y-a.y,d=Math.sqrt(dx*dx+dy*dy)||1;dx/=d;dy/=d;
   var pts=[a.x,a.y,b.x-dy*4,b.y+dx*4,b.x+dy*4,b.y-dx*4];
   var tri=document.createElementNS("http://www.w3.org/2000/svg","polygon");
-  tri.setAttribute("class",pend?"back pend":"back");
+  tri.setAttribute("class","back");
   tri.setAttribute("points",pts[0]+","+pts[1]+" "+pts[2]+","+pts[3]+" "+pts[4]+","+pts[5]);
   g.appendChild(tri);
   if(label===undefined)return;  // and what it carries, beside it, on a white ground
@@ -775,8 +775,8 @@ function backArrow(g,label,below,pend){  // the gradient goes against the arrow:
   if(D.tb){  // top to bottom: beside the edge, on the side away from the op's other edges
     anchor=h.x-a.x>8?"end":"start";x+=anchor==="end"?-5:5;y=c.y+4;
   }
-  t.setAttribute("class",pend?"carry pend":"carry");t.setAttribute("x",x);t.setAttribute("y",y);
-  t.setAttribute("text-anchor",anchor);t.textContent=label;g.appendChild(t);}
+  t.setAttribute("class","carry");t.setAttribute("x",x);t.setAttribute("y",y);
+  t.setAttribute("text-anchor",anchor);t.textContent=label;g.appendChild(t);return t;}
 function middleY(id){var p=byId[id].querySelector("path");
   return p&&p.getTotalLength?p.getPointAtLength(p.getTotalLength()/2).y:0;}
 function lower(id,ids){  // "v2->o1#1" below its twin "v2->o1#0" (one Value, two inputs: a*a)
@@ -813,15 +813,17 @@ function show(i,quiet){
   root.querySelectorAll(".drawing text.carry").forEach(function(t){t.remove();});
   if(!fwd)f.edges.forEach(function(id){if(byId[id])backArrow(byId[id],f.labels[id],
     !D.tb&&lower(id,f.edges));});
+  var now=Array.prototype.slice.call(root.querySelectorAll(".drawing text.carry")),later=[];
   // the parts sent at earlier steps whose node has not had its step: on their way
   var waiting=fwd?[]:Object.keys(D.p).filter(function(id){var p=D.p[id];
-    return p[0]<f.k&&f.k<p[1]&&byId[id];});
+    return p[0]<f.k&&f.k<p[1]&&byId[id];}).sort(function(i,j){return D.p[j][0]-D.p[i][0];});
   waiting.forEach(function(id){byId[id].classList.add("pend");
-    backArrow(byId[id],D.p[id][2],!D.tb&&lower(id,waiting),"pend");});
-  // placed after the current step's labels, which keep the best places
-  untangle(Array.prototype.slice.call(root.querySelectorAll(
-    ".drawing text.carry:not(.pend)")).concat(Array.prototype.slice.call(
-    root.querySelectorAll(".drawing text.carry.pend"))));
+    var t=backArrow(byId[id],D.p[id][2],!D.tb&&lower(id,waiting));if(t)later.push(t);});
+  // placed after the current step's labels, the latest sent first, in the bold type they
+  // were sent in (so each stays where it was, as far as the new labels leave it room);
+  // then set quieter, which is narrower: still off the nodes and the other labels
+  untangle(now.concat(later));
+  later.forEach(function(t){t.classList.add("pend");});
   panel.innerHTML=texts[pos];
   var note=root.querySelector(".more-note");if(note)note.hidden=f.node!=="more";
   panel.setAttribute("data-kind",f.kind);panel.setAttribute("data-k",f.k);

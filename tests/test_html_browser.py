@@ -353,7 +353,8 @@ def micrograd_expression() -> Value:
 
 
 # every label's box against every node's shape, in the drawing's own coordinates: the
-# overlap in x and y (a few pixels at a corner read fine; a number over an oval does not)
+# overlap in x and y (a few pixels at a corner read fine; a number over an oval does not);
+# and against the other labels (the current step's and those on their way)
 _LABELS_OVER_NODES = """() => {
   const out = [], ground = document.querySelector('.drawing g.graph > polygon').getBBox();
   for (const t of document.querySelectorAll('.drawing text.carry')) {
@@ -366,6 +367,12 @@ _LABELS_OVER_NODES = """() => {
       const ix = Math.min(b.x + b.width, c.x + c.width) - Math.max(b.x, c.x);
       const iy = Math.min(b.y + b.height, c.y + c.height) - Math.max(b.y, c.y);
       if (ix > 4 && iy > 4) out.push([t.textContent, g.textContent.trim().slice(0, 12), ix, iy]);
+    }
+    for (const u of document.querySelectorAll('.drawing text.carry')) {  // nor each other
+      const c = u.getBBox();
+      const ix = Math.min(b.x + b.width, c.x + c.width) - Math.max(b.x, c.x);
+      const iy = Math.min(b.y + b.height, c.y + c.height) - Math.max(b.y, c.y);
+      if (u !== t && ix > 1 && iy > 1) out.push([t.textContent, u.textContent, ix, iy]);
     }
   }
   return out;
