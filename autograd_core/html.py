@@ -9,7 +9,9 @@ with the engine's own numbers,
     ∂L/∂a = ∂L/∂e · ∂e/∂a = 0.87 · (−3) = −2.6,
 
 highlights the node, shows the gradients known so far on the drawing (the others as
-``?``), and sums the parts of a gradient that reached a node along several paths.
+``?``), writes what the node sends back beside its edges (red), keeps the parts sent at
+earlier steps on their edges (grey, dashed) until the node they go to has its step, and
+there sums the parts of a gradient that reached a node along several paths.
 
 Steps are numbered as ``Stepper`` numbers them (1 to N, 0 before the pass), and the
 address follows the stepping: ``steps.html#step=7`` opens at backward step 7,
