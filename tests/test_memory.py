@@ -74,7 +74,8 @@ def _every_op(x: Value, y: Value) -> tuple[Value, list[Value]]:
     ]
     nodes += _shape_linalg_nodes(x, y)
     seen = {n.op for n in nodes} | {p.op for n in nodes for p in n.parents}
-    assert seen - {None} == set(O.OPS)
+    assert seen - {None} == set(O.OPS), (f"ops no node here records: {set(O.OPS) - seen}; "
+                                         f"add a use of each to the list above")
     root = nodes[0].sum()
     for n in nodes[1:]:
         root = root + n.astype(np.float64).sum()

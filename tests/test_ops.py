@@ -1,7 +1,10 @@
 """Every primitive in the op table, checked against central differences over a grid of shapes.
 
-``SPECS`` must name every op in ``autograd_core.ops.OPS``: a new primitive without a
-gradient check fails ``test_every_op_has_a_gradcheck``.
+``COVERED`` (at the end) must name every op in ``autograd_core.ops.OPS``: a new primitive
+without a gradient check fails ``test_every_op_has_a_gradcheck``. A new elementwise op is
+one entry in ``UNARY`` or ``BINARY``; tests/test_properties.py's ``CASES`` (random shapes,
+second derivatives, jvp against vjp) and tests/test_memory.py's ``_every_op`` ask for it
+too, and tools/fuzz_torch.py compares it with PyTorch under ``make fuzz``.
 """
 
 from __future__ import annotations
@@ -420,7 +423,8 @@ COVERED = (
 
 
 def test_every_op_has_a_gradcheck():
-    assert set(O.OPS) <= COVERED, f"ops without a gradient check: {set(O.OPS) - COVERED}"
+    assert set(O.OPS) <= COVERED, (f"ops without a gradient check: {set(O.OPS) - COVERED}; "
+                                   f"add each to UNARY or BINARY in this file")
 
 
 def test_step_forward_and_straight_through_gradient():

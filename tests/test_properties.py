@@ -558,6 +558,8 @@ SMOOTH |= {"roll", "pad", "einsum", "inv", "solve", "det", "slogdet", "cholesky"
            "svd", "svdvals", "pinv", "norm"}
 
 def test_every_primitive_has_a_property():
+    missing = set(O.OPS) - set(CASES) - NOT_GRADCHECKED
+    assert not missing, f"ops without a case: {missing}; add each to CASES in this file"
     assert set(O.OPS) == {name for name in CASES if name in O.OPS} | NOT_GRADCHECKED
 
 
@@ -709,3 +711,23 @@ def test_astype_round_trip_rounds_tangents_and_cotangents_to_float32():
     (g,) = vjp_fn(u)
     assert g.dtype == np.float64
     np.testing.assert_array_equal(g, through32(2.0 * u))  # the cotangent on its way back
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@PROPS
+@given(data=st.data(), seed=st.integers(0, 2**32 - 1))
+def test_every_primitives_jvp_is_the_transpose_of_its_vjp(name, data, seed):
+    # forward mode and reverse mode are one Jacobian: u^T (J v) = (J^T u)^T v, for every
+    # primitive's rules (a jvp rule nothing else runs would otherwise go unchecked)
+    fn, inputs = CASES[name](data.draw)
+    inputs = [np.asarray(x, dtype=np.float64) for x in inputs]
+    rng = np.random.default_rng(seed)
+    tangents = [rng.standard_normal(x.shape) for x in inputs]
+    out, jv = jvp(fn, tuple(inputs), tuple(tangents))
+    u = rng.standard_normal(np.shape(out))
+    _, vjp_fn = vjp(fn, *inputs)
+    cotangents = vjp_fn(u)
+    lhs = float(np.sum(u * np.asarray(jv)))
+    rhs = sum(float(np.sum(np.asarray(g) * t)) for g, t in zip(cotangents, tangents,
+                                                                  strict=True))
+    assert lhs == pytest.approx(rhs, rel=1e-9, abs=1e-10)
