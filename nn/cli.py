@@ -64,8 +64,10 @@ PROG = "python -m nn"
 DATASETS = BUILT_IN
 OPTIMIZERS = tuple(optimizers)  # the names get_optimizer knows, in nn.optim's order
 GRAPH_FORMATS = ("png", "svg")
-# hidden-layer activations; "step" (the perceptron's threshold) trains by its straight-through
-# gradient, which `gradcheck` then shows is not its derivative
+# hidden-layer activations, the default first: every one nn.activations registers but the
+# two that normalise a row (softmax, hardmax; a test holds that). "step" (the perceptron's
+# threshold) trains by its straight-through gradient, which `gradcheck` shows is not its
+# derivative
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "elu", "softplus", "identity", "step")
 DATA_HELP = f"{{{','.join(DATASETS)}}}, idx:IMAGES,LABELS or a numeric FILE.csv"
 

@@ -461,10 +461,15 @@ def get_optimizer(name: str | type[Optimizer], params: Any, **kwargs: Any) -> Op
         return name(params, **kwargs)
     if not isinstance(name, str):
         raise TypeError(f"optimizer must be a name or an Optimizer class, got {name!r}")
-    key = name.strip().lower().replace("-", "").replace("_", "")
-    if key not in optimizers:
+    known = {_key(k): fn for k, fn in optimizers.items()}  # (a key added as "adam_max" too)
+    if _key(name) not in known:
         raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(sorted(optimizers))}")
-    return optimizers[key](params, **kwargs)
+    return known[_key(name)](params, **kwargs)
+
+
+def _key(name: str) -> str:
+    """A name as get_optimizer compares it: case, spaces, '-' and '_' do not count."""
+    return name.strip().lower().replace("-", "").replace("_", "")
 
 
 # ------------------------------------------------------------------ schedules

@@ -1040,3 +1040,12 @@ def test_evaluate_data_csv_uses_the_label_column_in_model_json(tmp_path, capsys)
     assert code == 1 and "row 2, column 3 ('b'): the label" in line and line.endswith(
         "is not a class 0, 1, 2, ...; the label is the last column unless --target names "
         "another")
+
+
+def test_the_activation_choices_are_nn_activations_registry():
+    # the tuple keeps a reader's order (the default first); an activation added to
+    # nn.activations must appear in --help and in the "choose from" message too
+    from nn.activations import activations
+
+    assert sorted(cli.ACTIVATIONS) == sorted(set(activations) - {"softmax", "hardmax"})
+    assert cli.ACTIVATIONS[0] == "relu"
