@@ -586,8 +586,9 @@ def test_get_optimizer_finds_a_registered_name_however_it_is_written(monkeypatch
     # the name given was compared without '-' and '_', the registry's keys as written: a
     # key "adam_max" was listed as known and could not be reached
     from nn import optim
+    from nn.module import Parameter
 
     monkeypatch.setitem(optim.optimizers, "adam_max", optim.Adam)
-    p = [nn.Parameter(np.zeros(2))]
+    p = [Parameter(np.zeros(2))]
     for name in ("adam_max", "Adam-Max", "adammax"):
         assert isinstance(optim.get_optimizer(name, p, lr=0.1), optim.Adam)
