@@ -347,3 +347,20 @@ def test_load_with_only_a_path_says_to_build_the_model_first(tmp_path):
     (tmp_path / "junk.npz").write_bytes(b"not a zip file")  # a file of another kind: advice only
     with pytest.raises(TypeError, match=r"nn.load\(model, '.*junk.npz'\)$"):
         nn.load(str(tmp_path / "junk.npz"))
+
+
+def test_every_activation_records_each_of_its_options():
+    # nn.save tells architectures apart by each module's extra_repr: an option missing from
+    # it (a new activation's, say) would load silently into a model set another way
+    import inspect
+
+    from nn.activations import activations
+    from nn.io import architecture
+
+    for cls in activations.values():
+        for option in inspect.signature(cls).parameters.values():
+            default = option.default
+            other = (not default if isinstance(default, bool) else
+                     default + 1 if isinstance(default, int) else default * 2 + 0.1)
+            assert architecture(cls(**{option.name: other})) != architecture(cls()), (
+                f"{cls.__name__}'s extra_repr does not show {option.name}: add it")
