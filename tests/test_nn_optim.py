@@ -147,6 +147,8 @@ def _rosenbrock(make_opt, steps, schedule=None, every=100):
     return p.data
 
 
+ALL = list(optim.optimizers)  # every registered optimiser: a new one gets the generic tests
+
 ROSENBROCK = {
     "sgd+momentum": (lambda ps: optim.SGD(ps, lr=1e-3, momentum=0.9), 3000, None),
     "nesterov": (lambda ps: optim.SGD(ps, lr=1e-3, momentum=0.9, nesterov=True), 3000, None),
@@ -178,8 +180,7 @@ def test_adam_on_rosenbrock_through_autodiff():
     np.testing.assert_allclose(p.data, [1.0, 1.0], atol=1e-3)
 
 
-@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
-                                  "adamw"])
+@pytest.mark.parametrize("name", ALL)
 def test_float32_parameters_and_state_stay_float32(name):
     lin = Linear(3, 2, seed=0, dtype=np.float32)
     opt = optim.get_optimizer(name, lin.parameters(), lr=0.01)
@@ -391,8 +392,7 @@ def test_sgd_step_allocates_one_parameter_sized_temporary_at_most():
     assert peak < 1.25 * p.data.nbytes
 
 
-@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
-                                  "adamw"])
+@pytest.mark.parametrize("name", ALL)
 def test_a_group_updates_each_parameter_as_if_alone(name):
     """One group of four parameters against four groups of one: the same results and state,
     through a step where a parameter has no gradient and a state-dict reload."""
@@ -527,9 +527,6 @@ def test_zero_dimensional_parameters(name):
     assert results[0] == results[1]
     assert results[0][0] == results[0][1]
 
-
-
-ALL = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"]
 
 
 @pytest.mark.parametrize("name", ALL)
