@@ -281,7 +281,13 @@ class Value:
         ``autograd_core.vmath``). Under ``detect_anomaly()`` that is reported."""
         if mode.anomaly and self.requires_grad and mode.grad_enabled:
             _warn_float(self)
-        return float(self.data)
+        if self.data.size != 1:
+            raise TypeError(
+                f"float(): the Value has shape {self.shape} ({self.data.size} numbers); only "
+                f"a Value of one number converts. Reduce it first (.sum(), .mean()) or use "
+                f".tolist()"
+            )
+        return float(self.data.item())  # (.item(): numpy 2 refuses float() of a (1, 1) array)
 
     def __int__(self) -> int:
         """A plain integer, outside the graph (``int(v)``: ``float(v)``, truncated)."""

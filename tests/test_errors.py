@@ -541,3 +541,9 @@ def test_item_of_many_numbers_names_the_shape_and_tolist_gives_them_all():
     assert v.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
     assert Value(2.5).item() == 2.5 and Value(2.5).tolist() == 2.5
     assert Value(np.array([[7.0]])).item() == 7.0
+    # float() and int() too (numpy's own message named no shape)
+    for convert in (float, int):
+        with pytest.raises(TypeError, match=r"float\(\): the Value has shape \(2, 3\) \(6 "
+                                            r"numbers\); only a Value of one number converts"):
+            convert(v)
+    assert float(Value(np.array([[7.0]]))) == 7.0 and int(Value(2.5)) == 2
